@@ -1,0 +1,53 @@
+//! What racelab offers: every scenario with its strategies, parameters and invariants.
+//!
+//! The page builds its controls from this, the CLI prints it for `racelab list`.
+
+use serde::Serialize;
+
+use crate::listing::ListingLine;
+use crate::params::ParamSpec;
+use crate::scenarios::{bank, booking};
+
+/// One lock placement of a scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct StrategyInfo {
+    /// Id used in configs.
+    pub id: &'static str,
+    /// Short title for the toggle.
+    pub title: &'static str,
+    /// Whether this placement keeps every invariant.
+    pub safe: bool,
+    /// What it does and what to watch for, in a sentence or two.
+    pub summary: &'static str,
+    /// The Python-style listing with this strategy's locks in place.
+    pub listing: Vec<ListingLine>,
+}
+
+/// A scenario as the page and the CLI present it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioInfo {
+    /// Id used in configs.
+    pub id: &'static str,
+    /// Title.
+    pub title: &'static str,
+    /// What happens in it.
+    pub summary: &'static str,
+    /// The lesson it comes from.
+    pub lesson: &'static str,
+    /// Its parameters with ranges and defaults.
+    pub params: &'static [ParamSpec],
+    /// Its strategies, unsafe first.
+    pub strategies: Vec<StrategyInfo>,
+    /// `(id, text)` of each invariant it checks.
+    pub invariants: Vec<(&'static str, &'static str)>,
+}
+
+/// Every scenario, in the order the page lists them.
+pub fn catalog() -> Vec<ScenarioInfo> {
+    vec![bank::info(), booking::info()]
+}
+
+/// The catalog as JSON (what the JS API's `scenarios()` returns).
+pub fn catalog_json() -> String {
+    serde_json::to_string(&catalog()).expect("the catalog always serializes")
+}

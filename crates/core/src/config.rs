@@ -1,0 +1,289 @@
+//! A run's configuration: parsed from JSON (the JS API, the CLI), validated, and run.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::catalog::catalog;
+use crate::control::RunControl;
+use crate::exec::Threads;
+use crate::limits::MAX_SEED;
+use crate::params::{brief, ConfigError, Values};
+use crate::report::Report;
+use crate::scenarios::{bank, booking};
+
+/// A scenario with its strategy and validated parameters: only valid combinations exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Setup {
+    /// The bank.
+    Bank(bank::Strategy, bank::Params),
+    /// Seat booking.
+    Booking(booking::Strategy, booking::Params),
+}
+
+/// A validated configuration, ready to run.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// What to run.
+    pub setup: Setup,
+    /// Seed of the threads' random choices (given, or drawn from the clock).
+    pub seed: u64,
+    /// Every parameter as used, for the report.
+    values: Values,
+}
+
+/// Keys of a config that are not scenario parameters.
+const RESERVED: &[&str] = &["scenario", "strategy", "seed", "executor"];
+
+impl RunConfig {
+    /// Parses and validates a JSON config such as
+    /// `{"scenario": "bank", "strategy": "none", "threads": 5}`.
+    pub fn from_json(text: &str) -> Result<Self, ConfigError> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| ConfigError::new("config", format!("is not valid JSON: {e}")))?;
+        Self::from_value(&value)
+    }
+
+    /// Validates a config given as a JSON value.
+    pub fn from_value(value: &Value) -> Result<Self, ConfigError> {
+        let obj = value.as_object().ok_or_else(|| {
+            ConfigError::new(
+                "config",
+                format!(
+                    "must be an object like {{\"scenario\": \"bank\"}}, got {}",
+                    brief(value)
+                ),
+            )
+        })?;
+        let infos = catalog();
+        let ids: Vec<&str> = infos.iter().map(|s| s.id).collect();
+        let scenario = match obj.get("scenario") {
+            Some(Value::String(s)) => s.as_str(),
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "scenario",
+                    format!("must be one of {}, got {}", ids.join(", "), brief(other)),
+                ))
+            }
+            None => {
+                return Err(ConfigError::new(
+                    "scenario",
+                    format!("is missing; choose one of {}", ids.join(", ")),
+                ))
+            }
+        };
+        let info = infos.iter().find(|s| s.id == scenario).ok_or_else(|| {
+            ConfigError::new(
+                "scenario",
+                format!(
+                    "unknown scenario \"{scenario}\"; choose one of {}",
+                    ids.join(", ")
+                ),
+            )
+        })?;
+        let strategy_ids: Vec<&str> = info.strategies.iter().map(|s| s.id).collect();
+        let strategy =
+            match obj.get("strategy") {
+                None | Some(Value::Null) => info.strategies[0].id,
+                Some(Value::String(s)) => strategy_ids
+                    .iter()
+                    .copied()
+                    .find(|id| id == s)
+                    .ok_or_else(|| {
+                        ConfigError::new(
+                            "strategy",
+                            format!(
+                                "unknown strategy \"{s}\" for {scenario}; choose one of {}",
+                                strategy_ids.join(", ")
+                            ),
+                        )
+                    })?,
+                Some(other) => {
+                    return Err(ConfigError::new(
+                        "strategy",
+                        format!(
+                            "must be one of {}, got {}",
+                            strategy_ids.join(", "),
+                            brief(other)
+                        ),
+                    ))
+                }
+            };
+        match obj.get("executor") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) if s == "parallel" => {}
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "executor",
+                    format!(
+                        "must be \"parallel\" (the only executor so far), got {}",
+                        brief(other)
+                    ),
+                ))
+            }
+        }
+        let seed = match obj.get("seed") {
+            None | Some(Value::Null) => fresh_seed(),
+            Some(v) => match v.as_i64() {
+                Some(n) if (0..=MAX_SEED).contains(&n) => n as u64,
+                _ => {
+                    return Err(ConfigError::new(
+                        "seed",
+                        format!(
+                            "must be a whole number from 0 to {MAX_SEED}, got {}",
+                            brief(v)
+                        ),
+                    ))
+                }
+            },
+        };
+        let params: BTreeMap<String, Value> = obj
+            .iter()
+            .filter(|(k, _)| !RESERVED.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let values = Values::parse(scenario, info.params, &params)?;
+        let setup = match scenario {
+            bank::ID => Setup::Bank(
+                *bank::Strategy::ALL
+                    .iter()
+                    .find(|s| s.id() == strategy)
+                    .expect("catalog lists bank strategies"),
+                bank::Params::from_values(&values),
+            ),
+            booking::ID => Setup::Booking(
+                *booking::Strategy::ALL
+                    .iter()
+                    .find(|s| s.id() == strategy)
+                    .expect("catalog lists booking strategies"),
+                booking::Params::from_values(&values),
+            ),
+            _ => unreachable!("every catalog scenario has a setup"),
+        };
+        Ok(Self {
+            setup,
+            seed,
+            values,
+        })
+    }
+
+    /// How many threads the run needs at once.
+    pub fn threads(&self) -> usize {
+        match &self.setup {
+            Setup::Bank(_, p) => p.threads,
+            Setup::Booking(_, p) => p.threads,
+        }
+    }
+
+    /// Runs the configuration on `threads`, reporting progress to (and obeying) `control`.
+    pub fn run(&self, threads: &dyn Threads, control: &RunControl) -> Report {
+        let mut report = match &self.setup {
+            Setup::Bank(strategy, p) => bank::run(p, *strategy, self.seed, threads, control),
+            Setup::Booking(strategy, p) => booking::run(p, *strategy, threads, control),
+        };
+        let mut params = match serde_json::to_value(&self.values) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        params.insert("seed".into(), Value::from(self.seed));
+        report.params = Value::Object(params);
+        report
+    }
+}
+
+/// A seed from the clock, for runs that did not ask for one.
+fn fresh_seed() -> u64 {
+    let nanos = web_time::SystemTime::now()
+        .duration_since(web_time::SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    // Mix so that seeds drawn in the same millisecond (wasm's clock) still differ.
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    fastrand::Rng::with_seed(nanos ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15)).u64(..)
+        & MAX_SEED as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> ConfigError {
+        RunConfig::from_json(text).unwrap_err()
+    }
+
+    #[test]
+    fn defaults_are_the_lessons() {
+        let c = RunConfig::from_json(r#"{"scenario":"bank"}"#).unwrap();
+        match c.setup {
+            Setup::Bank(bank::Strategy::None, p) => {
+                assert_eq!(p.accounts, bank::LESSON_ACCOUNTS);
+                assert_eq!(
+                    (p.threads, p.transfers_per_thread, p.max_amount),
+                    (5, 9999, 100)
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let c = RunConfig::from_json(r#"{"scenario":"booking","strategy":"lock"}"#).unwrap();
+        assert!(
+            matches!(c.setup, Setup::Booking(booking::Strategy::Lock, ref p) if p.seats == 10 && p.attempts == 15 && p.threads == 10)
+        );
+    }
+
+    #[test]
+    fn unknown_scenario_and_strategy_are_named_with_the_choices() {
+        let e = err(r#"{"scenario":"casino"}"#);
+        assert_eq!(e.field, "scenario");
+        assert!(
+            e.message.contains("\"casino\"") && e.message.contains("bank, booking"),
+            "{e}"
+        );
+        let e = err(r#"{"scenario":"bank","strategy":"lock"}"#);
+        assert_eq!(e.field, "strategy");
+        assert!(
+            e.message.contains("none, global, fine, check-outside"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_values_name_the_field_and_range() {
+        let cases = [
+            (
+                r#"{"scenario":"bank","threads":0}"#,
+                "threads",
+                "from 1 to 16",
+            ),
+            (
+                r#"{"scenario":"bank","threads":17}"#,
+                "threads",
+                "from 1 to 16",
+            ),
+            (
+                r#"{"scenario":"bank","transfers_per_thread":2000000}"#,
+                "transfers_per_thread",
+                "to 1000000",
+            ),
+            (
+                r#"{"scenario":"booking","seats":-1}"#,
+                "seats",
+                "from 0 to 10000",
+            ),
+            (
+                r#"{"scenario":"booking","threads":"ten"}"#,
+                "threads",
+                "got \"ten\"",
+            ),
+            (r#"{"scenario":"bank","seed":-3}"#, "seed", "from 0"),
+            (r#"{"scenario":7}"#, "scenario", "got 7"),
+            (r#"[1,2]"#, "config", "must be an object"),
+            (r#"{"#, "config", "not valid JSON"),
+        ];
+        for (json, field, words) in cases {
+            let e = err(json);
+            assert_eq!(e.field, field, "{json}: {e}");
+            assert!(e.to_string().contains(words), "{json}: {e}");
+        }
+    }
+}

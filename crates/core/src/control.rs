@@ -1,0 +1,68 @@
+//! Live progress and cancellation of a run, readable and writable from another thread.
+//!
+//! In the browser the run blocks the controller Worker, so the page reads progress and sets
+//! `cancel` straight from shared wasm memory. The layout is therefore fixed (`repr(C)`, five
+//! `u32` words) and documented in `www/runtime/worker.js`.
+
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+
+/// Progress counters and the cancel flag of the run in flight.
+#[repr(C)]
+#[derive(Debug, Default)]
+pub struct RunControl {
+    /// Bumped at the start of every run, so a reader can tell runs apart.
+    pub run_seq: AtomicU32,
+    /// Steps finished so far (a transfer, a booking attempt).
+    pub steps_done: AtomicU32,
+    /// Steps the run will take in all.
+    pub steps_total: AtomicU32,
+    /// Invariant violations seen so far.
+    pub violations: AtomicU32,
+    /// Non-zero asks the run to stop at its next step.
+    pub cancel: AtomicU32,
+}
+
+impl RunControl {
+    /// A control block for one run.
+    pub const fn new() -> Self {
+        Self {
+            run_seq: AtomicU32::new(0),
+            steps_done: AtomicU32::new(0),
+            steps_total: AtomicU32::new(0),
+            violations: AtomicU32::new(0),
+            cancel: AtomicU32::new(0),
+        }
+    }
+
+    /// Resets the counters for a new run of `steps_total` steps.
+    pub fn begin(&self, steps_total: u64) {
+        self.steps_done.store(0, Relaxed);
+        self.violations.store(0, Relaxed);
+        self.cancel.store(0, Relaxed);
+        self.steps_total.store(clamp_u32(steps_total), Relaxed);
+        self.run_seq.fetch_add(1, Relaxed);
+    }
+
+    /// Asks the run in flight to stop.
+    pub fn request_cancel(&self) {
+        self.cancel.store(1, Relaxed);
+    }
+
+    /// Whether a stop was asked for.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.load(Relaxed) != 0
+    }
+
+    pub(crate) fn add_progress(&self, steps: u32, violations: u32) {
+        if steps > 0 {
+            self.steps_done.fetch_add(steps, Relaxed);
+        }
+        if violations > 0 {
+            self.violations.fetch_add(violations, Relaxed);
+        }
+    }
+}
+
+fn clamp_u32(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}

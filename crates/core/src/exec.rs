@@ -1,0 +1,326 @@
+//! Executors: where scenario threads get their threads, and how their bodies are driven.
+//!
+//! Thread bodies are `async` functions over a [`Ctx`]; every shared read and write, lock and
+//! processing delay is an await point. The parallel executor here polls each body to
+//! completion on its own real thread, where every await is ready at once and locks block for
+//! real, so the await points cost nothing. A stepped executor can drive the same bodies one
+//! operation at a time on a single thread.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering::Relaxed};
+use std::sync::Mutex;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use web_time::Instant;
+
+use crate::control::RunControl;
+use crate::sync::{Abort, Lock, LockGuard};
+
+/// A thread body ready to run: borrowed scenario state, boxed so any source of threads can
+/// take it.
+pub type Body<'s> = Box<dyn FnOnce() + Send + 's>;
+
+/// A source of real threads: OS threads natively, a rayon pool of Web Workers in the browser.
+pub trait Threads {
+    /// How many bodies this source can run at once (each may block for as long as it likes).
+    fn capacity(&self) -> usize;
+
+    /// Runs every body, each on a thread of its own, and returns when all have finished.
+    /// An `Err` says a body died (a panic) and in words why.
+    fn run_all<'s>(&self, bodies: Vec<Body<'s>>) -> Result<(), String>;
+}
+
+/// Scoped OS threads: the native source of threads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OsThreads;
+
+impl Threads for OsThreads {
+    fn capacity(&self) -> usize {
+        usize::MAX
+    }
+
+    fn run_all<'s>(&self, bodies: Vec<Body<'s>>) -> Result<(), String> {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = bodies.into_iter().map(|b| s.spawn(b)).collect();
+            let died = handles.into_iter().filter_map(|h| h.join().err()).count();
+            match died {
+                0 => Ok(()),
+                n => Err(format!("{n} scenario thread(s) panicked")),
+            }
+        })
+    }
+}
+
+/// A number shared between scenario threads, read and written as the lessons' Python does.
+///
+/// Loads and stores are relaxed atomics: racing on them is defined behaviour in Rust, yet a
+/// read followed by a write is *not* atomic, so `x -= 1` from two threads can lose an update
+/// exactly as `self.balance -= amount` does in Python.
+#[derive(Debug, Default)]
+pub struct SharedInt(AtomicI64);
+
+impl SharedInt {
+    /// A shared number starting at `v`.
+    pub fn new(v: i64) -> Self {
+        Self(AtomicI64::new(v))
+    }
+
+    /// The value once no thread is running (for final states and tests).
+    pub fn snapshot(&self) -> i64 {
+        self.0.load(Relaxed)
+    }
+}
+
+/// What a thread body sees of the run: who it is, and the operations it may await.
+#[derive(Debug)]
+pub struct Ctx<'r> {
+    thread: usize,
+    control: &'r RunControl,
+    unreported_steps: u32,
+    unreported_violations: u32,
+}
+
+/// Progress is published in batches so that counting steps does not make every thread write
+/// the same cache line on every step.
+const PROGRESS_BATCH: u32 = 256;
+
+impl<'r> Ctx<'r> {
+    fn new(thread: usize, control: &'r RunControl) -> Self {
+        Self {
+            thread,
+            control,
+            unreported_steps: 0,
+            unreported_violations: 0,
+        }
+    }
+
+    /// This thread's index, from 0.
+    pub fn thread(&self) -> usize {
+        self.thread
+    }
+
+    /// Reads a shared number.
+    pub async fn load(&self, cell: &SharedInt) -> i64 {
+        cell.0.load(Relaxed)
+    }
+
+    /// Writes a shared number.
+    pub async fn store(&self, cell: &SharedInt, v: i64) {
+        cell.0.store(v, Relaxed);
+    }
+
+    /// Takes `lock`, waiting while another thread holds it; the guard releases it.
+    pub async fn lock<'l>(&self, lock: &'l Lock) -> Result<LockGuard<'l>, Abort> {
+        lock.acquire(self.thread, self.control)
+    }
+
+    /// Simulated processing of `d`: a busy wait when short (sleep is too coarse to model a
+    /// few microseconds), a sleep in slices otherwise, giving up if the run is cancelled.
+    pub async fn work(&self, d: Duration) -> Result<(), Abort> {
+        if d.is_zero() {
+            return Ok(());
+        }
+        let start = Instant::now();
+        if d < Duration::from_millis(1) {
+            while start.elapsed() < d {
+                std::hint::spin_loop();
+            }
+            return Ok(());
+        }
+        loop {
+            self.check_cancel()?;
+            let left = d.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                return Ok(());
+            }
+            std::thread::sleep(left.min(Duration::from_millis(20)));
+        }
+    }
+
+    /// Fails with [`Abort::Cancelled`] once the run has been asked to stop.
+    pub fn check_cancel(&self) -> Result<(), Abort> {
+        if self.control.is_cancelled() {
+            Err(Abort::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Counts one finished step and the violations it saw, for the live progress.
+    pub fn step_done(&mut self, violations: u32) {
+        self.unreported_steps += 1;
+        self.unreported_violations += violations;
+        if self.unreported_steps >= PROGRESS_BATCH || self.unreported_violations > 0 {
+            self.flush_progress();
+        }
+    }
+
+    fn flush_progress(&mut self) {
+        self.control
+            .add_progress(self.unreported_steps, self.unreported_violations);
+        self.unreported_steps = 0;
+        self.unreported_violations = 0;
+    }
+}
+
+impl Drop for Ctx<'_> {
+    fn drop(&mut self) {
+        self.flush_progress();
+    }
+}
+
+/// How a parallel run ended, before the scenario turns it into a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunEnd {
+    /// Every thread finished its body.
+    Completed,
+    /// At least one thread stopped early, for the first reason given.
+    Aborted(Abort),
+    /// The threads could not be run or one died.
+    Failed(String),
+}
+
+/// Most time the threads may take to all reach the starting line.
+const START_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Runs `n` copies of `body` (each told its thread index through its [`Ctx`]) at once on
+/// `threads`, released together from a common starting line so that they really overlap.
+pub fn run_parallel<'s, F, Fut>(
+    threads: &dyn Threads,
+    n: usize,
+    control: &'s RunControl,
+    body: F,
+) -> RunEnd
+where
+    F: Fn(Ctx<'s>) -> Fut + Sync + 's,
+    Fut: Future<Output = Result<(), Abort>>,
+{
+    if n > threads.capacity() {
+        return RunEnd::Failed(format!(
+            "the run needs {n} threads at once but only {} are available",
+            threads.capacity()
+        ));
+    }
+    let arrived = AtomicUsize::new(0);
+    let first_abort: Mutex<Option<Abort>> = Mutex::new(None);
+    let start_failed = AtomicUsize::new(0);
+    let (body, arrived, first_abort, start_failed) = (&body, &arrived, &first_abort, &start_failed);
+    let bodies: Vec<Body<'_>> = (0..n)
+        .map(|i| {
+            Box::new(move || {
+                if !wait_at_start(arrived, n, control) {
+                    start_failed.fetch_add(1, Relaxed);
+                    return;
+                }
+                if let Err(abort) = block_on(body(Ctx::new(i, control))) {
+                    let mut first = first_abort.lock().unwrap_or_else(|e| e.into_inner());
+                    first.get_or_insert(abort);
+                }
+            }) as Body<'_>
+        })
+        .collect();
+    if let Err(why) = threads.run_all(bodies) {
+        return RunEnd::Failed(why);
+    }
+    if start_failed.load(Relaxed) > 0 && !control.is_cancelled() {
+        return RunEnd::Failed(format!(
+            "only {} of {n} threads started within {}s; the thread pool is too small or busy",
+            arrived.load(Relaxed),
+            START_TIMEOUT.as_secs()
+        ));
+    }
+    let first = *first_abort.lock().unwrap_or_else(|e| e.into_inner());
+    match first {
+        Some(abort) => RunEnd::Aborted(abort),
+        None if control.is_cancelled() => RunEnd::Aborted(Abort::Cancelled),
+        None => RunEnd::Completed,
+    }
+}
+
+/// The starting line: returns once all `n` threads have arrived (true), or gives up on
+/// cancel or after [`START_TIMEOUT`] (false), so a too-small pool cannot hang a run.
+fn wait_at_start(arrived: &AtomicUsize, n: usize, control: &RunControl) -> bool {
+    arrived.fetch_add(1, Relaxed);
+    let start = Instant::now();
+    let mut spins = 0u32;
+    while arrived.load(Relaxed) < n {
+        if control.is_cancelled() || start.elapsed() > START_TIMEOUT {
+            return false;
+        }
+        spins += 1;
+        if spins < 1_000 {
+            std::hint::spin_loop();
+        } else {
+            std::thread::sleep(Duration::from_micros(100));
+        }
+    }
+    true
+}
+
+/// Polls a body whose awaits are all ready at once (the parallel executor's contract).
+fn block_on<F: Future>(fut: F) -> F::Output {
+    let mut fut = pin!(fut);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
+            return out;
+        }
+        std::hint::spin_loop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::LockKind;
+
+    #[test]
+    fn unlocked_increments_from_many_threads_lose_updates_and_locked_ones_do_not() {
+        let control = RunControl::new();
+        let count = |locked: bool| {
+            let x = SharedInt::new(0);
+            let lock = Lock::new("lock", LockKind::Plain);
+            let end = run_parallel(&OsThreads, 4, &control, |ctx| {
+                let (x, lock) = (&x, &lock);
+                async move {
+                    for _ in 0..50_000 {
+                        let _g = if locked {
+                            Some(ctx.lock(lock).await?)
+                        } else {
+                            None
+                        };
+                        let v = ctx.load(x).await;
+                        ctx.store(x, v + 1).await;
+                    }
+                    Ok(())
+                }
+            });
+            assert_eq!(end, RunEnd::Completed);
+            x.snapshot()
+        };
+        assert_eq!(count(true), 200_000);
+        let lost = (0..5).filter(|_| count(false) < 200_000).count();
+        assert!(
+            lost >= 4,
+            "unlocked increments lost updates in only {lost} of 5 runs"
+        );
+    }
+
+    #[test]
+    fn asking_for_more_threads_than_available_fails_with_a_reason() {
+        struct Two;
+        impl Threads for Two {
+            fn capacity(&self) -> usize {
+                2
+            }
+            fn run_all<'s>(&self, _: Vec<Body<'s>>) -> Result<(), String> {
+                unreachable!()
+            }
+        }
+        let control = RunControl::new();
+        let end = run_parallel(&Two, 3, &control, |_ctx| async { Ok(()) });
+        assert!(matches!(end, RunEnd::Failed(why) if why.contains("3 threads")));
+    }
+}

@@ -1,0 +1,32 @@
+//! racelab's core: race-condition scenarios, lock strategies, sync primitives, executors and
+//! the report they produce.
+//!
+//! Scenarios are defined once here, with no dependency on the web; the `racelab-web` crate
+//! runs them on a pool of Web Workers, the `racelab-cli` crate on OS threads.
+//!
+//! ```
+//! use racelab::{RunConfig, RunControl, OsThreads, Outcome};
+//! let config = RunConfig::from_json(r#"{"scenario": "booking", "strategy": "lock", "processing_ms": 1}"#)?;
+//! let report = config.run(&OsThreads, &RunControl::new());
+//! assert_eq!(report.outcome, Outcome::Ok);
+//! assert_eq!(report.final_state["confirmed"], 10);
+//! # Ok::<(), racelab::ConfigError>(())
+//! ```
+
+pub mod catalog;
+pub mod config;
+pub mod control;
+pub mod exec;
+pub mod limits;
+pub mod listing;
+pub mod params;
+pub mod report;
+pub mod scenarios;
+pub mod sync;
+
+pub use catalog::{catalog, catalog_json, ScenarioInfo, StrategyInfo};
+pub use config::{RunConfig, Setup};
+pub use control::RunControl;
+pub use exec::{OsThreads, Threads};
+pub use params::ConfigError;
+pub use report::{Executor, InvariantReport, Outcome, Report};

@@ -1,0 +1,27 @@
+//! Every numeric limit racelab enforces, in one place.
+//!
+//! The parameter tables of the scenarios, the web pool size and the CLI all read these, so a
+//! limit changed here changes everywhere (and in the error messages that name it).
+
+/// Most scenario threads one run may ask for. The web pool is started with this many workers
+/// so that every scenario thread can block at once without starving another.
+pub const MAX_THREADS: i64 = 16;
+
+/// Largest seed accepted: the largest integer a JavaScript number holds exactly.
+pub const MAX_SEED: i64 = (1 << 53) - 1;
+
+/// Bank: how many accounts at most.
+pub const MAX_ACCOUNTS: usize = 64;
+/// Bank: the largest starting balance of one account.
+pub const MAX_BALANCE: i64 = 1_000_000_000;
+/// Bank: transfers per thread at most (the lesson uses 9,999; 100x that is plenty).
+pub const MAX_TRANSFERS_PER_THREAD: i64 = 1_000_000;
+/// Bank: the largest processing delay between debit and credit, in microseconds.
+pub const MAX_BANK_DELAY_US: i64 = 10_000;
+
+/// Booking: most seats and most booking attempts.
+pub const MAX_SEATS: i64 = 10_000;
+/// Booking: most booking attempts in one run.
+pub const MAX_ATTEMPTS: i64 = 10_000;
+/// Booking: the longest simulated processing of one booking, in milliseconds.
+pub const MAX_PROCESSING_MS: i64 = 1_000;

@@ -1,0 +1,341 @@
+//! Seat booking (lesson 4): booking attempts on a pool of threads race for the last seats.
+//!
+//! `attempts` bookings are handed out to `threads` worker threads. Each checks that a seat is
+//! left, processes the booking for `processing_ms`, then takes the seat. Unlocked, a worker
+//! that finished early checks again while the others are still processing: the seats they
+//! are about to take still look free, and the show is overbooked.
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::catalog::{ScenarioInfo, StrategyInfo};
+use crate::exec::{run_parallel, Ctx, SharedInt, Threads};
+use crate::limits::*;
+use crate::listing;
+use crate::params::{ParamKind, ParamSpec, Values};
+use crate::report::InvariantReport;
+use crate::sync::{Abort, Lock, LockKind};
+use crate::{control::RunControl, scenarios::finish, Report};
+
+/// Scenario id.
+pub const ID: &str = "booking";
+
+/// The booking's parameters, with the lesson's defaults.
+pub const PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        name: "seats",
+        kind: ParamKind::Int {
+            min: 0,
+            max: MAX_SEATS,
+            default: 10,
+        },
+        unit: "",
+        help: "Seats for sale.",
+    },
+    ParamSpec {
+        name: "attempts",
+        kind: ParamKind::Int {
+            min: 1,
+            max: MAX_ATTEMPTS,
+            default: 15,
+        },
+        unit: "",
+        help: "Booking attempts handed to the worker threads.",
+    },
+    ParamSpec {
+        name: "threads",
+        kind: ParamKind::Int {
+            min: 1,
+            max: MAX_THREADS,
+            default: 10,
+        },
+        unit: "",
+        help: "Worker threads in the pool that serves the attempts.",
+    },
+    ParamSpec {
+        name: "processing_ms",
+        kind: ParamKind::Int {
+            min: 0,
+            max: MAX_PROCESSING_MS,
+            default: 100,
+        },
+        unit: "ms",
+        help: "Processing time between the seat check and taking the seat.",
+    },
+];
+
+/// Where the lock goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// No lock.
+    None,
+    /// One lock around the check, the processing and the decrement.
+    Lock,
+    /// The lock covers only the decrement; the check is outside it.
+    LockUpdateOnly,
+}
+
+impl Strategy {
+    /// Every strategy, in the order the page offers them.
+    pub const ALL: [Strategy; 3] = [Strategy::None, Strategy::Lock, Strategy::LockUpdateOnly];
+
+    /// The strategy's id in configs.
+    pub fn id(self) -> &'static str {
+        match self {
+            Strategy::None => "none",
+            Strategy::Lock => "lock",
+            Strategy::LockUpdateOnly => "lock-update-only",
+        }
+    }
+
+    fn info(self) -> StrategyInfo {
+        let (title, safe, summary, listing) = match self {
+            Strategy::None => (
+                "No lock",
+                false,
+                "Every worker checks, processes, then takes a seat. Seats that others are \
+                 still processing look free, so more bookings are confirmed than there are \
+                 seats, and two decrements at once can even lose one.",
+                LISTING_NONE,
+            ),
+            Strategy::Lock => (
+                "Lock check and update",
+                true,
+                "The check and the decrement happen under one lock: exactly as many \
+                 bookings as seats, the rest refused. Bookings now run one at a time.",
+                LISTING_LOCK,
+            ),
+            Strategy::LockUpdateOnly => (
+                "Lock the update only",
+                false,
+                "The decrement is locked, so no update is lost, but the check is not: \
+                 check-then-act still lets the seat count go below zero.",
+                LISTING_UPDATE_ONLY,
+            ),
+        };
+        StrategyInfo {
+            id: self.id(),
+            title,
+            safe,
+            summary,
+            listing: listing::parse(listing),
+        }
+    }
+}
+
+/// Validated booking parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Params {
+    /// Seats for sale.
+    pub seats: i64,
+    /// Booking attempts.
+    pub attempts: u64,
+    /// Worker threads.
+    pub threads: usize,
+    /// Processing time per booking.
+    pub processing: Duration,
+}
+
+impl Params {
+    /// Typed parameters from values validated against [`PARAMS`].
+    pub fn from_values(v: &Values) -> Self {
+        Self {
+            seats: v.int("seats"),
+            attempts: v.int("attempts") as u64,
+            threads: v.int("threads") as usize,
+            processing: Duration::from_millis(v.int("processing_ms") as u64),
+        }
+    }
+}
+
+/// The scenario's entry in the catalog.
+pub fn info() -> ScenarioInfo {
+    ScenarioInfo {
+        id: ID,
+        title: "Seat booking",
+        summary: "Booking attempts on a pool of worker threads race for the last seats. \
+                  Checking for a free seat and taking it must happen as one step.",
+        lesson: "Lesson 4: tackling thread safety, the booking app",
+        params: PARAMS,
+        strategies: Strategy::ALL.iter().map(|s| s.info()).collect(),
+        invariants: vec![
+            (NO_OVERBOOKING, OVERBOOKING_TEXT),
+            (NON_NEGATIVE, NON_NEGATIVE_TEXT),
+        ],
+    }
+}
+
+const NO_OVERBOOKING: &str = "no-overbooking";
+const OVERBOOKING_TEXT: &str = "No more bookings are confirmed than there are seats";
+const NON_NEGATIVE: &str = "seats-non-negative";
+const NON_NEGATIVE_TEXT: &str = "The number of seats left never goes below zero";
+
+struct Show {
+    seats: SharedInt,
+    capacity: i64,
+    lock: Lock,
+    next_attempt: AtomicU64,
+    attempts: u64,
+    confirmed: AtomicU64,
+    refused: AtomicU64,
+    overbooked: AtomicU64,
+    went_negative: AtomicU64,
+}
+
+impl Show {
+    /// Takes the seat: `seats -= 1`, a read and a write that another thread can come between.
+    async fn take_seat(&self, ctx: &Ctx<'_>) -> u32 {
+        let left = ctx.load(&self.seats).await - 1;
+        ctx.store(&self.seats, left).await;
+        let mut broken = 0;
+        if left < 0 {
+            self.went_negative.fetch_add(1, Relaxed);
+            broken += 1;
+        }
+        if self.confirmed.fetch_add(1, Relaxed) as i64 >= self.capacity {
+            self.overbooked.fetch_add(1, Relaxed);
+            broken += 1;
+        }
+        broken
+    }
+
+    /// `if seats > 0: process(); seats -= 1`, returning the invariants this attempt broke.
+    async fn book(&self, ctx: &Ctx<'_>, processing: Duration) -> Result<u32, Abort> {
+        if ctx.load(&self.seats).await <= 0 {
+            self.refused.fetch_add(1, Relaxed);
+            return Ok(0);
+        }
+        ctx.work(processing).await?;
+        Ok(self.take_seat(ctx).await)
+    }
+}
+
+async fn worker(
+    mut ctx: Ctx<'_>,
+    show: &Show,
+    p: &Params,
+    strategy: Strategy,
+) -> Result<(), Abort> {
+    // The pool's queue: each worker takes the next attempt until none are left.
+    while show.next_attempt.fetch_add(1, Relaxed) < show.attempts {
+        ctx.check_cancel()?;
+        let broken = match strategy {
+            Strategy::None => show.book(&ctx, p.processing).await?,
+            Strategy::Lock => {
+                let _lock = ctx.lock(&show.lock).await?;
+                show.book(&ctx, p.processing).await?
+            }
+            Strategy::LockUpdateOnly => {
+                if ctx.load(&show.seats).await <= 0 {
+                    show.refused.fetch_add(1, Relaxed);
+                    0
+                } else {
+                    ctx.work(p.processing).await?;
+                    let _lock = ctx.lock(&show.lock).await?;
+                    show.take_seat(&ctx).await
+                }
+            }
+        };
+        ctx.step_done(broken);
+    }
+    Ok(())
+}
+
+/// Runs the booking on real threads.
+pub fn run(p: &Params, strategy: Strategy, threads: &dyn Threads, control: &RunControl) -> Report {
+    let show = Show {
+        seats: SharedInt::new(p.seats),
+        capacity: p.seats,
+        lock: Lock::new("seats_lock", LockKind::Plain),
+        next_attempt: AtomicU64::new(0),
+        attempts: p.attempts,
+        confirmed: AtomicU64::new(0),
+        refused: AtomicU64::new(0),
+        overbooked: AtomicU64::new(0),
+        went_negative: AtomicU64::new(0),
+    };
+    control.begin(p.attempts);
+    let started = web_time::Instant::now();
+    let end = run_parallel(threads, p.threads, control, |ctx| {
+        worker(ctx, &show, p, strategy)
+    });
+    let elapsed = started.elapsed();
+
+    let invariants = vec![
+        InvariantReport::new(
+            NO_OVERBOOKING,
+            OVERBOOKING_TEXT,
+            show.overbooked.load(Relaxed),
+        ),
+        InvariantReport::new(
+            NON_NEGATIVE,
+            NON_NEGATIVE_TEXT,
+            show.went_negative.load(Relaxed),
+        ),
+    ];
+    let final_state = json!({
+        "confirmed": show.confirmed.load(Relaxed),
+        "refused": show.refused.load(Relaxed),
+        "seats_left": show.seats.snapshot(),
+    });
+    finish(
+        ID,
+        strategy.id(),
+        p.threads,
+        elapsed,
+        end,
+        invariants,
+        final_state,
+    )
+}
+
+const LISTING_NONE: &str = r#"
+  seats = 10
+
+  def book(customer):
+      global seats
+      if seats > 0:
+!         time.sleep(processing)   # the seat still looks free
+!         seats -= 1
+          return "confirmed"
+      return "refused"
+
+  with ThreadPoolExecutor(max_workers=threads) as pool:
+      results = list(pool.map(book, range(attempts)))
+"#;
+
+const LISTING_LOCK: &str = r#"
+  seats = 10
++ seats_lock = threading.Lock()
+
+  def book(customer):
+      global seats
++     with seats_lock:
+          if seats > 0:
+!             time.sleep(processing)
+!             seats -= 1
+              return "confirmed"
+          return "refused"
+
+  with ThreadPoolExecutor(max_workers=threads) as pool:
+      results = list(pool.map(book, range(attempts)))
+"#;
+
+const LISTING_UPDATE_ONLY: &str = r#"
+  seats = 10
++ seats_lock = threading.Lock()
+
+  def book(customer):
+      global seats
+      if seats > 0:                # checked outside the lock
+!         time.sleep(processing)
++         with seats_lock:
+!             seats -= 1
+          return "confirmed"
+      return "refused"
+
+  with ThreadPoolExecutor(max_workers=threads) as pool:
+      results = list(pool.map(book, range(attempts)))
+"#;

@@ -1,0 +1,165 @@
+//! The lessons' claims, checked on real OS threads.
+//!
+//! Races are nondeterministic, so each claim is a rate over many runs, never one lucky run.
+
+use racelab::{OsThreads, Outcome, Report, RunConfig, RunControl};
+use serde_json::{json, Value};
+
+fn run(config: Value) -> Report {
+    let config = RunConfig::from_value(&config).expect("valid config");
+    config.run(&OsThreads, &RunControl::new())
+}
+
+/// Runs `config` `n` times and counts the reports for which `pred` holds.
+fn count(n: usize, config: Value, pred: impl Fn(&Report) -> bool) -> usize {
+    (0..n)
+        .map(|_| run(config.clone()))
+        .filter(|r| pred(r))
+        .count()
+}
+
+fn violated(r: &Report, id: &str) -> bool {
+    !r.invariant(id).expect("invariant exists").held
+}
+
+#[test]
+fn unsafe_bank_loses_money() {
+    let n = count(20, json!({"scenario": "bank", "strategy": "none"}), |r| {
+        r.outcome == Outcome::Violated && violated(r, "total-conserved")
+    });
+    assert!(
+        n >= 19,
+        "bank none violated total-conserved in only {n} of 20 runs"
+    );
+}
+
+#[test]
+fn bank_with_one_global_lock_keeps_every_cent() {
+    for strategy in ["global", "fine"] {
+        let n = count(20, json!({"scenario": "bank", "strategy": strategy}), |r| {
+            r.outcome == Outcome::Ok
+                && r.invariants.iter().all(|i| i.held)
+                && r.final_state["total"] == 44_500
+        });
+        assert_eq!(
+            n, 20,
+            "bank {strategy} held every invariant in only {n} of 20 runs"
+        );
+    }
+}
+
+#[test]
+fn checking_the_balance_outside_the_lock_lets_it_go_negative() {
+    let small = json!([100, 100, 100]);
+    let cfg = |strategy: &str| json!({"scenario": "bank", "strategy": strategy, "accounts": small});
+    let negative = count(20, cfg("check-outside"), |r| {
+        violated(r, "no-negative-balance")
+    });
+    assert!(
+        negative >= 10,
+        "check-outside went negative in only {negative} of 20 runs"
+    );
+    let locked = count(20, cfg("global"), |r| violated(r, "no-negative-balance"));
+    assert_eq!(locked, 0, "global went negative in {locked} of 20 runs");
+}
+
+#[test]
+fn check_outside_still_conserves_the_total() {
+    // The lock covers debit and credit, so the money is never seen in flight: the bug it
+    // leaves is the negative balance alone.
+    let r =
+        run(json!({"scenario": "bank", "strategy": "check-outside", "accounts": [100, 100, 100]}));
+    assert!(!violated(&r, "total-conserved"), "{:?}", r.invariants);
+}
+
+#[test]
+fn unsafe_booking_overbooks() {
+    let n = count(
+        20,
+        json!({"scenario": "booking", "strategy": "none"}),
+        |r| violated(r, "no-overbooking"),
+    );
+    assert!(n >= 19, "booking none overbooked in only {n} of 20 runs");
+}
+
+#[test]
+fn booking_with_a_lock_confirms_exactly_ten() {
+    let n = count(
+        20,
+        json!({"scenario": "booking", "strategy": "lock"}),
+        |r| {
+            r.outcome == Outcome::Ok
+                && r.final_state["confirmed"] == 10
+                && r.final_state["refused"] == 5
+                && r.final_state["seats_left"] == 0
+        },
+    );
+    assert_eq!(n, 20, "booking lock was exact in only {n} of 20 runs");
+}
+
+#[test]
+fn locking_only_the_update_still_goes_below_zero_seats() {
+    let n = count(
+        20,
+        json!({"scenario": "booking", "strategy": "lock-update-only"}),
+        |r| violated(r, "seats-non-negative") && r.final_state["seats_left"].as_i64() < Some(0),
+    );
+    assert!(
+        n >= 15,
+        "lock-update-only went below zero in only {n} of 20 runs"
+    );
+}
+
+#[test]
+fn every_report_has_the_documented_shape() {
+    let r = serde_json::to_value(run(
+        json!({"scenario": "bank", "transfers_per_thread": 10, "seed": 7}),
+    ))
+    .unwrap();
+    for key in [
+        "scenario",
+        "strategy",
+        "executor",
+        "params",
+        "threads",
+        "elapsed_ms",
+        "outcome",
+        "invariants",
+        "final",
+    ] {
+        assert!(r.get(key).is_some(), "report lacks {key}: {r}");
+    }
+    assert_eq!(r["params"]["seed"], 7);
+    assert_eq!(r["params"]["threads"], 5);
+    assert_eq!(r["executor"], "parallel");
+    let inv = &r["invariants"][0];
+    for key in ["id", "text", "held", "violations"] {
+        assert!(inv.get(key).is_some(), "invariant lacks {key}: {inv}");
+    }
+}
+
+#[test]
+fn cancelling_a_long_run_returns_a_cancelled_report_quickly() {
+    let config = RunConfig::from_value(&json!({
+        "scenario": "bank", "strategy": "global", "transfers_per_thread": 1_000_000, "delay": 100
+    }))
+    .unwrap();
+    let control = RunControl::new();
+    let started = std::time::Instant::now();
+    let report = std::thread::scope(|s| {
+        let run = s.spawn(|| config.run(&OsThreads, &control));
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        control.request_cancel();
+        run.join().unwrap()
+    });
+    assert_eq!(report.outcome, Outcome::Cancelled);
+    assert!(
+        started.elapsed().as_secs_f64() < 5.0,
+        "cancel took {:?}",
+        started.elapsed()
+    );
+    let done = control
+        .steps_done
+        .load(std::sync::atomic::Ordering::Relaxed);
+    assert!(done > 0 && done < 5_000_000, "progress was {done}");
+}
