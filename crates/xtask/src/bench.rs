@@ -1,0 +1,3 @@
+pub fn cmd() -> crate::Result {
+    Err("bench: not yet".into())
+}

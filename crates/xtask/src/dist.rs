@@ -1,0 +1,62 @@
+//! `cargo xtask dist`: the deployable static site in `dist/`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::setup::{ensure_wasm_toolchain, nightly_cargo};
+use crate::{root, run, Result};
+
+/// The wasm-bindgen output directory inside `dist/`.
+pub const PKG: &str = "pkg";
+
+/// Builds the site and returns the `dist/` directory.
+pub fn dist() -> Result<PathBuf> {
+    ensure_wasm_toolchain()?;
+    run(nightly_cargo().args([
+        "build",
+        "--release",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--package",
+        "racelab-web",
+        "-Z",
+        "build-std=panic_abort,std",
+    ]))?;
+    let wasm = root().join("target/wasm32-unknown-unknown/release/racelab_web.wasm");
+    let dist = root().join("dist");
+    if dist.exists() {
+        fs::remove_dir_all(&dist)
+            .map_err(|e| format!("could not clear {}: {e}", dist.display()))?;
+    }
+    copy_dir(&root().join("www"), &dist)?;
+    eprintln!(
+        "$ wasm-bindgen --target web --out-dir dist/{PKG} {}",
+        wasm.display()
+    );
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&wasm)
+        .web(true)
+        .and_then(|b| b.typescript(false).generate(dist.join(PKG)))
+        .map_err(|e| format!("wasm-bindgen failed: {e:#}"))?;
+    let size = fs::metadata(dist.join(PKG).join("racelab_web_bg.wasm"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    eprintln!("dist: built {} (wasm {} KB)", dist.display(), size / 1024);
+    Ok(dist)
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result {
+    fs::create_dir_all(to).map_err(|e| format!("could not create {}: {e}", to.display()))?;
+    let entries =
+        fs::read_dir(from).map_err(|e| format!("could not read {}: {e}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type().map_err(|e| e.to_string())?.is_dir() {
+            copy_dir(&src, &dst)?;
+        } else {
+            fs::copy(&src, &dst).map_err(|e| format!("could not copy {}: {e}", src.display()))?;
+        }
+    }
+    Ok(())
+}

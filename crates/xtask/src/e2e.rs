@@ -1,0 +1,38 @@
+//! `cargo xtask test`: everything CI checks, installing what is missing first.
+
+use std::process::Command;
+
+use crate::serve::Site;
+use crate::setup::{ensure_chromium, ensure_node_modules, CHROMIUM};
+use crate::{cargo, dist::dist, root, run, Result};
+
+/// Lint, native tests, the site build, then the browser suite.
+pub fn cmd() -> Result {
+    run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    // Release: the lesson workloads run 20 times each, and debug builds are 10x slower.
+    run(cargo().args(["test", "--workspace", "--exclude", "xtask", "--release"]))?;
+    let dir = dist()?;
+    ensure_chromium()?;
+    ensure_node_modules()?;
+    browser_suite(dir)
+}
+
+/// Runs the Playwright specs in `tests/e2e` against `dist` served on a free port.
+fn browser_suite(dir: std::path::PathBuf) -> Result {
+    let site = Site::start(dir, 0)?;
+    let result = run(Command::new("node_modules/.bin/playwright")
+        .arg("test")
+        .current_dir(root().join("tests/e2e"))
+        .env("RACELAB_URL", site.url())
+        .env("CHROMIUM", CHROMIUM));
+    site.stop();
+    result
+}

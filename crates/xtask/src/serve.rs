@@ -1,0 +1,130 @@
+//! `cargo xtask serve`: the site on localhost with the headers real threads need.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use tiny_http::{Header, Response, Server};
+
+use crate::{dist::dist, Result};
+
+/// Parses `[--port N]`, builds the site and serves it until interrupted.
+pub fn cmd(args: &[String]) -> Result {
+    let port = match args {
+        [] => 8000,
+        [flag, n] if flag == "--port" => n
+            .parse::<u16>()
+            .map_err(|_| format!("--port: must be a whole number from 0 to 65535, got `{n}`"))?,
+        _ => return Err(format!("serve takes `--port N`, got `{}`", args.join(" "))),
+    };
+    let dir = dist()?;
+    let site = Site::start(dir, port)?;
+    println!("racelab is served at {}  (Ctrl-C to stop)", site.url());
+    site.join();
+    Ok(())
+}
+
+/// A static file server for `dist/` on 127.0.0.1.
+pub struct Site {
+    server: Arc<Server>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Site {
+    /// Serves `dir` on `port` (0 picks a free one) from a few threads.
+    pub fn start(dir: PathBuf, port: u16) -> Result<Site> {
+        let server = Server::http(("127.0.0.1", port)).map_err(|e| {
+            format!("could not listen on 127.0.0.1:{port}: {e} (try --port with another number)")
+        })?;
+        let server = Arc::new(server);
+        let dir = Arc::new(dir);
+        let workers = (0..4)
+            .map(|_| {
+                let (server, dir) = (Arc::clone(&server), Arc::clone(&dir));
+                std::thread::spawn(move || {
+                    for request in server.incoming_requests() {
+                        let response = respond(&dir, request.url());
+                        // A client that went away is not our problem.
+                        let _ = request.respond(response);
+                    }
+                })
+            })
+            .collect();
+        Ok(Site { server, workers })
+    }
+
+    /// The site's base URL, ending in `/`.
+    pub fn url(&self) -> String {
+        let port = self
+            .server
+            .server_addr()
+            .to_ip()
+            .map(|a| a.port())
+            .unwrap_or(0);
+        format!("http://127.0.0.1:{port}/")
+    }
+
+    /// Blocks while serving.
+    pub fn join(self) {
+        for w in self.workers {
+            let _ = w.join();
+        }
+    }
+
+    /// Stops serving.
+    pub fn stop(&self) {
+        self.server.unblock();
+    }
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header is valid")
+}
+
+fn respond(dir: &Path, url: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    let path = url.split(['?', '#']).next().unwrap_or("/");
+    let file = resolve(dir, path);
+    let (status, body, mime) = match file.as_deref().map(std::fs::read) {
+        Some(Ok(body)) => (200, body, mime_of(file.as_deref().unwrap_or(dir))),
+        _ => (
+            404,
+            format!("not found: {path}\n").into_bytes(),
+            "text/plain; charset=utf-8",
+        ),
+    };
+    Response::from_data(body)
+        .with_status_code(status)
+        .with_header(header("Content-Type", mime))
+        // SharedArrayBuffer, and with it real threads, needs cross-origin isolation.
+        .with_header(header("Cross-Origin-Opener-Policy", "same-origin"))
+        .with_header(header("Cross-Origin-Embedder-Policy", "require-corp"))
+        .with_header(header("Cross-Origin-Resource-Policy", "same-origin"))
+        .with_header(header("Cache-Control", "no-cache"))
+}
+
+/// Maps a URL path to a file under `dir`, refusing anything that would leave it.
+fn resolve(dir: &Path, url_path: &str) -> Option<PathBuf> {
+    let rel = Path::new(url_path.trim_start_matches('/'));
+    if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return None;
+    }
+    let mut file = dir.join(rel);
+    if file.is_dir() {
+        file.push("index.html");
+    }
+    file.is_file().then_some(file)
+}
+
+fn mime_of(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "wasm" => "application/wasm",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        _ => "application/octet-stream",
+    }
+}

@@ -1,0 +1,120 @@
+//! Installing what the project needs on a fresh machine: the nightly's rust-src, the
+//! browser, the npm packages of the e2e suite. Each step is skipped when already done.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::{root, run, Result};
+
+/// The toolchain that builds the wasm (std must be rebuilt with atomics).
+pub const NIGHTLY: &str = "nightly";
+
+/// The system Chromium the e2e suite and the bench drive.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// A cargo command on the nightly toolchain, free of the outer (stable) cargo's environment.
+pub fn nightly_cargo() -> Command {
+    let mut cmd = Command::new("rustup");
+    cmd.args(["run", NIGHTLY, "cargo"]).current_dir(root());
+    for var in [
+        "RUSTC",
+        "RUSTDOC",
+        "RUSTUP_TOOLCHAIN",
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTC_WRAPPER",
+        "CARGO",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Makes sure the nightly toolchain has rust-src (for `-Z build-std`) and the wasm target.
+pub fn ensure_wasm_toolchain() -> Result {
+    let output = Command::new("rustup")
+        .args(["component", "list", "--installed", "--toolchain", NIGHTLY])
+        .output()
+        .map_err(|e| {
+            format!("rustup is needed to build the wasm ({e}); install it from rustup.rs")
+        })?;
+    if !output.status.success() {
+        return Err(format!(
+            "the `{NIGHTLY}` toolchain is needed for the wasm build (threads need std rebuilt \
+             with atomics): run `rustup toolchain install {NIGHTLY}`"
+        ));
+    }
+    let installed = String::from_utf8_lossy(&output.stdout);
+    if !installed.lines().any(|l| l.trim() == "rust-src") {
+        run(Command::new("rustup").args(["component", "add", "rust-src", "--toolchain", NIGHTLY]))?;
+    }
+    if !installed
+        .lines()
+        .any(|l| l.trim() == "rust-std-wasm32-unknown-unknown")
+    {
+        run(Command::new("rustup").args([
+            "target",
+            "add",
+            "wasm32-unknown-unknown",
+            "--toolchain",
+            NIGHTLY,
+        ]))?;
+    }
+    Ok(())
+}
+
+/// Makes sure Debian's Chromium is installed (as root through apt-get; otherwise says how).
+pub fn ensure_chromium() -> Result {
+    if Path::new(CHROMIUM).exists() {
+        return Ok(());
+    }
+    if !is_root() {
+        return Err(format!(
+            "the browser tests need Chromium at {CHROMIUM}; install it with\n    \
+             sudo apt-get update && sudo apt-get install -y chromium"
+        ));
+    }
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends", "chromium"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    if Path::new(CHROMIUM).exists() {
+        Ok(())
+    } else {
+        Err(format!(
+            "apt-get installed chromium but {CHROMIUM} is still missing"
+        ))
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false)
+}
+
+/// Installs the e2e suite's npm packages (`npm ci`) unless they are already in place for the
+/// current lock file.
+pub fn ensure_node_modules() -> Result {
+    let dir = root().join("tests/e2e");
+    let lock = dir.join("package-lock.json");
+    let stamp = dir.join("node_modules/.package-lock.json");
+    let fresh = match (std::fs::metadata(&lock), std::fs::metadata(&stamp)) {
+        (Ok(l), Ok(s)) => s.modified().ok() >= l.modified().ok(),
+        _ => false,
+    };
+    if fresh {
+        return Ok(());
+    }
+    if Command::new("npm").arg("--version").output().is_err() {
+        return Err("the browser tests need Node.js and npm: apt-get install -y nodejs npm".into());
+    }
+    // Playwright must not try to download browsers: there is no network for it here, and
+    // the suite drives the system Chromium.
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&dir)
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))
+}

@@ -1,0 +1,49 @@
+// Shared steps of the browser specs.
+import { expect } from '@playwright/test';
+
+/** Opens the playground and waits until its thread pool is ready. */
+export async function openPlayground(page, path = '/') {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(path);
+  await page.evaluate(() => window.racelab.ready.then(() => true));
+  return errors;
+}
+
+/**
+ * Runs `config` `n` times through api.js in the page and returns slim reports
+ * ({ outcome, invariants: {id: violations}, final }).
+ */
+export function runMany(page, config, n) {
+  return page.evaluate(async ({ config, n }) => {
+    const pg = await window.racelab.ready;
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      const r = await pg.run(config);
+      out.push({
+        outcome: r.outcome,
+        invariants: Object.fromEntries(r.invariants.map((inv) => [inv.id, inv.violations])),
+        final: r.final,
+        elapsed_ms: r.elapsed_ms,
+      });
+    }
+    return out;
+  }, { config, n });
+}
+
+/** Runs a config that should be refused and returns the error's message and field. */
+export function refusal(page, config) {
+  return page.evaluate(async (config) => {
+    const pg = await window.racelab.ready;
+    try {
+      await pg.run(config);
+      return null;
+    } catch (e) {
+      return { message: e.message, field: e.field, name: e.name };
+    }
+  }, config);
+}
+
+export const count = (reports, pred) => reports.filter(pred).length;
+
+export { expect };

@@ -1,0 +1,165 @@
+// The run setup: demo picker, strategy toggle and parameter fields, built from the catalog.
+//
+// Values are kept as the learner typed them and sent to the core as given, so that a bad
+// value is refused with the core's own message (which names the parameter and its range).
+
+import { el } from './format.js';
+
+const STORE = 'racelab.setup';
+
+export class Controls extends EventTarget {
+  #catalog;
+  #state;
+  #dom;
+
+  constructor(catalog, dom) {
+    super();
+    this.#catalog = catalog;
+    this.#dom = dom;
+    this.#state = this.#load();
+    this.#renderScenarios();
+    this.#renderScenario();
+  }
+
+  /** The selected scenario's catalog entry. */
+  get scenario() {
+    return this.#catalog.find((s) => s.id === this.#state.scenario);
+  }
+
+  /** The selected strategy's catalog entry. */
+  get strategy() {
+    const s = this.scenario;
+    return s.strategies.find((x) => x.id === this.#state.strategy[s.id]) ?? s.strategies[0];
+  }
+
+  /** The config to run: scenario, strategy and every parameter field as typed. */
+  config() {
+    const s = this.scenario;
+    const config = { scenario: s.id, strategy: this.strategy.id };
+    for (const p of s.params) config[p.name] = parseField(p, this.#raw(p));
+    return config;
+  }
+
+  /** Puts every parameter of the selected scenario back to the lesson's default. */
+  resetParams() {
+    this.#state.params[this.scenario.id] = {};
+    this.#save();
+    this.#renderParams();
+    this.#changed();
+  }
+
+  /** Marks the field named by a refusal (or clears every mark with null). */
+  markInvalid(field) {
+    for (const input of this.#dom.params.querySelectorAll('input')) {
+      input.setAttribute('aria-invalid', String(input.name === field));
+      if (input.name === field) input.focus();
+    }
+  }
+
+  #raw(p) {
+    const given = this.#state.params[this.scenario.id]?.[p.name];
+    return given ?? defaultText(p);
+  }
+
+  #load() {
+    let saved = {};
+    try { saved = JSON.parse(sessionStorage.getItem(STORE)) ?? {}; } catch { /* start fresh */ }
+    const scenario = this.#catalog.some((s) => s.id === saved.scenario) ? saved.scenario : this.#catalog[0].id;
+    return { scenario, strategy: saved.strategy ?? {}, params: saved.params ?? {} };
+  }
+
+  #save() {
+    try { sessionStorage.setItem(STORE, JSON.stringify(this.#state)); } catch { /* storage full or off */ }
+  }
+
+  #changed() {
+    this.dispatchEvent(new Event('change'));
+  }
+
+  #renderScenarios() {
+    const box = this.#dom.scenarios;
+    box.replaceChildren(box.querySelector('legend'));
+    for (const s of this.#catalog) {
+      const input = el('input', { type: 'radio', name: 'scenario', value: s.id });
+      input.checked = s.id === this.#state.scenario;
+      input.addEventListener('change', () => {
+        this.#state.scenario = s.id;
+        this.#save();
+        this.#renderScenario();
+        this.#changed();
+      });
+      box.append(el('label', {}, input, s.title));
+    }
+  }
+
+  #renderScenario() {
+    const s = this.scenario;
+    this.#dom.scenarioSummary.textContent = `${s.summary} (${s.lesson}.)`;
+    const box = this.#dom.strategies;
+    box.replaceChildren(box.querySelector('legend'));
+    for (const st of s.strategies) {
+      const input = el('input', { type: 'radio', name: 'strategy', value: st.id });
+      input.checked = st.id === this.strategy.id;
+      input.addEventListener('change', () => {
+        this.#state.strategy[s.id] = st.id;
+        this.#save();
+        this.#renderStrategy();
+        this.#changed();
+      });
+      const badge = el('span', { class: `badge ${st.safe ? 'safe' : 'unsafe'}`, text: st.safe ? 'safe' : 'unsafe' });
+      box.append(el('label', { 'data-strategy': st.id }, input, st.title, ' ', badge));
+    }
+    this.#renderStrategy();
+    this.#renderParams();
+  }
+
+  #renderStrategy() {
+    this.#dom.strategySummary.textContent = this.strategy.summary;
+  }
+
+  #renderParams() {
+    const box = this.#dom.params;
+    box.replaceChildren(box.querySelector('legend'));
+    for (const p of this.scenario.params) {
+      const id = `param-${p.name}`;
+      const list = p.type === 'int-list';
+      const input = el('input', {
+        id, name: p.name,
+        type: list ? 'text' : 'number',
+        inputmode: list ? 'numeric' : null,
+        min: list ? null : p.min,
+        max: list ? null : p.max,
+        step: list ? null : 1,
+        'aria-describedby': `${id}-range`,
+        spellcheck: 'false',
+      });
+      input.value = this.#raw(p);
+      input.addEventListener('input', () => {
+        (this.#state.params[this.scenario.id] ??= {})[p.name] = input.value;
+        input.removeAttribute('aria-invalid');
+        this.#save();
+      });
+      const unit = p.unit ? ` (${p.unit})` : '';
+      box.append(el('div', { class: `param${list ? ' wide' : ''}` },
+        el('label', { for: id, title: p.help }, p.name.replaceAll('_', ' ') + unit),
+        input,
+        el('span', { class: 'range', id: `${id}-range` }, rangeText(p), ' · ', p.help)));
+    }
+  }
+}
+
+function defaultText(p) {
+  return p.type === 'int-list' ? p.default.join(', ') : String(p.default);
+}
+
+function rangeText(p) {
+  if (p.type === 'int-list') return `${p.min_len} to ${p.max_len} numbers, each ${p.min} to ${p.max}`;
+  return `${p.min} to ${p.max}`;
+}
+
+/** Numbers where the text is a number; otherwise the text itself, for the core to refuse. */
+function parseField(p, text) {
+  const one = (t) => (/^\s*-?\d+(\.\d+)?\s*$/.test(t) ? Number(t) : t.trim());
+  if (p.type === 'int-list') return String(text).split(/[\s,;]+/).filter(Boolean).map(one);
+  return one(String(text));
+}

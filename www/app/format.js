@@ -1,0 +1,28 @@
+// Number and time formatting shared by the UI modules.
+
+const whole = new Intl.NumberFormat('en');
+
+/** 44500 -> "44,500". */
+export const num = (n) => whole.format(n);
+
+/** Milliseconds as "12.3 ms" or "1.24 s". */
+export function ms(t) {
+  if (t >= 1000) return `${(t / 1000).toFixed(2)} s`;
+  if (t >= 100) return `${t.toFixed(0)} ms`;
+  return `${t.toFixed(1)} ms`;
+}
+
+/** Creates an element with attributes and children (strings become text). */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v === null || v === undefined) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else node.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) {
+    if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : String(c));
+  }
+  return node;
+}

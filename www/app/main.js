@@ -1,0 +1,98 @@
+// The playground page: wires the UI modules to the JS API.
+//
+// window.racelab.ready resolves with the Playground once its threads are up (course pages
+// and tests use it), or rejects with the reason they cannot start.
+
+import { createPlayground, isolationProblem } from './api.js';
+import { Controls } from './controls.js';
+import { History } from './history.js';
+import { renderListing } from './listing.js';
+import { Progress } from './progress.js';
+import { renderResult } from './result.js';
+import { ms } from './format.js';
+
+const $ = (id) => document.getElementById(id);
+
+const ready = boot();
+window.racelab = { ready };
+// The page reports a failure itself; keep an unobserved rejection out of the console.
+ready.catch(() => {});
+
+async function boot() {
+  const status = $('runtime-status');
+  const problem = isolationProblem();
+  if (problem) {
+    const banner = $('isolation');
+    banner.textContent = problem;
+    banner.hidden = false;
+    status.textContent = 'Real threads are not available on this page.';
+  }
+  let pg;
+  try {
+    pg = await createPlayground();
+  } catch (e) {
+    status.textContent = `Could not start the threads: ${e.message}`;
+    throw e;
+  }
+  status.textContent = `Ready: ${pg.maxThreads} worker threads, started in ${ms(pg.poolMs)}.`;
+  wire(pg);
+  return pg;
+}
+
+function wire(pg) {
+  const controls = new Controls(pg.scenarios(), {
+    scenarios: $('scenario-picker'),
+    scenarioSummary: $('scenario-summary'),
+    strategies: $('strategy-picker'),
+    strategySummary: $('strategy-summary'),
+    params: $('params'),
+  });
+  const history = new History($('history'));
+  const progress = new Progress($('progress'), $('progress-bar'), $('progress-text'));
+  const runButton = $('run');
+  const stopButton = $('stop');
+  const error = $('config-error');
+  let running = false;
+
+  const showListing = () => renderListing($('listing'), controls.strategy);
+  controls.addEventListener('change', showListing);
+  showListing();
+
+  runButton.disabled = false;
+  if (history.length) runButton.textContent = 'Re-run';
+
+  $('params-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (running) return;
+    running = true;
+    error.hidden = true;
+    controls.markInvalid(null);
+    runButton.disabled = true;
+    stopButton.disabled = false;
+    progress.start();
+    const strategy = controls.strategy;
+    const titles = { scenario: controls.scenario.title, strategy: strategy.title };
+    try {
+      const report = await pg.run(controls.config(), { onProgress: (p) => progress.update(p) });
+      renderResult($('result'), report, strategy);
+      history.add(report, titles);
+      runButton.textContent = 'Re-run';
+    } catch (e) {
+      error.textContent = e.message;
+      error.hidden = false;
+      controls.markInvalid(e.field);
+    } finally {
+      running = false;
+      progress.finish();
+      runButton.disabled = false;
+      stopButton.disabled = true;
+    }
+  });
+
+  stopButton.addEventListener('click', () => pg.stop());
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && running) pg.stop();
+  });
+  $('defaults').addEventListener('click', () => controls.resetParams());
+  $('clear-history').addEventListener('click', () => history.clear());
+}

@@ -1,0 +1,72 @@
+// The controller Worker: owns the racelab wasm instance and its thread pool.
+//
+// It exists so that the page's main thread never calls into wasm that can block: `run()`
+// blocks *this* Worker until every scenario thread (each on a pool Web Worker sharing the
+// same memory) has finished.
+//
+// Protocol (all messages are plain objects with a `type`):
+//   page -> worker  { type: 'init', workers }             start the module and a pool of `workers`
+//                                                         (default: the core's thread limit)
+//                   { type: 'run', id, config }           config is a JSON string
+//   worker -> page  { type: 'ready', catalog, maxThreads, workers, memory, controlPtr, poolMs }
+//                   { type: 'result', id, report }        report is a JSON string
+//                   { type: 'refused', id, message }      invalid config: message names the field
+//                   { type: 'crashed', message }          the instance trapped: start a new Worker
+//
+// While a run blocks this Worker, the page follows it through shared memory: `controlPtr`
+// is the address in `memory` of five u32 words [run_seq, steps_done, steps_total,
+// violations, cancel]; the page reads the first four and writes 1 to `cancel` to stop.
+
+import init, { initThreadPool, catalog, maxThreads, controlPtr, run } from '../pkg/racelab_web.js';
+
+// wasm-bindgen-rayon's helper still passes the old init form, so every pool worker would
+// warn about deprecated parameters. It is harmless; keep it out of the learner's console.
+const warn = console.warn.bind(console);
+console.warn = (...args) => {
+  if (typeof args[0] === 'string' && args[0].includes('using deprecated parameters')) return;
+  warn(...args);
+};
+
+let crashed = false;
+
+async function start(workers) {
+  const t0 = performance.now();
+  const wasm = await init({ module_or_path: new URL('../pkg/racelab_web_bg.wasm', import.meta.url) });
+  // Enough workers for the largest scenario unless the page asked otherwise.
+  workers ??= maxThreads();
+  await initThreadPool(workers);
+  const poolMs = performance.now() - t0;
+  postMessage({
+    type: 'ready',
+    catalog: catalog(),
+    maxThreads: maxThreads(),
+    workers,
+    memory: wasm.memory,
+    controlPtr: controlPtr(),
+    poolMs,
+  });
+}
+
+function runOne(id, config) {
+  try {
+    postMessage({ type: 'result', id, report: run(config) });
+  } catch (e) {
+    // Refusals are errors thrown by our own code (JsError). A trap is a
+    // WebAssembly.RuntimeError and leaves the instance unusable.
+    if (e instanceof WebAssembly.RuntimeError) {
+      crashed = true;
+      postMessage({ type: 'crashed', message: `the runtime trapped: ${e.message}` });
+    } else {
+      postMessage({ type: 'refused', id, message: String(e && e.message || e) });
+    }
+  }
+}
+
+self.onmessage = ({ data }) => {
+  if (crashed) return;
+  if (data?.type === 'init') {
+    start(data.workers).catch((e) => postMessage({ type: 'crashed', message: `could not start: ${e?.message || e}` }));
+  } else if (data?.type === 'run') {
+    runOne(data.id, data.config);
+  }
+};
