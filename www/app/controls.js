@@ -139,7 +139,7 @@ export class Controls extends EventTarget {
         input.removeAttribute('aria-invalid');
         this.#save();
       });
-      const unit = p.unit ? ` (${p.unit})` : '';
+      const unit = p.unit && !p.name.endsWith(`_${p.unit}`) ? ` (${p.unit})` : '';
       box.append(el('div', { class: `param${list ? ' wide' : ''}` },
         el('label', { for: id, title: p.help }, p.name.replaceAll('_', ' ') + unit),
         input,

@@ -19,14 +19,6 @@
 
 import init, { initThreadPool, catalog, maxThreads, controlPtr, run } from '../pkg/racelab_web.js';
 
-// wasm-bindgen-rayon's helper still passes the old init form, so every pool worker would
-// warn about deprecated parameters. It is harmless; keep it out of the learner's console.
-const warn = console.warn.bind(console);
-console.warn = (...args) => {
-  if (typeof args[0] === 'string' && args[0].includes('using deprecated parameters')) return;
-  warn(...args);
-};
-
 let crashed = false;
 
 async function start(workers) {

@@ -1,1 +1,150 @@
-fn main() {}
+//! `racelab`: run racelab's scenarios on OS threads from the command line.
+//!
+//! ```text
+//! racelab list [--json]
+//! racelab run <scenario> [--strategy S] [--seed N] [--<param> V ...] [--json]
+//! ```
+//!
+//! Parameter flags come from the scenario's own table (the same one the page uses), so
+//! `racelab run bank --threads 0` is refused with the same message as in the browser.
+//! It is also the native baseline of `cargo xtask bench`.
+
+mod render;
+
+use std::process::ExitCode;
+
+use lexopt::prelude::*;
+use racelab::params::ParamKind;
+use racelab::{catalog, OsThreads, RunConfig, RunControl};
+use serde_json::{Map, Value as Json};
+
+const USAGE: &str = "\
+usage:
+  racelab list [--json]                  scenarios, strategies and parameters
+  racelab run <scenario> [options]       run one on real threads and print the report
+
+run options:
+  --strategy S      where the locks go (default: the scenario's first, unsafe, one)
+  --seed N          seed of the threads' random choices
+  --<param> V       any parameter of the scenario (see `racelab list`); lists as 1,2,3
+  --json            print the report as JSON
+";
+
+/// A failure to report: exit code 2 for a refused command line or config.
+struct Refused(String);
+
+fn main() -> ExitCode {
+    match cli() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Refused(message)) => {
+            eprintln!("racelab: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn cli() -> Result<(), Refused> {
+    let mut parser = lexopt::Parser::from_env();
+    let command = match parser.next().map_err(refused)? {
+        Some(Value(cmd)) => cmd.string().map_err(refused)?,
+        Some(Long("help") | Short('h')) | None => {
+            print!("{USAGE}");
+            return Ok(());
+        }
+        Some(other) => return Err(Refused(format!("{}\n\n{USAGE}", other.unexpected()))),
+    };
+    match command.as_str() {
+        "list" => list(parser),
+        "run" => run(parser),
+        "help" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(Refused(format!("unknown command `{other}`\n\n{USAGE}"))),
+    }
+}
+
+fn refused(e: lexopt::Error) -> Refused {
+    Refused(e.to_string())
+}
+
+fn list(mut parser: lexopt::Parser) -> Result<(), Refused> {
+    let mut json = false;
+    while let Some(arg) = parser.next().map_err(refused)? {
+        match arg {
+            Long("json") => json = true,
+            other => return Err(Refused(other.unexpected().to_string())),
+        }
+    }
+    if json {
+        println!("{}", racelab::catalog_json());
+    } else {
+        print!("{}", render::catalog(&catalog()));
+    }
+    Ok(())
+}
+
+fn run(mut parser: lexopt::Parser) -> Result<(), Refused> {
+    let mut config = Map::new();
+    let mut json = false;
+    while let Some(arg) = parser.next().map_err(refused)? {
+        match arg {
+            Long("json") => json = true,
+            Value(v) if !config.contains_key("scenario") => {
+                config.insert(
+                    "scenario".into(),
+                    Json::String(v.string().map_err(refused)?),
+                );
+            }
+            Long(flag) => {
+                let name = flag.replace('-', "_");
+                let text = parser.value().map_err(refused)?.string().map_err(refused)?;
+                let value = typed_value(config.get("scenario"), &name, &text);
+                config.insert(name, value);
+            }
+            other => return Err(Refused(other.unexpected().to_string())),
+        }
+    }
+    if !config.contains_key("scenario") {
+        let ids: Vec<_> = catalog().iter().map(|s| s.id).collect();
+        return Err(Refused(format!(
+            "run: which scenario? one of {}",
+            ids.join(", ")
+        )));
+    }
+    let config =
+        RunConfig::from_value(&Json::Object(config)).map_err(|e| Refused(e.to_string()))?;
+    let report = config.run(&OsThreads, &RunControl::new());
+    if json {
+        println!("{}", report.to_json());
+    } else {
+        print!("{}", render::report(&report));
+    }
+    Ok(())
+}
+
+/// The flag's text as the JSON the core expects: numbers and lists where the parameter table
+/// says so and the text parses, the text itself otherwise (the core then names the
+/// parameter and its range in its refusal).
+fn typed_value(scenario: Option<&Json>, name: &str, text: &str) -> Json {
+    let kind = scenario
+        .and_then(Json::as_str)
+        .and_then(|id| catalog().into_iter().find(|s| s.id == id))
+        .and_then(|s| {
+            s.params
+                .iter()
+                .find(|p| p.name == name)
+                .map(|p| p.kind.clone())
+        });
+    let number = |t: &str| {
+        t.trim()
+            .parse::<i64>()
+            .map(Json::from)
+            .unwrap_or_else(|_| Json::String(t.to_string()))
+    };
+    match kind {
+        Some(ParamKind::IntList { .. }) => Json::Array(text.split(',').map(number).collect()),
+        _ if name == "strategy" || name == "executor" => Json::String(text.to_string()),
+        _ => number(text),
+    }
+}

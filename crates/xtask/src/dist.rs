@@ -38,6 +38,7 @@ pub fn dist() -> Result<PathBuf> {
         .web(true)
         .and_then(|b| b.typescript(false).generate(dist.join(PKG)))
         .map_err(|e| format!("wasm-bindgen failed: {e:#}"))?;
+    modernize_rayon_helper(&dist.join(PKG))?;
     let size = fs::metadata(dist.join(PKG).join("racelab_web_bg.wasm"))
         .map(|m| m.len())
         .unwrap_or(0);
@@ -56,6 +57,35 @@ fn copy_dir(from: &Path, to: &Path) -> Result {
             copy_dir(&src, &dst)?;
         } else {
             fs::copy(&src, &dst).map_err(|e| format!("could not copy {}: {e}", src.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// wasm-bindgen-rayon 1.3's worker helper initialises each pool worker with the deprecated
+/// positional form, so every worker logs a deprecation warning in the learner's console.
+/// Rewrite that one call to the object form (same behaviour); if a future version changed
+/// the line, leave it alone and say so.
+fn modernize_rayon_helper(pkg: &Path) -> Result {
+    const OLD: &str = "await pkg.default(data.module, data.memory);";
+    const NEW: &str = "await pkg.default({ module_or_path: data.module, memory: data.memory });";
+    let snippets = pkg.join("snippets");
+    let Ok(dirs) = fs::read_dir(&snippets) else {
+        return Ok(());
+    };
+    for dir in dirs.flatten() {
+        let helper = dir.path().join("src/workerHelpers.no-bundler.js");
+        let Ok(text) = fs::read_to_string(&helper) else {
+            continue;
+        };
+        if text.contains(OLD) {
+            fs::write(&helper, text.replace(OLD, NEW))
+                .map_err(|e| format!("could not patch {}: {e}", helper.display()))?;
+        } else {
+            eprintln!(
+                "dist: note: {} no longer has the old init call; left as is",
+                helper.display()
+            );
         }
     }
     Ok(())

@@ -1,0 +1,94 @@
+//! Plain-text rendering of reports and the catalog for the terminal.
+
+use std::fmt::Write;
+
+use racelab::params::ParamKind;
+use racelab::{Outcome, Report, ScenarioInfo};
+use serde_json::Value;
+
+/// A report as a readable table.
+pub fn report(r: &Report) -> String {
+    let mut out = String::new();
+    let outcome = match r.outcome {
+        Outcome::Ok => "OK: every invariant held",
+        Outcome::Violated => "VIOLATED",
+        Outcome::Deadlock => "DEADLOCK",
+        Outcome::Cancelled => "CANCELLED",
+        Outcome::Error => "ERROR",
+    };
+    let _ = writeln!(
+        out,
+        "{} · strategy {} · {} threads · {:.1} ms · seed {}",
+        r.scenario, r.strategy, r.threads, r.elapsed_ms, r.params["seed"]
+    );
+    let _ = writeln!(out, "outcome: {outcome}");
+    if let Some(e) = &r.error {
+        let _ = writeln!(out, "error: {}", e.message);
+    }
+    let width = r.invariants.iter().map(|i| i.id.len()).max().unwrap_or(0);
+    for inv in &r.invariants {
+        let verdict = if inv.held {
+            "held".to_string()
+        } else {
+            format!("violated {} times", inv.violations)
+        };
+        let mark = if inv.held { "✓" } else { "✗" };
+        let _ = writeln!(
+            out,
+            "  {mark} {:width$}  {verdict:<22} {}",
+            inv.id, inv.text
+        );
+    }
+    let _ = writeln!(out, "final:");
+    if let Value::Object(map) = &r.final_state {
+        for (key, value) in map {
+            let text = match value {
+                Value::Array(items) => items
+                    .iter()
+                    .map(Value::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                other => other.to_string(),
+            };
+            let _ = writeln!(out, "  {key}: {text}");
+        }
+    }
+    out
+}
+
+/// Every scenario with its strategies and parameters.
+pub fn catalog(scenarios: &[ScenarioInfo]) -> String {
+    let mut out = String::new();
+    for s in scenarios {
+        let _ = writeln!(out, "{}  {}\n  {}", s.id, s.title, s.summary);
+        let _ = writeln!(out, "  strategies:");
+        for st in &s.strategies {
+            let _ = writeln!(
+                out,
+                "    {:<18} {}{}",
+                st.id,
+                st.title,
+                if st.safe { "" } else { " (unsafe)" }
+            );
+        }
+        let _ = writeln!(out, "  parameters:");
+        for p in s.params {
+            let default = match &p.kind {
+                ParamKind::Int { default, .. } => default.to_string(),
+                ParamKind::IntList { default, .. } => default
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            };
+            let _ = writeln!(
+                out,
+                "    --{:<22} {} (default {default})",
+                p.name,
+                p.range_text()
+            );
+        }
+        let _ = writeln!(out);
+    }
+    out
+}

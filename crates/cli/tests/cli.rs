@@ -1,0 +1,118 @@
+//! The command line as a user meets it.
+
+use std::process::{Command, Output};
+
+fn racelab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_racelab"))
+        .args(args)
+        .output()
+        .expect("racelab runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn run_prints_a_readable_report() {
+    let o = racelab(&[
+        "run",
+        "booking",
+        "--strategy",
+        "lock",
+        "--processing-ms",
+        "1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("outcome: OK"), "{text}");
+    assert!(
+        text.contains("confirmed: 10") && text.contains("refused: 5"),
+        "{text}"
+    );
+}
+
+#[test]
+fn run_json_is_the_report() {
+    let o = racelab(&[
+        "run",
+        "bank",
+        "--strategy",
+        "global",
+        "--transfers_per_thread",
+        "200",
+        "--accounts",
+        "100,200,300",
+        "--seed",
+        "5",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["outcome"], "ok");
+    assert_eq!(report["final"]["total"], 600);
+    assert_eq!(report["params"]["seed"], 5);
+}
+
+#[test]
+fn bad_input_is_refused_with_the_parameter_and_its_range() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["run", "bank", "--threads", "0"],
+            "threads: must be a whole number from 1 to 16, got 0",
+        ),
+        (
+            &["run", "bank", "--threads", "lots"],
+            "threads: must be a whole number from 1 to 16, got \"lots\"",
+        ),
+        (
+            &["run", "bank", "--transfers-per-thread", "5000000"],
+            "transfers_per_thread: must be a whole number from 1 to 1000000",
+        ),
+        (
+            &["run", "booking", "--seats", "-3"],
+            "seats: must be a whole number from 0 to 10000",
+        ),
+        (
+            &["run", "casino"],
+            "scenario: unknown scenario \"casino\"; choose one of bank, booking",
+        ),
+        (
+            &["run", "bank", "--strategy", "mutex"],
+            "strategy: unknown strategy \"mutex\" for bank",
+        ),
+        (
+            &["run", "bank", "--speed", "3"],
+            "speed: unknown parameter for bank",
+        ),
+        (&["run"], "which scenario?"),
+        (&["dance"], "unknown command `dance`"),
+    ];
+    for (args, words) in cases {
+        let o = racelab(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(words), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn list_names_every_scenario_strategy_and_parameter() {
+    let text = stdout(&racelab(&["list"]));
+    for word in [
+        "bank",
+        "booking",
+        "check-outside",
+        "lock-update-only",
+        "--transfers_per_thread",
+        "--processing_ms",
+    ] {
+        assert!(text.contains(word), "list lacks {word}:\n{text}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&racelab(&["list", "--json"]).stdout).unwrap();
+    assert_eq!(json[0]["id"], "bank");
+}
