@@ -48,7 +48,8 @@ class Playground {
   #queue = Promise.resolve();
   #workers;
 
-  /** Milliseconds the last start of the runtime took (module and pool). */
+  /** Milliseconds the last start took to load the module, and then to start the pool. */
+  moduleMs = 0;
   poolMs = 0;
   /** Most threads a scenario may use. */
   maxThreads = 0;
@@ -83,6 +84,7 @@ class Playground {
     const info = await ready;
     this.#catalog = JSON.parse(info.catalog);
     this.maxThreads = info.maxThreads;
+    this.moduleMs = info.moduleMs;
     this.poolMs = info.poolMs;
     this.#control = new Uint32Array(info.memory.buffer, info.controlPtr, CONTROL_WORDS);
     worker.onmessage = ({ data }) => this.#onMessage(data);

@@ -34,7 +34,7 @@ async function boot() {
     status.textContent = `Could not start the threads: ${e.message}`;
     throw e;
   }
-  status.textContent = `Ready: ${pg.maxThreads} worker threads, started in ${ms(pg.poolMs)}.`;
+  status.textContent = `Ready: ${pg.maxThreads} worker threads, started in ${ms(pg.moduleMs + pg.poolMs)}.`;
   wire(pg);
   return pg;
 }

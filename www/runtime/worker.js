@@ -8,7 +8,7 @@
 //   page -> worker  { type: 'init', workers }             start the module and a pool of `workers`
 //                                                         (default: the core's thread limit)
 //                   { type: 'run', id, config }           config is a JSON string
-//   worker -> page  { type: 'ready', catalog, maxThreads, workers, memory, controlPtr, poolMs }
+//   worker -> page  { type: 'ready', catalog, maxThreads, workers, memory, controlPtr, moduleMs, poolMs }
 //                   { type: 'result', id, report }        report is a JSON string
 //                   { type: 'refused', id, message }      invalid config: message names the field
 //                   { type: 'crashed', message }          the instance trapped: start a new Worker
@@ -24,10 +24,11 @@ let crashed = false;
 async function start(workers) {
   const t0 = performance.now();
   const wasm = await init({ module_or_path: new URL('../pkg/racelab_web_bg.wasm', import.meta.url) });
+  const moduleMs = performance.now() - t0;
   // Enough workers for the largest scenario unless the page asked otherwise.
   workers ??= maxThreads();
   await initThreadPool(workers);
-  const poolMs = performance.now() - t0;
+  const poolMs = performance.now() - t0 - moduleMs;
   postMessage({
     type: 'ready',
     catalog: catalog(),
@@ -35,6 +36,7 @@ async function start(workers) {
     workers,
     memory: wasm.memory,
     controlPtr: controlPtr(),
+    moduleMs,
     poolMs,
   });
 }

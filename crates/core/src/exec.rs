@@ -122,13 +122,11 @@ impl<'r> Ctx<'r> {
         if d.is_zero() {
             return Ok(());
         }
-        let start = Instant::now();
         if d < Duration::from_millis(1) {
-            while start.elapsed() < d {
-                std::hint::spin_loop();
-            }
+            spin_for(d);
             return Ok(());
         }
+        let start = Instant::now();
         loop {
             self.check_cancel()?;
             let left = d.saturating_sub(start.elapsed());
@@ -169,6 +167,45 @@ impl Drop for Ctx<'_> {
     fn drop(&mut self) {
         self.flush_progress();
     }
+}
+
+/// Busy-waits about `d` without reading the clock in the loop.
+///
+/// Browsers coarsen `performance.now()` (5 µs when cross-origin isolated), so polling the
+/// clock would turn a 2 µs delay into 5 or 10 µs on wasm but not natively. Instead the loop
+/// runs a number of iterations calibrated once against the clock, on every platform alike.
+fn spin_for(d: Duration) {
+    let iterations = (d.as_secs_f64() * spins_per_second()) as u64;
+    for i in 0..iterations {
+        std::hint::black_box(i);
+        std::hint::spin_loop();
+    }
+}
+
+/// Spin iterations per second on this machine: the fastest of a few ~2 ms samples, so a
+/// sample slowed down by preemption does not shorten every later delay.
+fn spins_per_second() -> f64 {
+    static RATE: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *RATE.get_or_init(|| {
+        let mut best = 0.0f64;
+        let mut batch = 10_000u64;
+        for _ in 0..5 {
+            loop {
+                let start = Instant::now();
+                for i in 0..batch {
+                    std::hint::black_box(i);
+                    std::hint::spin_loop();
+                }
+                let secs = start.elapsed().as_secs_f64();
+                if secs >= 0.002 {
+                    best = best.max(batch as f64 / secs);
+                    break;
+                }
+                batch *= 2;
+            }
+        }
+        best
+    })
 }
 
 /// How a parallel run ended, before the scenario turns it into a report.
@@ -306,6 +343,20 @@ mod tests {
             lost >= 4,
             "unlocked increments lost updates in only {lost} of 5 runs"
         );
+    }
+
+    #[test]
+    fn short_work_delays_last_about_as_long_as_asked() {
+        let control = RunControl::new();
+        let ctx = Ctx::new(0, &control);
+        let start = Instant::now();
+        for _ in 0..1000 {
+            block_on(ctx.work(Duration::from_micros(20))).unwrap();
+        }
+        let took = start.elapsed();
+        // 1000 x 20 µs = 20 ms; preemption on a busy machine only makes it longer.
+        assert!(took >= Duration::from_millis(15), "took {took:?}");
+        assert!(took <= Duration::from_millis(200), "took {took:?}");
     }
 
     #[test]

@@ -43,7 +43,7 @@ impl Site {
                 let (server, dir) = (Arc::clone(&server), Arc::clone(&dir));
                 std::thread::spawn(move || {
                     for request in server.incoming_requests() {
-                        let response = respond(&dir, request.url());
+                        let response = respond(&dir, &request);
                         // A client that went away is not our problem.
                         let _ = request.respond(response);
                     }
@@ -81,25 +81,53 @@ fn header(name: &str, value: &str) -> Header {
     Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header is valid")
 }
 
-fn respond(dir: &Path, url: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    let path = url.split(['?', '#']).next().unwrap_or("/");
+fn respond(dir: &Path, request: &tiny_http::Request) -> Response<std::io::Cursor<Vec<u8>>> {
+    let path = request.url().split(['?', '#']).next().unwrap_or("/");
     let file = resolve(dir, path);
-    let (status, body, mime) = match file.as_deref().map(std::fs::read) {
-        Some(Ok(body)) => (200, body, mime_of(file.as_deref().unwrap_or(dir))),
-        _ => (
-            404,
-            format!("not found: {path}\n").into_bytes(),
-            "text/plain; charset=utf-8",
-        ),
+    let tag = file.as_deref().and_then(etag);
+    let fresh = tag.as_ref().is_some_and(|tag| {
+        request
+            .headers()
+            .iter()
+            .any(|h| h.field.equiv("If-None-Match") && h.value.as_str() == tag)
+    });
+    let (status, body, mime) = if fresh {
+        (304, Vec::new(), mime_of(file.as_deref().unwrap_or(dir)))
+    } else {
+        match file.as_deref().map(std::fs::read) {
+            Some(Ok(body)) => (200, body, mime_of(file.as_deref().unwrap_or(dir))),
+            _ => (
+                404,
+                format!("not found: {path}\n").into_bytes(),
+                "text/plain; charset=utf-8",
+            ),
+        }
     };
-    Response::from_data(body)
+    let mut response = Response::from_data(body)
         .with_status_code(status)
         .with_header(header("Content-Type", mime))
         // SharedArrayBuffer, and with it real threads, needs cross-origin isolation.
         .with_header(header("Cross-Origin-Opener-Policy", "same-origin"))
         .with_header(header("Cross-Origin-Embedder-Policy", "require-corp"))
         .with_header(header("Cross-Origin-Resource-Policy", "same-origin"))
-        .with_header(header("Cache-Control", "no-cache"))
+        // Revalidate every time (edits show at once) but answer unchanged files with 304:
+        // each pool worker fetches the scripts again, and full downloads slow its start.
+        .with_header(header("Cache-Control", "no-cache"));
+    if let Some(tag) = tag {
+        response = response.with_header(header("ETag", &tag));
+    }
+    response
+}
+
+/// A validator from the file's size and modification time.
+fn etag(file: &Path) -> Option<String> {
+    let meta = std::fs::metadata(file).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some(format!("\"{:x}-{:x}\"", meta.len(), modified.as_nanos()))
 }
 
 /// Maps a URL path to a file under `dir`, refusing anything that would leave it.

@@ -1,0 +1,136 @@
+// The playground page as a learner uses it: controls, results, history, bad input, a long
+// run that stays responsive and can be stopped, and a page that cannot run threads.
+import { test } from '@playwright/test';
+import { expect, openPlayground, refusal } from './helpers.js';
+
+test('a learner runs the bank without locks, then with one, and compares', async ({ page }) => {
+  const errors = await openPlayground(page);
+  await page.getByLabel('The bank').check();
+  await page.getByLabel('No lock').check();
+  await expect(page.locator('#listing .line.lock')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Run' }).click();
+  await expect(page.locator('.outcome')).toHaveAttribute('data-outcome', 'violated');
+  await expect(page.locator('[data-invariant="total-conserved"]')).toContainText('violated');
+
+  await page.getByLabel('One global lock').check();
+  await expect(page.locator('#listing .line.lock').first()).toContainText('bank_lock');
+  await page.getByRole('button', { name: 'Re-run' }).click();
+  await expect(page.locator('.outcome')).toHaveAttribute('data-outcome', 'ok');
+  await expect(page.locator('[data-total]')).toHaveAttribute('data-total', '44500');
+
+  const rows = page.locator('#history tbody tr');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0)).toContainText('One global lock');
+  await expect(rows.nth(1)).toContainText('violated');
+  expect(errors).toEqual([]);
+});
+
+test('the history survives a reload', async ({ page }) => {
+  await openPlayground(page);
+  await page.getByLabel('Seat booking').check();
+  await page.getByLabel('Lock check and update').check();
+  await page.getByLabel(/processing ms/).fill('5');
+  await page.getByRole('button', { name: 'Run' }).click();
+  await expect(page.locator('.outcome')).toHaveAttribute('data-outcome', 'ok');
+  await page.reload();
+  await page.evaluate(() => window.racelab.ready.then(() => true));
+  await expect(page.locator('#history tbody tr')).toHaveCount(1);
+  await expect(page.getByLabel('Lock check and update')).toBeChecked();
+  await expect(page.getByLabel(/processing ms/)).toHaveValue('5');
+});
+
+test('bad input in the page names the parameter and its range, and the next run works', async ({ page }) => {
+  await openPlayground(page);
+  await page.getByLabel('The bank').check();
+  const threads = page.getByLabel('threads', { exact: true });
+  await threads.fill('0');
+  await page.getByRole('button', { name: 'Run' }).click();
+  const error = page.locator('#config-error');
+  await expect(error).toBeVisible();
+  await expect(error).toHaveText('threads: must be a whole number from 1 to 16, got 0');
+  await expect(threads).toHaveAttribute('aria-invalid', 'true');
+
+  await page.getByLabel('accounts').fill('100, lots, 300');
+  await threads.fill('3');
+  await page.getByRole('button', { name: 'Run' }).click();
+  await expect(error).toContainText('accounts: must be a list of 2 to 64 whole numbers');
+
+  await page.getByRole('button', { name: 'Lesson defaults' }).click();
+  await page.getByRole('button', { name: 'Run' }).click();
+  await expect(error).toBeHidden();
+  await expect(page.locator('.outcome')).toBeVisible();
+});
+
+test('the JS API refuses invalid configs with the field and range, and never traps', async ({ page }) => {
+  await openPlayground(page);
+  const cases = [
+    [{ scenario: 'bank', threads: 0 }, 'threads', 'from 1 to 16'],
+    [{ scenario: 'bank', threads: 17 }, 'threads', 'from 1 to 16'],
+    [{ scenario: 'bank', transfers_per_thread: 1e7 }, 'transfers_per_thread', 'to 1000000'],
+    [{ scenario: 'booking', seats: -1 }, 'seats', 'from 0 to 10000'],
+    [{ scenario: 'casino' }, 'scenario', 'bank, booking'],
+    [{ scenario: 'bank', strategy: 'mutex' }, 'strategy', 'none, global, fine, check-outside'],
+    [{ scenario: 'bank', threads: '5' }, 'threads', 'got "5"'],
+    [{ scenario: 'bank', threads: 2.5 }, 'threads', 'got 2.5'],
+    [{ scenario: 'bank', accounts: 'many' }, 'accounts', 'got "many"'],
+    [{ scenario: 'bank', accounts: [1] }, 'accounts', '2 to 64'],
+    [{ scenario: 'bank', speed: 9 }, 'speed', 'unknown parameter'],
+    [{ scenario: 42 }, 'scenario', 'must be a string'],
+    [null, 'config', 'must be an object'],
+    [[1, 2], 'config', 'must be an object'],
+  ];
+  for (const [config, field, words] of cases) {
+    const e = await refusal(page, config);
+    expect(e, JSON.stringify(config)).not.toBeNull();
+    expect(e.name).toBe('RacelabError');
+    expect(e.field, JSON.stringify(config)).toBe(field);
+    expect(e.message, JSON.stringify(config)).toContain(words);
+  }
+  const ok = await page.evaluate(async () => (await (await window.racelab.ready).run({ scenario: 'bank', strategy: 'global', transfers_per_thread: 100 })).outcome);
+  expect(ok).toBe('ok');
+});
+
+test('during a long run the page answers, shows progress, and Stop ends it', async ({ page }) => {
+  await openPlayground(page);
+  await page.getByLabel('The bank').check();
+  await page.getByLabel('One global lock').check();
+  await page.getByLabel('transfers per thread').fill('1000000');
+  await page.getByRole('button', { name: 'Run' }).click();
+  const progress = page.locator('#progress');
+  await expect(progress).toBeVisible();
+  await expect(page.locator('#progress-text')).toContainText('of 5,000,000 steps');
+
+  // The main thread keeps answering: another control responds while the run goes on.
+  await page.getByLabel('A lock per account').check();
+  await expect(page.locator('#strategy-summary')).toContainText('always in account order');
+  const lag = await page.evaluate(() => new Promise((resolve) => {
+    const t0 = performance.now();
+    setTimeout(() => resolve(performance.now() - t0), 0);
+  }));
+  expect(lag).toBeLessThan(200);
+  const done = await page.locator('#progress-bar').evaluate((bar) => bar.value);
+  expect(done).toBeGreaterThan(0);
+  await expect(progress).toBeVisible();
+
+  await page.keyboard.press('Escape');
+  await expect(page.locator('.outcome')).toHaveAttribute('data-outcome', 'cancelled', { timeout: 5_000 });
+  await expect(page.getByRole('button', { name: 'Re-run' })).toBeEnabled();
+});
+
+test('a page without isolation headers says plainly why threads cannot run', async ({ page }) => {
+  await page.route('**/*', async (route) => {
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers['cross-origin-opener-policy'];
+    delete headers['cross-origin-embedder-policy'];
+    await route.fulfill({ response, headers });
+  });
+  await page.goto('/');
+  const banner = page.locator('#isolation');
+  await expect(banner).toBeVisible();
+  await expect(banner).toContainText('not cross-origin isolated');
+  await expect(banner).toContainText('Cross-Origin-Embedder-Policy: require-corp');
+  const reason = await page.evaluate(() => window.racelab.ready.then(() => null, (e) => e.message));
+  expect(reason).toContain('SharedArrayBuffer');
+  await expect(page.getByRole('button', { name: 'Run' })).toBeDisabled();
+});
