@@ -6,6 +6,7 @@
 //! real, so the await points cost nothing. A stepped executor can drive the same bodies one
 //! operation at a time on a single thread.
 
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering::Relaxed};
@@ -169,43 +170,67 @@ impl Drop for Ctx<'_> {
     }
 }
 
-/// Busy-waits about `d` without reading the clock in the loop.
+/// Busy-waits about `d` without reading the clock inside the loop.
 ///
 /// Browsers coarsen `performance.now()` (5 µs when cross-origin isolated), so polling the
-/// clock would turn a 2 µs delay into 5 or 10 µs on wasm but not natively. Instead the loop
-/// runs a number of iterations calibrated once against the clock, on every platform alike.
+/// clock would stretch a 2 µs delay to 5 µs on wasm but not natively. Instead each delay
+/// spins a number of iterations from a per-thread rate. The rate must keep learning: a wasm
+/// engine first runs this loop as baseline code and later swaps in code several times
+/// faster, so a rate measured once would make later delays far too short. Every delay is
+/// timed with the coarse clock (unbiased over many calls) and the rate is re-estimated from
+/// each ~5 ms of spinning.
 fn spin_for(d: Duration) {
-    let iterations = (d.as_secs_f64() * spins_per_second()) as u64;
+    thread_local! {
+        static RATE: Cell<SpinRate> = const { Cell::new(SpinRate { per_sec: 0.0, iterations: 0.0, secs: 0.0 }) };
+    }
+    RATE.with(|cell| {
+        let mut rate = cell.get();
+        if rate.per_sec == 0.0 {
+            rate.per_sec = first_estimate();
+        }
+        let iterations = (d.as_secs_f64() * rate.per_sec).max(1.0);
+        let start = Instant::now();
+        spin(iterations as u64);
+        rate.secs += start.elapsed().as_secs_f64();
+        rate.iterations += iterations;
+        if rate.secs >= 0.005 {
+            rate.per_sec = rate.iterations / rate.secs;
+            rate.iterations = 0.0;
+            rate.secs = 0.0;
+        }
+        cell.set(rate);
+    });
+}
+
+/// A thread's spin rate (iterations per second) and what it has measured since the last
+/// estimate.
+#[derive(Debug, Clone, Copy)]
+struct SpinRate {
+    per_sec: f64,
+    iterations: f64,
+    secs: f64,
+}
+
+#[inline(never)]
+fn spin(iterations: u64) {
     for i in 0..iterations {
         std::hint::black_box(i);
         std::hint::spin_loop();
     }
 }
 
-/// Spin iterations per second on this machine: the fastest of a few ~2 ms samples, so a
-/// sample slowed down by preemption does not shorten every later delay.
-fn spins_per_second() -> f64 {
-    static RATE: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
-    *RATE.get_or_init(|| {
-        let mut best = 0.0f64;
-        let mut batch = 10_000u64;
-        for _ in 0..5 {
-            loop {
-                let start = Instant::now();
-                for i in 0..batch {
-                    std::hint::black_box(i);
-                    std::hint::spin_loop();
-                }
-                let secs = start.elapsed().as_secs_f64();
-                if secs >= 0.002 {
-                    best = best.max(batch as f64 / secs);
-                    break;
-                }
-                batch *= 2;
-            }
+/// A first rate from one ~2 ms sample; `spin_for` corrects it as it goes.
+fn first_estimate() -> f64 {
+    let mut batch = 10_000u64;
+    loop {
+        let start = Instant::now();
+        spin(batch);
+        let secs = start.elapsed().as_secs_f64();
+        if secs >= 0.002 {
+            return batch as f64 / secs;
         }
-        best
-    })
+        batch *= 2;
+    }
 }
 
 /// How a parallel run ended, before the scenario turns it into a report.

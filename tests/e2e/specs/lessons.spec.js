@@ -59,3 +59,11 @@ test('locking only the update still goes below zero seats', async ({ page }) => 
   const n = count(reports, (r) => r.final.seats_left < 0 && r.invariants['seats-non-negative'] > 0);
   expect(n, `below zero in ${n} of 20`).toBeGreaterThanOrEqual(15);
 });
+
+test('a processing delay lasts as long in the browser as asked', async ({ page }) => {
+  // 10,000 delays of 20 µs on one thread cannot take less than 200 ms. Browsers coarsen
+  // their clock and tier up wasm code mid-run; the delay must stay honest through both.
+  const reports = await runMany(page, { scenario: 'bank', strategy: 'none', threads: 1, delay: 20, transfers_per_thread: 10000 }, 3);
+  const times = reports.map((r) => r.elapsed_ms).sort((a, b) => a - b);
+  expect(times[1], `median of ${times.map(Math.round)} ms`).toBeGreaterThanOrEqual(180);
+});
