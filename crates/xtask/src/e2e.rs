@@ -3,7 +3,7 @@
 use std::process::Command;
 
 use crate::serve::Site;
-use crate::setup::{ensure_chromium, ensure_node_modules, CHROMIUM};
+use crate::setup::{ensure_chromium, ensure_node_modules, nightly_cargo, CHROMIUM};
 use crate::{cargo, dist::dist, root, run, Result};
 
 /// Lint, native tests, the site build, then the browser suite.
@@ -19,7 +19,22 @@ pub fn cmd() -> Result {
     ]))?;
     // Release: the lesson workloads run 20 times each, and debug builds are 10x slower.
     run(cargo().args(["test", "--workspace", "--exclude", "xtask", "--release"]))?;
+    // xtask's own tests, in the debug build that `cargo xtask` already made.
+    run(cargo().args(["test", "--package", "xtask"]))?;
     let dir = dist()?;
+    // The web crate is empty natively; lint it as the wasm build sees it.
+    run(nightly_cargo().args([
+        "clippy",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--package",
+        "racelab-web",
+        "-Z",
+        "build-std=panic_abort,std",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     ensure_chromium()?;
     ensure_node_modules()?;
     browser_suite(dir)

@@ -156,3 +156,24 @@ fn mime_of(path: &Path) -> &'static str {
         _ => "application/octet-stream",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_map_into_the_site_and_never_out_of_it() {
+        let dir = std::env::temp_dir().join(format!("racelab-serve-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("pkg")).unwrap();
+        std::fs::write(dir.join("index.html"), "<!doctype html>").unwrap();
+        std::fs::write(dir.join("pkg/a.wasm"), b"\0asm").unwrap();
+        assert_eq!(resolve(&dir, "/"), Some(dir.join("index.html")));
+        assert_eq!(resolve(&dir, "/pkg/a.wasm"), Some(dir.join("pkg/a.wasm")));
+        assert_eq!(resolve(&dir, "/../etc/passwd"), None);
+        assert_eq!(resolve(&dir, "/pkg/../../x"), None);
+        assert_eq!(resolve(&dir, "/missing.js"), None);
+        assert_eq!(mime_of(Path::new("x.wasm")), "application/wasm");
+        assert_eq!(mime_of(Path::new("x.js")), "text/javascript; charset=utf-8");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
