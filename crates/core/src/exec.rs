@@ -178,7 +178,7 @@ impl Drop for Ctx<'_> {
 /// engine first runs this loop as baseline code and later swaps in code several times
 /// faster, so a rate measured once would make later delays far too short. Every delay is
 /// timed with the coarse clock (unbiased over many calls) and the rate is re-estimated from
-/// each ~5 ms of spinning.
+/// each ~2 ms of spinning.
 fn spin_for(d: Duration) {
     thread_local! {
         static RATE: Cell<SpinRate> = const { Cell::new(SpinRate { per_sec: 0.0, iterations: 0.0, secs: 0.0 }) };
@@ -193,7 +193,7 @@ fn spin_for(d: Duration) {
         spin(iterations as u64);
         rate.secs += start.elapsed().as_secs_f64();
         rate.iterations += iterations;
-        if rate.secs >= 0.005 {
+        if rate.secs >= 0.002 {
             rate.per_sec = rate.iterations / rate.secs;
             rate.iterations = 0.0;
             rate.secs = 0.0;

@@ -3,11 +3,14 @@
 use std::process::Command;
 
 use crate::serve::Site;
-use crate::setup::{ensure_chromium, ensure_node_modules, nightly_cargo, CHROMIUM};
+use crate::setup::{
+    ensure_chromium, ensure_lint_tools, ensure_node_modules, nightly_cargo, CHROMIUM,
+};
 use crate::{cargo, dist::dist, root, run, Result};
 
 /// Lint, native tests, the site build, then the browser suite.
 pub fn cmd() -> Result {
+    ensure_lint_tools()?;
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
     run(cargo().args([
         "clippy",

@@ -63,6 +63,20 @@ pub fn ensure_wasm_toolchain() -> Result {
     Ok(())
 }
 
+/// Makes sure the stable toolchain has rustfmt and clippy (a minimal rustup profile lacks them).
+pub fn ensure_lint_tools() -> Result {
+    let have = |tool: &str| {
+        crate::cargo()
+            .args([tool, "--version"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if have("fmt") && have("clippy") {
+        return Ok(());
+    }
+    run(Command::new("rustup").args(["component", "add", "rustfmt", "clippy"]))
+}
+
 /// Makes sure Debian's Chromium is installed (as root through apt-get; otherwise says how).
 pub fn ensure_chromium() -> Result {
     if Path::new(CHROMIUM).exists() {
