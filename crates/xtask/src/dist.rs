@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::setup::{ensure_wasm_toolchain, nightly_cargo};
+use crate::setup::{ensure_wasm_toolchain, wasm_cargo, WASM_TARGET};
 use crate::{root, run, Result};
 
 /// The wasm-bindgen output directory inside `dist/`.
@@ -12,17 +12,11 @@ pub const PKG: &str = "pkg";
 /// Builds the site and returns the `dist/` directory.
 pub fn dist() -> Result<PathBuf> {
     ensure_wasm_toolchain()?;
-    run(nightly_cargo().args([
-        "build",
-        "--release",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--package",
-        "racelab-web",
-        "-Z",
-        "build-std=panic_abort,std",
-    ]))?;
-    let wasm = root().join("target/wasm32-unknown-unknown/release/racelab_web.wasm");
+    run(wasm_cargo("build").arg("--release"))?;
+    let wasm = root()
+        .join("target")
+        .join(WASM_TARGET)
+        .join("release/racelab_web.wasm");
     let dist = root().join("dist");
     if dist.exists() {
         fs::remove_dir_all(&dist)

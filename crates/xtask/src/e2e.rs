@@ -3,9 +3,7 @@
 use std::process::Command;
 
 use crate::serve::Site;
-use crate::setup::{
-    ensure_chromium, ensure_lint_tools, ensure_node_modules, nightly_cargo, CHROMIUM,
-};
+use crate::setup::{ensure_chromium, ensure_lint_tools, ensure_node_modules, wasm_cargo, CHROMIUM};
 use crate::{cargo, dist::dist, root, run, Result};
 
 /// Lint, native tests, the site build, then the browser suite.
@@ -26,18 +24,7 @@ pub fn cmd() -> Result {
     run(cargo().args(["test", "--package", "xtask"]))?;
     let dir = dist()?;
     // The web crate is empty natively; lint it as the wasm build sees it.
-    run(nightly_cargo().args([
-        "clippy",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--package",
-        "racelab-web",
-        "-Z",
-        "build-std=panic_abort,std",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    run(wasm_cargo("clippy").args(["--", "-D", "warnings"]))?;
     ensure_chromium()?;
     ensure_node_modules()?;
     browser_suite(dir)

@@ -30,6 +30,24 @@ pub fn nightly_cargo() -> Command {
     cmd
 }
 
+/// The target of the threaded wasm build.
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// `cargo <subcommand>` on the web crate for wasm32, with std rebuilt for atomics.
+pub fn wasm_cargo(subcommand: &str) -> Command {
+    let mut cmd = nightly_cargo();
+    cmd.args([
+        subcommand,
+        "--target",
+        WASM_TARGET,
+        "--package",
+        "racelab-web",
+        "-Z",
+        "build-std=panic_abort,std",
+    ]);
+    cmd
+}
+
 /// Makes sure the nightly toolchain has rust-src (for `-Z build-std`) and the wasm target.
 pub fn ensure_wasm_toolchain() -> Result {
     let output = Command::new("rustup")

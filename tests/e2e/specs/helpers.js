@@ -44,6 +44,11 @@ export function refusal(page, config) {
   }, config);
 }
 
-export const count = (reports, pred) => reports.filter(pred).length;
+/** How many reports satisfy `pred`; logs the rate so every run of the suite shows it. */
+export function count(reports, pred, what = 'matched') {
+  const n = reports.filter(pred).length;
+  console.log(`    rate: ${what} in ${n} of ${reports.length} runs`);
+  return n;
+}
 
 export { expect };

@@ -19,7 +19,7 @@ test('the page is cross-origin isolated and the pool has enough workers', async 
 
 test('unsafe bank loses money', async ({ page }) => {
   const reports = await runMany(page, { scenario: 'bank', strategy: 'none' }, 20);
-  const n = count(reports, (r) => r.outcome === 'violated' && r.invariants['total-conserved'] > 0);
+  const n = count(reports, (r) => r.outcome === 'violated' && r.invariants['total-conserved'] > 0, 'bank none violated total-conserved');
   expect(n, `violated in ${n} of 20`).toBeGreaterThanOrEqual(19);
 });
 
@@ -27,7 +27,7 @@ for (const strategy of ['global', 'fine']) {
   test(`bank with ${strategy} locks keeps every cent`, async ({ page }) => {
     const reports = await runMany(page, { scenario: 'bank', strategy }, 20);
     const n = count(reports, (r) => r.outcome === 'ok' && r.final.total === 44500
-      && Object.values(r.invariants).every((v) => v === 0));
+      && Object.values(r.invariants).every((v) => v === 0), `bank ${strategy} held everything`);
     expect(n, `held in ${n} of 20`).toBe(20);
   });
 }
@@ -35,28 +35,28 @@ for (const strategy of ['global', 'fine']) {
 test('checking the balance outside the lock lets it go negative', async ({ page }) => {
   const accounts = [100, 100, 100];
   const outside = await runMany(page, { scenario: 'bank', strategy: 'check-outside', accounts }, 20);
-  const negative = count(outside, (r) => r.invariants['no-negative-balance'] > 0);
+  const negative = count(outside, (r) => r.invariants['no-negative-balance'] > 0, 'check-outside went negative');
   expect(negative, `negative in ${negative} of 20`).toBeGreaterThanOrEqual(10);
   const locked = await runMany(page, { scenario: 'bank', strategy: 'global', accounts }, 20);
-  expect(count(locked, (r) => r.invariants['no-negative-balance'] > 0)).toBe(0);
+  expect(count(locked, (r) => r.invariants['no-negative-balance'] > 0, 'global went negative')).toBe(0);
 });
 
 test('unsafe booking overbooks', async ({ page }) => {
   const reports = await runMany(page, { scenario: 'booking', strategy: 'none' }, 20);
-  const n = count(reports, (r) => r.invariants['no-overbooking'] > 0);
+  const n = count(reports, (r) => r.invariants['no-overbooking'] > 0, 'booking none overbooked');
   expect(n, `overbooked in ${n} of 20`).toBeGreaterThanOrEqual(19);
 });
 
 test('booking with a lock confirms exactly ten', async ({ page }) => {
   const reports = await runMany(page, { scenario: 'booking', strategy: 'lock' }, 20);
   const n = count(reports, (r) => r.outcome === 'ok' && r.final.confirmed === 10
-    && r.final.refused === 5 && r.final.seats_left === 0);
+    && r.final.refused === 5 && r.final.seats_left === 0, 'booking lock exact (10/5/0)');
   expect(n, `exact in ${n} of 20`).toBe(20);
 });
 
 test('locking only the update still goes below zero seats', async ({ page }) => {
   const reports = await runMany(page, { scenario: 'booking', strategy: 'lock-update-only' }, 20);
-  const n = count(reports, (r) => r.final.seats_left < 0 && r.invariants['seats-non-negative'] > 0);
+  const n = count(reports, (r) => r.final.seats_left < 0 && r.invariants['seats-non-negative'] > 0, 'lock-update-only below zero');
   expect(n, `below zero in ${n} of 20`).toBeGreaterThanOrEqual(15);
 });
 
