@@ -81,6 +81,9 @@ pub struct Ctx<'r> {
     control: &'r RunControl,
     unreported_steps: u32,
     unreported_violations: u32,
+    /// Short processing time still owed (positive) or already over-served (negative), in
+    /// nanoseconds: see [`Ctx::spin_for`].
+    spin_owed_ns: Cell<i64>,
 }
 
 /// Progress is published in batches so that counting steps does not make every thread write
@@ -94,6 +97,7 @@ impl<'r> Ctx<'r> {
             control,
             unreported_steps: 0,
             unreported_violations: 0,
+            spin_owed_ns: Cell::new(0),
         }
     }
 
@@ -124,7 +128,7 @@ impl<'r> Ctx<'r> {
             return Ok(());
         }
         if d < Duration::from_millis(1) {
-            spin_for(d);
+            self.spin_for(d);
             return Ok(());
         }
         let start = Instant::now();
@@ -136,6 +140,34 @@ impl<'r> Ctx<'r> {
             }
             std::thread::sleep(left.min(Duration::from_millis(20)));
         }
+    }
+
+    /// Busy-waits `d`, exactly on average even where the clock is coarse.
+    ///
+    /// Browsers coarsen `performance.now()` (5 µs when cross-origin isolated), so waiting
+    /// until the clock shows `d` would turn every 2 µs delay into 5 µs on wasm but not
+    /// natively. Instead each thread keeps a balance: a delay adds `d` to what is owed, the
+    /// thread spins until the clock shows at least that much, and what it waited beyond is
+    /// credit against the next delay. Over many delays the total is what was asked, whatever
+    /// the clock's resolution or the speed of the code (a wasm engine swaps in faster code
+    /// mid-run, so nothing here may depend on a measured loop rate).
+    fn spin_for(&self, d: Duration) {
+        // Credit is capped so that a long preemption does not cancel many later delays.
+        const MAX_CREDIT_NS: i64 = 100_000;
+        let owed = self.spin_owed_ns.get().saturating_add(d.as_nanos() as i64);
+        if owed <= 0 {
+            self.spin_owed_ns.set(owed);
+            return;
+        }
+        let start = Instant::now();
+        let waited = loop {
+            let waited = start.elapsed().as_nanos() as i64;
+            if waited >= owed {
+                break waited;
+            }
+            std::hint::spin_loop();
+        };
+        self.spin_owed_ns.set((owed - waited).max(-MAX_CREDIT_NS));
     }
 
     /// Fails with [`Abort::Cancelled`] once the run has been asked to stop.
@@ -167,69 +199,6 @@ impl<'r> Ctx<'r> {
 impl Drop for Ctx<'_> {
     fn drop(&mut self) {
         self.flush_progress();
-    }
-}
-
-/// Busy-waits about `d` without reading the clock inside the loop.
-///
-/// Browsers coarsen `performance.now()` (5 µs when cross-origin isolated), so polling the
-/// clock would stretch a 2 µs delay to 5 µs on wasm but not natively. Instead each delay
-/// spins a number of iterations from a per-thread rate. The rate must keep learning: a wasm
-/// engine first runs this loop as baseline code and later swaps in code several times
-/// faster, so a rate measured once would make later delays far too short. Every delay is
-/// timed with the coarse clock (unbiased over many calls) and the rate is re-estimated from
-/// each ~2 ms of spinning.
-fn spin_for(d: Duration) {
-    thread_local! {
-        static RATE: Cell<SpinRate> = const { Cell::new(SpinRate { per_sec: 0.0, iterations: 0.0, secs: 0.0 }) };
-    }
-    RATE.with(|cell| {
-        let mut rate = cell.get();
-        if rate.per_sec == 0.0 {
-            rate.per_sec = first_estimate();
-        }
-        let iterations = (d.as_secs_f64() * rate.per_sec).max(1.0);
-        let start = Instant::now();
-        spin(iterations as u64);
-        rate.secs += start.elapsed().as_secs_f64();
-        rate.iterations += iterations;
-        if rate.secs >= 0.002 {
-            rate.per_sec = rate.iterations / rate.secs;
-            rate.iterations = 0.0;
-            rate.secs = 0.0;
-        }
-        cell.set(rate);
-    });
-}
-
-/// A thread's spin rate (iterations per second) and what it has measured since the last
-/// estimate.
-#[derive(Debug, Clone, Copy)]
-struct SpinRate {
-    per_sec: f64,
-    iterations: f64,
-    secs: f64,
-}
-
-#[inline(never)]
-fn spin(iterations: u64) {
-    for i in 0..iterations {
-        std::hint::black_box(i);
-        std::hint::spin_loop();
-    }
-}
-
-/// A first rate from one ~2 ms sample; `spin_for` corrects it as it goes.
-fn first_estimate() -> f64 {
-    let mut batch = 10_000u64;
-    loop {
-        let start = Instant::now();
-        spin(batch);
-        let secs = start.elapsed().as_secs_f64();
-        if secs >= 0.002 {
-            return batch as f64 / secs;
-        }
-        batch *= 2;
     }
 }
 

@@ -32,11 +32,12 @@ pub fn cmd() -> Result {
 
 /// Runs the Playwright specs in `tests/e2e` against `dist` served on a free port.
 fn browser_suite(dir: std::path::PathBuf) -> Result {
-    let site = Site::start(dir, 0)?;
+    let site = Site::start(dir.clone(), 0)?;
     let result = run(Command::new("node_modules/.bin/playwright")
         .arg("test")
         .current_dir(root().join("tests/e2e"))
         .env("RACELAB_URL", site.url())
+        .env("RACELAB_DIST", &dir)
         .env("CHROMIUM", CHROMIUM));
     site.stop();
     result

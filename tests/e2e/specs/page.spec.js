@@ -1,5 +1,7 @@
 // The playground page as a learner uses it: controls, results, history, bad input, a long
 // run that stays responsive and can be stopped, and a page that cannot run threads.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { test } from '@playwright/test';
 import { expect, openPlayground, refusal } from './helpers.js';
 
@@ -117,13 +119,19 @@ test('during a long run the page answers, shows progress, and Stop ends it', asy
   await expect(page.getByRole('button', { name: 'Re-run' })).toBeEnabled();
 });
 
-test('a page without isolation headers says plainly why threads cannot run', async ({ page }) => {
-  await page.route('**/*', async (route) => {
-    const response = await route.fetch();
-    const headers = { ...response.headers() };
-    delete headers['cross-origin-opener-policy'];
-    delete headers['cross-origin-embedder-policy'];
-    await route.fulfill({ response, headers });
+test('a page without isolation headers says plainly why threads cannot run', async ({ page, baseURL }) => {
+  // A static host that sends no headers: the built site straight from disk.
+  const dist = process.env.RACELAB_DIST;
+  expect(dist, 'RACELAB_DIST is set by cargo xtask test').toBeTruthy();
+  const types = { html: 'text/html', js: 'text/javascript', css: 'text/css', svg: 'image/svg+xml', wasm: 'application/wasm' };
+  await page.route(`${baseURL}**`, async (route) => {
+    const path = new URL(route.request().url()).pathname;
+    const file = join(dist, path.endsWith('/') ? `${path}index.html` : path);
+    try {
+      await route.fulfill({ body: await readFile(file), contentType: types[file.split('.').pop()] ?? 'application/octet-stream' });
+    } catch {
+      await route.fulfill({ status: 404, body: 'not found' });
+    }
   });
   await page.goto('/');
   const banner = page.locator('#isolation');
