@@ -1,10 +1,12 @@
 //! `cargo xtask serve`: the site on localhost with the headers real threads need.
 
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-
-use tiny_http::{Header, Response, Server};
+use std::time::Duration;
 
 use crate::{dist::dist, Result};
 
@@ -25,102 +27,141 @@ pub fn cmd(args: &[String]) -> Result {
 }
 
 /// A static file server for `dist/` on 127.0.0.1.
+///
+/// One thread per connection, one request per connection, and a read timeout: browsers open
+/// (and pre-open) several sockets at once and keep idle ones, so a server that serves
+/// connections from a small pool can leave a new one waiting behind idle ones for minutes.
+/// (tiny_http did exactly that here: the first page of a test run sometimes never loaded.)
 pub struct Site {
-    server: Arc<Server>,
-    workers: Vec<JoinHandle<()>>,
+    addr: SocketAddr,
+    stopped: Arc<AtomicBool>,
+    acceptor: JoinHandle<()>,
 }
 
 impl Site {
-    /// Serves `dir` on `port` (0 picks a free one) from a few threads.
+    /// Serves `dir` on `port` (0 picks a free one).
     pub fn start(dir: PathBuf, port: u16) -> Result<Site> {
-        let server = Server::http(("127.0.0.1", port)).map_err(|e| {
+        let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
             format!("could not listen on 127.0.0.1:{port}: {e} (try --port with another number)")
         })?;
-        let server = Arc::new(server);
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let stopped = Arc::new(AtomicBool::new(false));
         let dir = Arc::new(dir);
-        let workers = (0..4)
-            .map(|_| {
-                let (server, dir) = (Arc::clone(&server), Arc::clone(&dir));
+        let flag = Arc::clone(&stopped);
+        let acceptor = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if flag.load(Ordering::Relaxed) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let dir = Arc::clone(&dir);
                 std::thread::spawn(move || {
-                    for request in server.incoming_requests() {
-                        let response = respond(&dir, &request);
-                        // A client that went away is not our problem.
-                        let _ = request.respond(response);
-                    }
-                })
-            })
-            .collect();
-        Ok(Site { server, workers })
+                    // A client that went away is not our problem.
+                    let _ = serve_one(&dir, stream);
+                });
+            }
+        });
+        Ok(Site {
+            addr,
+            stopped,
+            acceptor,
+        })
     }
 
     /// The site's base URL, ending in `/`.
     pub fn url(&self) -> String {
-        let port = self
-            .server
-            .server_addr()
-            .to_ip()
-            .map(|a| a.port())
-            .unwrap_or(0);
-        format!("http://127.0.0.1:{port}/")
+        format!("http://127.0.0.1:{}/", self.addr.port())
     }
 
     /// Blocks while serving.
     pub fn join(self) {
-        for w in self.workers {
-            let _ = w.join();
+        let _ = self.acceptor.join();
+    }
+
+    /// Stops accepting connections.
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::Relaxed);
+        // Wake the acceptor so it sees the flag.
+        let _ = TcpStream::connect(self.addr);
+    }
+}
+
+/// Reads one request from `stream` and answers it.
+fn serve_one(dir: &Path, stream: TcpStream) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    let mut if_none_match = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.trim().eq_ignore_ascii_case("if-none-match") {
+                if_none_match = Some(value.trim().to_string());
+            }
         }
     }
-
-    /// Stops serving.
-    pub fn stop(&self) {
-        self.server.unblock();
+    let mut parts = request_line.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+    let (status, headers, body) = respond(dir, target, if_none_match.as_deref());
+    let mut out = stream;
+    let reason = match status {
+        200 => "OK",
+        304 => "Not Modified",
+        _ => "Not Found",
+    };
+    let mut head = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
+    head.push_str("\r\n");
+    out.write_all(head.as_bytes())?;
+    if method != "HEAD" && status != 304 {
+        out.write_all(&body)?;
+    }
+    out.flush()
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header is valid")
-}
-
-fn respond(dir: &Path, request: &tiny_http::Request) -> Response<std::io::Cursor<Vec<u8>>> {
-    let path = request.url().split(['?', '#']).next().unwrap_or("/");
+/// Status, headers and body for a GET of `target`.
+fn respond(
+    dir: &Path,
+    target: &str,
+    if_none_match: Option<&str>,
+) -> (u16, Vec<(&'static str, String)>, Vec<u8>) {
+    let path = target.split(['?', '#']).next().unwrap_or("/");
     let file = resolve(dir, path);
     let tag = file.as_deref().and_then(etag);
-    let fresh = tag.as_ref().is_some_and(|tag| {
-        request
-            .headers()
-            .iter()
-            .any(|h| h.field.equiv("If-None-Match") && h.value.as_str() == tag)
-    });
-    let (status, body, mime) = if fresh {
-        (304, Vec::new(), mime_of(file.as_deref().unwrap_or(dir)))
-    } else {
-        match file.as_deref().map(std::fs::read) {
-            Some(Ok(body)) => (200, body, mime_of(file.as_deref().unwrap_or(dir))),
-            _ => (
-                404,
-                format!("not found: {path}\n").into_bytes(),
-                "text/plain; charset=utf-8",
-            ),
-        }
-    };
-    let mut response = Response::from_data(body)
-        .with_status_code(status)
-        .with_header(header("Content-Type", mime))
+    let mut headers = vec![
         // SharedArrayBuffer, and with it real threads, needs cross-origin isolation.
-        .with_header(header("Cross-Origin-Opener-Policy", "same-origin"))
-        .with_header(header("Cross-Origin-Embedder-Policy", "require-corp"))
-        .with_header(header("Cross-Origin-Resource-Policy", "same-origin"))
+        ("Cross-Origin-Opener-Policy", "same-origin".to_string()),
+        ("Cross-Origin-Embedder-Policy", "require-corp".to_string()),
+        ("Cross-Origin-Resource-Policy", "same-origin".to_string()),
         // Revalidate every time (edits show at once) but answer unchanged files with 304:
         // each pool worker fetches the scripts again, and full downloads slow its start.
-        .with_header(header("Cache-Control", "no-cache"))
-        // One request per connection. With kept-alive connections a request occasionally
-        // went unanswered (twice in ~60 browser test runs, never reproduced alone); a fresh
-        // loopback connection per file costs next to nothing.
-        .with_header(header("Connection", "close"));
+        ("Cache-Control", "no-cache".to_string()),
+    ];
+    let Some(file) = file else {
+        headers.push(("Content-Type", "text/plain; charset=utf-8".to_string()));
+        return (404, headers, format!("not found: {path}\n").into_bytes());
+    };
+    headers.push(("Content-Type", mime_of(&file).to_string()));
     if let Some(tag) = tag {
-        response = response.with_header(header("ETag", &tag));
+        let fresh = if_none_match == Some(tag.as_str());
+        headers.push(("ETag", tag));
+        if fresh {
+            return (304, headers, Vec::new());
+        }
     }
-    response
+    match std::fs::read(&file) {
+        Ok(body) => (200, headers, body),
+        Err(_) => (404, headers, b"not readable\n".to_vec()),
+    }
 }
 
 /// A validator from the file's size and modification time.
