@@ -25,6 +25,17 @@ pub fn report(r: &Report) -> String {
     if let Some(e) = &r.error {
         let _ = writeln!(out, "error: {}", e.message);
     }
+    if let Some(d) = &r.deadlock {
+        for edge in &d.cycle {
+            let _ = writeln!(
+                out,
+                "  thread {} holds {} and waits for {}",
+                edge.thread,
+                edge.holds.join(", "),
+                edge.waits_for
+            );
+        }
+    }
     let width = r.invariants.iter().map(|i| i.id.len()).max().unwrap_or(0);
     for inv in &r.invariants {
         let verdict = if inv.held {
@@ -43,12 +54,8 @@ pub fn report(r: &Report) -> String {
     if let Value::Object(map) = &r.final_state {
         for (key, value) in map {
             let text = match value {
-                Value::Array(items) => items
-                    .iter()
-                    .map(Value::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                other => other.to_string(),
+                Value::Array(items) => items.iter().map(plain).collect::<Vec<_>>().join(" "),
+                other => plain(other),
             };
             let _ = writeln!(out, "  {key}: {text}");
         }
@@ -56,11 +63,21 @@ pub fn report(r: &Report) -> String {
     out
 }
 
+/// A JSON value as a person would write it: strings without quotes, `-` for nothing.
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "-".into(),
+        other => other.to_string(),
+    }
+}
+
 /// Every scenario with its strategies and parameters.
 pub fn catalog(scenarios: &[ScenarioInfo]) -> String {
     let mut out = String::new();
     for s in scenarios {
         let _ = writeln!(out, "{}  {}\n  {}", s.id, s.title, s.summary);
+        let _ = writeln!(out, "  guarantee: {}", s.guarantee);
         let _ = writeln!(out, "  strategies:");
         for st in &s.strategies {
             let _ = writeln!(

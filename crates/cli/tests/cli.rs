@@ -79,7 +79,8 @@ fn bad_input_is_refused_with_the_parameter_and_its_range() {
         ),
         (
             &["run", "casino"],
-            "scenario: unknown scenario \"casino\"; choose one of bank, booking",
+            "scenario: unknown scenario \"casino\"; choose one of bank, booking, joint-account, \
+             reentrant, semaphore, event, barrier, condition",
         ),
         (
             &["run", "bank", "--strategy", "mutex"],
@@ -88,6 +89,14 @@ fn bad_input_is_refused_with_the_parameter_and_its_range() {
         (
             &["run", "bank", "--speed", "3"],
             "speed: unknown parameter for bank",
+        ),
+        (
+            &["run", "barrier", "--travellers", "16"],
+            "travellers: must be a whole number from 1 to 15, got 16",
+        ),
+        (
+            &["run", "joint-account", "--delay-ms", "-1"],
+            "delay_ms: must be a whole number from 0 to 2000 ms, got -1",
         ),
         (&["run"], "which scenario?"),
         (&["dance"], "unknown command `dance`"),
@@ -115,4 +124,51 @@ fn list_names_every_scenario_strategy_and_parameter() {
     let json: serde_json::Value =
         serde_json::from_slice(&racelab(&["list", "--json"]).stdout).unwrap();
     assert_eq!(json[0]["id"], "bank");
+}
+
+#[test]
+fn every_scenario_and_strategy_of_the_gallery_runs_from_the_command_line() {
+    let catalog: serde_json::Value =
+        serde_json::from_slice(&racelab(&["list", "--json"]).stdout).unwrap();
+    let mut ran = 0;
+    for scenario in catalog.as_array().unwrap() {
+        let id = scenario["id"].as_str().unwrap();
+        if id == "bank" || id == "booking" {
+            continue; // covered above with smaller parameters
+        }
+        for strategy in scenario["strategies"].as_array().unwrap() {
+            let strategy = strategy["id"].as_str().unwrap();
+            let o = racelab(&["run", id, "--strategy", strategy, "--json"]);
+            assert!(o.status.success(), "{id} {strategy}: {}", stderr(&o));
+            let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+            assert_eq!(
+                (report["scenario"].as_str(), report["strategy"].as_str()),
+                (Some(id), Some(strategy))
+            );
+            let expected: &[&str] = if (id, strategy) == ("reentrant", "lock") {
+                &["deadlock"]
+            } else {
+                &["ok", "violated"]
+            };
+            assert!(
+                expected.contains(&report["outcome"].as_str().unwrap()),
+                "{id} {strategy}: {}",
+                report["outcome"]
+            );
+            ran += 1;
+        }
+    }
+    assert_eq!(ran, 13, "the six gallery scenarios have 13 strategies");
+}
+
+#[test]
+fn a_self_deadlock_is_explained_in_the_text_report() {
+    let o = racelab(&["run", "reentrant", "--strategy", "lock"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("outcome: DEADLOCK"), "{text}");
+    assert!(
+        text.contains("thread 0 holds lock and waits for lock"),
+        "{text}"
+    );
 }

@@ -6,7 +6,9 @@ use serde::Serialize;
 
 use crate::listing::ListingLine;
 use crate::params::ParamSpec;
-use crate::scenarios::{bank, booking};
+use crate::scenarios::{
+    bank, barrier, booking, condition, event, joint_account, reentrant, semaphore,
+};
 
 /// One lock placement of a scenario.
 #[derive(Debug, Clone, Serialize)]
@@ -32,6 +34,10 @@ pub struct ScenarioInfo {
     pub title: &'static str,
     /// What happens in it.
     pub summary: &'static str,
+    /// What the safe strategy's primitive guarantees, in a sentence or two.
+    pub guarantee: &'static str,
+    /// What the learner should watch for when switching strategies.
+    pub watch: &'static str,
     /// The lesson it comes from.
     pub lesson: &'static str,
     /// Its parameters with ranges and defaults.
@@ -44,7 +50,16 @@ pub struct ScenarioInfo {
 
 /// Every scenario, in the order the page lists them.
 pub fn catalog() -> Vec<ScenarioInfo> {
-    vec![bank::info(), booking::info()]
+    vec![
+        bank::info(),
+        booking::info(),
+        joint_account::info(),
+        reentrant::info(),
+        semaphore::info(),
+        event::info(),
+        barrier::info(),
+        condition::info(),
+    ]
 }
 
 /// The catalog as JSON (what the JS API's `scenarios()` returns).

@@ -10,7 +10,9 @@ use crate::exec::Threads;
 use crate::limits::MAX_SEED;
 use crate::params::{brief, ConfigError, Values};
 use crate::report::Report;
-use crate::scenarios::{bank, booking};
+use crate::scenarios::{
+    bank, barrier, booking, condition, event, joint_account, reentrant, semaphore,
+};
 
 /// A scenario with its strategy and validated parameters: only valid combinations exist.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +21,41 @@ pub enum Setup {
     Bank(bank::Strategy, bank::Params),
     /// Seat booking.
     Booking(booking::Strategy, booking::Params),
+    /// The joint account.
+    JointAccount(joint_account::Strategy, joint_account::Params),
+    /// Lock vs RLock.
+    Reentrant(reentrant::Strategy, reentrant::Params),
+    /// Semaphore.
+    Semaphore(semaphore::Strategy, semaphore::Params),
+    /// Event.
+    Event(event::Strategy, event::Params),
+    /// Barrier.
+    Barrier(barrier::Strategy, barrier::Params),
+    /// Condition.
+    Condition(condition::Strategy, condition::Params),
+}
+
+impl Setup {
+    /// How many threads the run needs at once, and the parameter that sets that number.
+    pub fn threads(&self) -> (usize, &'static str) {
+        match self {
+            Setup::Bank(_, p) => (p.threads, "threads"),
+            Setup::Booking(_, p) => (p.threads, "threads"),
+            Setup::JointAccount(_, p) => (p.threads(), "scenario"),
+            Setup::Reentrant(_, p) => (p.threads, "threads"),
+            Setup::Semaphore(_, p) => (p.workers, "workers"),
+            Setup::Event(_, p) => (p.threads(), "scenario"),
+            Setup::Barrier(_, p) => (p.threads(), "travellers"),
+            Setup::Condition(_, p) => (p.threads(), "customers"),
+        }
+    }
+}
+
+/// The strategy of `all` whose id is `id` (already checked against the catalog).
+fn pick<S: Copy>(all: &[S], id_of: fn(S) -> &'static str, id: &str) -> S {
+    *all.iter()
+        .find(|s| id_of(**s) == id)
+        .expect("the catalog lists exactly the strategies of each scenario")
 }
 
 /// A validated configuration, ready to run.
@@ -145,18 +182,40 @@ impl RunConfig {
         let values = Values::parse(scenario, info.params, &params)?;
         let setup = match scenario {
             bank::ID => Setup::Bank(
-                *bank::Strategy::ALL
-                    .iter()
-                    .find(|s| s.id() == strategy)
-                    .expect("catalog lists bank strategies"),
+                pick(&bank::Strategy::ALL, bank::Strategy::id, strategy),
                 bank::Params::from_values(&values),
             ),
             booking::ID => Setup::Booking(
-                *booking::Strategy::ALL
-                    .iter()
-                    .find(|s| s.id() == strategy)
-                    .expect("catalog lists booking strategies"),
+                pick(&booking::Strategy::ALL, booking::Strategy::id, strategy),
                 booking::Params::from_values(&values),
+            ),
+            joint_account::ID => Setup::JointAccount(
+                pick(
+                    &joint_account::Strategy::ALL,
+                    joint_account::Strategy::id,
+                    strategy,
+                ),
+                joint_account::Params::from_values(&values),
+            ),
+            reentrant::ID => Setup::Reentrant(
+                pick(&reentrant::Strategy::ALL, reentrant::Strategy::id, strategy),
+                reentrant::Params::from_values(&values),
+            ),
+            semaphore::ID => Setup::Semaphore(
+                pick(&semaphore::Strategy::ALL, semaphore::Strategy::id, strategy),
+                semaphore::Params::from_values(&values),
+            ),
+            event::ID => Setup::Event(
+                pick(&event::Strategy::ALL, event::Strategy::id, strategy),
+                event::Params::from_values(&values),
+            ),
+            barrier::ID => Setup::Barrier(
+                pick(&barrier::Strategy::ALL, barrier::Strategy::id, strategy),
+                barrier::Params::from_values(&values),
+            ),
+            condition::ID => Setup::Condition(
+                pick(&condition::Strategy::ALL, condition::Strategy::id, strategy),
+                condition::Params::from_values(&values),
             ),
             _ => unreachable!("every catalog scenario has a setup"),
         };
@@ -169,10 +228,23 @@ impl RunConfig {
 
     /// How many threads the run needs at once.
     pub fn threads(&self) -> usize {
-        match &self.setup {
-            Setup::Bank(_, p) => p.threads,
-            Setup::Booking(_, p) => p.threads,
+        self.setup.threads().0
+    }
+
+    /// Refuses the run, naming the parameter to lower, when it needs more threads at once
+    /// than `capacity` (a barrier or a condition would wait forever on a missing thread).
+    pub fn check_capacity(&self, capacity: usize) -> Result<(), ConfigError> {
+        let (needed, field) = self.setup.threads();
+        if needed <= capacity {
+            return Ok(());
         }
+        Err(ConfigError::new(
+            field,
+            format!(
+                "this run needs {needed} threads at once, each able to block, but only \
+                 {capacity} are available; lower {field} so that at most {capacity} are needed"
+            ),
+        ))
     }
 
     /// Runs the configuration on `threads`, reporting progress to (and obeying) `control`.
@@ -180,6 +252,14 @@ impl RunConfig {
         let mut report = match &self.setup {
             Setup::Bank(strategy, p) => bank::run(p, *strategy, self.seed, threads, control),
             Setup::Booking(strategy, p) => booking::run(p, *strategy, threads, control),
+            Setup::JointAccount(strategy, p) => {
+                joint_account::run(p, *strategy, self.seed, threads, control)
+            }
+            Setup::Reentrant(strategy, p) => reentrant::run(p, *strategy, threads, control),
+            Setup::Semaphore(strategy, p) => semaphore::run(p, *strategy, threads, control),
+            Setup::Event(strategy, p) => event::run(p, *strategy, threads, control),
+            Setup::Barrier(strategy, p) => barrier::run(p, *strategy, self.seed, threads, control),
+            Setup::Condition(strategy, p) => condition::run(p, *strategy, threads, control),
         };
         let mut params = match serde_json::to_value(&self.values) {
             Ok(Value::Object(map)) => map,

@@ -10,14 +10,16 @@ use std::cell::Cell;
 use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering::Relaxed};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use web_time::Instant;
 
 use crate::control::RunControl;
-use crate::sync::{Abort, Lock, LockGuard};
+use crate::sync::{
+    Abort, Barrier, Condition, ConditionGuard, Event, Lock, LockGuard, Semaphore, SemaphoreGuard,
+};
 
 /// A thread body ready to run: borrowed scenario state, boxed so any source of threads can
 /// take it.
@@ -79,24 +81,30 @@ impl SharedInt {
 pub struct Ctx<'r> {
     thread: usize,
     control: &'r RunControl,
+    /// When the threads left the starting line: the zero of every thread's clock.
+    start: Instant,
     unreported_steps: u32,
     unreported_violations: u32,
+    progress_batch: u32,
     /// Short processing time still owed (positive) or already over-served (negative), in
     /// nanoseconds: see [`Ctx::spin_for`].
     spin_owed_ns: Cell<i64>,
 }
 
 /// Progress is published in batches so that counting steps does not make every thread write
-/// the same cache line on every step.
+/// the same cache line on every step: at most this many steps, and about 1/200 of the run so
+/// that a short run still moves the bar.
 const PROGRESS_BATCH: u32 = 256;
 
 impl<'r> Ctx<'r> {
-    fn new(thread: usize, control: &'r RunControl) -> Self {
+    fn new(thread: usize, control: &'r RunControl, start: Instant) -> Self {
         Self {
             thread,
             control,
+            start,
             unreported_steps: 0,
             unreported_violations: 0,
+            progress_batch: (control.steps_total.load(Relaxed) / 200).clamp(1, PROGRESS_BATCH),
             spin_owed_ns: Cell::new(0),
         }
     }
@@ -104,6 +112,16 @@ impl<'r> Ctx<'r> {
     /// This thread's index, from 0.
     pub fn thread(&self) -> usize {
         self.thread
+    }
+
+    /// Time since the threads left the starting line, on one clock for every thread.
+    pub fn elapsed(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    /// [`Ctx::elapsed`] in milliseconds, as reports give times.
+    pub fn now_ms(&self) -> f64 {
+        self.elapsed().as_secs_f64() * 1e3
     }
 
     /// Reads a shared number.
@@ -119,6 +137,45 @@ impl<'r> Ctx<'r> {
     /// Takes `lock`, waiting while another thread holds it; the guard releases it.
     pub async fn lock<'l>(&self, lock: &'l Lock) -> Result<LockGuard<'l>, Abort> {
         lock.acquire(self.thread, self.control)
+    }
+
+    /// Takes a permit of `sem`, waiting while none is free; the guard gives it back.
+    pub async fn acquire<'l>(&self, sem: &'l Semaphore) -> Result<SemaphoreGuard<'l>, Abort> {
+        sem.acquire(self.thread, self.control)
+    }
+
+    /// Waits until `event` is set.
+    pub async fn wait_event(&self, event: &Event) -> Result<(), Abort> {
+        event.wait(self.control)
+    }
+
+    /// Sets `event`, waking its waiters.
+    pub async fn set_event(&self, event: &Event) {
+        event.set();
+    }
+
+    /// Arrives at `barrier` and waits for every party; returns the arrival index.
+    pub async fn wait_barrier(&self, barrier: &Barrier) -> Result<u32, Abort> {
+        barrier.wait(self.control)
+    }
+
+    /// Takes `cond`'s lock (`with condition:`); the guard may wait and notify.
+    pub async fn enter<'l>(&self, cond: &'l Condition) -> Result<ConditionGuard<'l>, Abort> {
+        cond.enter(self.thread, self.control)
+    }
+
+    /// `condition.wait()`: gives the lock up until notified, and returns holding it again.
+    pub async fn wait_notified<'l>(
+        &self,
+        cond: &'l Condition,
+        guard: ConditionGuard<'l>,
+    ) -> Result<ConditionGuard<'l>, Abort> {
+        cond.wait(guard, self.control)
+    }
+
+    /// Simulated processing until `at` after the start (at once if that has passed).
+    pub async fn work_until(&self, at: Duration) -> Result<(), Abort> {
+        self.work(at.saturating_sub(self.elapsed())).await
     }
 
     /// Simulated processing of `d`: a busy wait when short (sleep is too coarse to model a
@@ -183,7 +240,7 @@ impl<'r> Ctx<'r> {
     pub fn step_done(&mut self, violations: u32) {
         self.unreported_steps += 1;
         self.unreported_violations += violations;
-        if self.unreported_steps >= PROGRESS_BATCH || self.unreported_violations > 0 {
+        if self.unreported_steps >= self.progress_batch {
             self.flush_progress();
         }
     }
@@ -235,9 +292,11 @@ where
         ));
     }
     let arrived = AtomicUsize::new(0);
+    let start = OnceLock::new();
     let first_abort: Mutex<Option<Abort>> = Mutex::new(None);
     let start_failed = AtomicUsize::new(0);
-    let (body, arrived, first_abort, start_failed) = (&body, &arrived, &first_abort, &start_failed);
+    let (body, arrived, start, first_abort, start_failed) =
+        (&body, &arrived, &start, &first_abort, &start_failed);
     let bodies: Vec<Body<'_>> = (0..n)
         .map(|i| {
             Box::new(move || {
@@ -245,7 +304,9 @@ where
                     start_failed.fetch_add(1, Relaxed);
                     return;
                 }
-                if let Err(abort) = block_on(body(Ctx::new(i, control))) {
+                // The first thread over the line sets the clock every thread reads.
+                let start = *start.get_or_init(Instant::now);
+                if let Err(abort) = block_on(body(Ctx::new(i, control, start))) {
                     let mut first = first_abort.lock().unwrap_or_else(|e| e.into_inner());
                     first.get_or_insert(abort);
                 }
@@ -262,7 +323,7 @@ where
             START_TIMEOUT.as_secs()
         ));
     }
-    let first = *first_abort.lock().unwrap_or_else(|e| e.into_inner());
+    let first = first_abort.lock().unwrap_or_else(|e| e.into_inner()).take();
     match first {
         Some(abort) => RunEnd::Aborted(abort),
         None if control.is_cancelled() => RunEnd::Aborted(Abort::Cancelled),
@@ -343,7 +404,7 @@ mod tests {
     #[test]
     fn short_work_delays_last_about_as_long_as_asked() {
         let control = RunControl::new();
-        let ctx = Ctx::new(0, &control);
+        let ctx = Ctx::new(0, &control, Instant::now());
         let start = Instant::now();
         for _ in 0..1000 {
             block_on(ctx.work(Duration::from_micros(20))).unwrap();

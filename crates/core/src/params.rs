@@ -122,6 +122,11 @@ impl Values {
         Ok(Self(values))
     }
 
+    /// Every parameter of `specs` at its default.
+    pub fn defaults(specs: &[ParamSpec]) -> Self {
+        Self(specs.iter().map(|s| (s.name, s.default_value())).collect())
+    }
+
     /// The value of an `Int` parameter of the table these values were parsed with.
     ///
     /// # Panics

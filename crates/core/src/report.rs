@@ -3,6 +3,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::sync::Deadlock;
+
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -81,6 +83,9 @@ pub struct Report {
     /// Scenario-specific final state.
     #[serde(rename = "final")]
     pub final_state: Value,
+    /// Present when `outcome` is `deadlock`: the wait-for cycle the threads were caught in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadlock: Option<Deadlock>,
     /// Present when `outcome` is `error`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorInfo>,

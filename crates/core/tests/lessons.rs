@@ -2,25 +2,11 @@
 //!
 //! Races are nondeterministic, so each claim is a rate over many runs, never one lucky run.
 
-use racelab::{OsThreads, Outcome, Report, RunConfig, RunControl};
-use serde_json::{json, Value};
+mod common;
 
-fn run(config: Value) -> Report {
-    let config = RunConfig::from_value(&config).expect("valid config");
-    config.run(&OsThreads, &RunControl::new())
-}
-
-/// Runs `config` `n` times and counts the reports for which `pred` holds.
-fn count(n: usize, config: Value, pred: impl Fn(&Report) -> bool) -> usize {
-    (0..n)
-        .map(|_| run(config.clone()))
-        .filter(|r| pred(r))
-        .count()
-}
-
-fn violated(r: &Report, id: &str) -> bool {
-    !r.invariant(id).expect("invariant exists").held
-}
+use common::{count, run, violated};
+use racelab::{OsThreads, Outcome, RunConfig, RunControl};
+use serde_json::json;
 
 #[test]
 fn unsafe_bank_loses_money() {

@@ -66,12 +66,8 @@ pub fn control_ptr() -> u32 {
 #[wasm_bindgen]
 pub fn run(config: &str) -> Result<String, JsError> {
     let config = RunConfig::from_json(config).map_err(|e| JsError::new(&e.to_string()))?;
-    let pool = rayon::current_num_threads();
-    if config.threads() > pool {
-        return Err(JsError::new(&format!(
-            "threads: this run needs {} threads at once but the pool has {pool} workers",
-            config.threads()
-        )));
-    }
+    config
+        .check_capacity(rayon::current_num_threads())
+        .map_err(|e| JsError::new(&e.to_string()))?;
     Ok(config.run(&WorkerPool, &CONTROL).to_json())
 }

@@ -193,6 +193,10 @@ pub fn info() -> ScenarioInfo {
         summary: "Tellers move money between accounts and audit the total after every \
                   transfer. Money in flight between debit and credit is the temporarily \
                   invalid state that locks must hide.",
+        guarantee: "A lock keeps every other thread out while it is held: with the transfer \
+                    and the audit both locked, nobody sees money in flight.",
+        watch: "The audit count of wrong totals: thousands without locks, none with one \
+                global lock. And the time each placement costs.",
         lesson: "Lesson 3: the bank, made safe with one global lock",
         params: PARAMS,
         strategies: Strategy::ALL.iter().map(|s| s.info()).collect(),

@@ -157,6 +157,10 @@ pub fn info() -> ScenarioInfo {
         title: "Seat booking",
         summary: "Booking attempts on a pool of worker threads race for the last seats. \
                   Checking for a free seat and taking it must happen as one step.",
+        guarantee: "A lock around the check and the update makes check-then-act one step: \
+                    no seat can be sold twice.",
+        watch: "Confirmed bookings against seats: more than ten without the lock, and still \
+                a negative count when only the update is locked.",
         lesson: "Lesson 4: tackling thread safety, the booking app",
         params: PARAMS,
         strategies: Strategy::ALL.iter().map(|s| s.info()).collect(),

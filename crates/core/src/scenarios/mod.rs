@@ -1,8 +1,15 @@
 //! The scenarios: shared state, thread bodies, invariants and listings of each lesson.
 
 pub mod bank;
+pub mod barrier;
 pub mod booking;
+pub mod condition;
+pub mod event;
+pub mod joint_account;
+pub mod reentrant;
+pub mod semaphore;
 
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -23,12 +30,12 @@ pub(crate) fn finish(
     final_state: Value,
 ) -> Report {
     let any_violated = invariants.iter().any(|i| !i.held);
-    let (outcome, error) = match end {
-        RunEnd::Completed if any_violated => (Outcome::Violated, None),
-        RunEnd::Completed => (Outcome::Ok, None),
-        RunEnd::Aborted(Abort::Cancelled) => (Outcome::Cancelled, None),
-        RunEnd::Aborted(Abort::SelfDeadlock) => (Outcome::Deadlock, None),
-        RunEnd::Failed(message) => (Outcome::Error, Some(ErrorInfo { message })),
+    let (outcome, error, deadlock) = match end {
+        RunEnd::Completed if any_violated => (Outcome::Violated, None, None),
+        RunEnd::Completed => (Outcome::Ok, None, None),
+        RunEnd::Aborted(Abort::Cancelled) => (Outcome::Cancelled, None, None),
+        RunEnd::Aborted(Abort::Deadlock(d)) => (Outcome::Deadlock, None, Some(d)),
+        RunEnd::Failed(message) => (Outcome::Error, Some(ErrorInfo { message }), None),
     };
     Report {
         scenario,
@@ -40,6 +47,36 @@ pub(crate) fn finish(
         outcome,
         invariants,
         final_state,
+        deadlock,
         error,
+    }
+}
+
+/// The random choices of one thread of a seeded run: the same seed, the same choices.
+pub(crate) fn thread_rng(seed: u64, thread: usize) -> fastrand::Rng {
+    fastrand::Rng::with_seed(seed ^ (thread as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+}
+
+/// A moment a thread records (in ms on the run's clock), written once, read after the run.
+#[derive(Debug)]
+pub(crate) struct Moment(AtomicU64);
+
+impl Moment {
+    const UNSET: u64 = u64::MAX;
+
+    pub(crate) fn new() -> Self {
+        Self(AtomicU64::new(Self::UNSET))
+    }
+
+    pub(crate) fn record(&self, ms: f64) {
+        self.0.store(ms.to_bits(), Relaxed);
+    }
+
+    /// The recorded time, rounded to a microsecond; `None` if the thread never got there.
+    pub(crate) fn get(&self) -> Option<f64> {
+        match self.0.load(Relaxed) {
+            Self::UNSET => None,
+            bits => Some((f64::from_bits(bits) * 1e3).round() / 1e3),
+        }
     }
 }

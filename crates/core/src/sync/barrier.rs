@@ -1,0 +1,102 @@
+//! `Barrier`: N parties wait until all have arrived.
+
+use std::sync::{Condvar, Mutex};
+
+use super::{inner, wait_while, Abort};
+use crate::control::RunControl;
+
+#[derive(Debug, Default)]
+struct Arrivals {
+    waiting: u32,
+    generation: u64,
+}
+
+/// A reusable barrier, like `threading.Barrier(parties)`.
+#[derive(Debug)]
+pub struct Barrier {
+    name: String,
+    parties: u32,
+    state: Mutex<Arrivals>,
+    all_here: Condvar,
+}
+
+impl Barrier {
+    /// A barrier called `name` for `parties` threads (at least one).
+    pub fn new(name: impl Into<String>, parties: u32) -> Self {
+        Self {
+            name: name.into(),
+            parties: parties.max(1),
+            state: Mutex::default(),
+            all_here: Condvar::new(),
+        }
+    }
+
+    /// The barrier's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Arrives and waits for the other parties. Returns this thread's arrival index
+    /// (0 for the first to arrive), like Python's `Barrier.wait`.
+    pub(crate) fn wait(&self, control: &RunControl) -> Result<u32, Abort> {
+        let mut st = inner(&self.state);
+        let index = st.waiting;
+        st.waiting += 1;
+        if st.waiting == self.parties {
+            st.waiting = 0;
+            st.generation += 1;
+            self.all_here.notify_all();
+            return Ok(index);
+        }
+        let generation = st.generation;
+        match wait_while(&self.all_here, st, control, |s| s.generation == generation) {
+            Ok(_) => Ok(index),
+            Err(abort) => {
+                let mut st = inner(&self.state);
+                if st.generation == generation {
+                    st.waiting -= 1;
+                }
+                Err(abort)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
+    use std::time::Duration;
+
+    #[test]
+    fn nobody_passes_until_every_party_has_arrived() {
+        let control = RunControl::new();
+        let barrier = Barrier::new("tour", 4);
+        let arrived = AtomicU32::new(0);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4u64)
+                .map(|t| {
+                    let (barrier, arrived, control) = (&barrier, &arrived, &control);
+                    s.spawn(move || {
+                        std::thread::sleep(Duration::from_millis(5 * t));
+                        arrived.fetch_add(1, SeqCst);
+                        barrier.wait(control).unwrap();
+                        arrived.load(SeqCst)
+                    })
+                })
+                .collect();
+            for h in handles {
+                assert_eq!(h.join().unwrap(), 4);
+            }
+        });
+    }
+
+    #[test]
+    fn a_waiter_gives_up_when_the_run_is_cancelled() {
+        let control = RunControl::new();
+        let barrier = Barrier::new("b", 2);
+        control.request_cancel();
+        assert_eq!(barrier.wait(&control), Err(Abort::Cancelled));
+        assert_eq!(inner(&barrier.state).waiting, 0);
+    }
+}

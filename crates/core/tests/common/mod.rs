@@ -1,0 +1,29 @@
+//! Helpers shared by the lesson specs: run a config, and count outcomes over many runs.
+#![allow(dead_code)] // each test binary uses its own subset
+
+use racelab::{OsThreads, Report, RunConfig, RunControl};
+use serde_json::Value;
+
+/// Runs one config on OS threads.
+pub fn run(config: Value) -> Report {
+    let config = RunConfig::from_value(&config).expect("valid config");
+    config.run(&OsThreads, &RunControl::new())
+}
+
+/// Runs `config` `n` times and counts the reports for which `pred` holds.
+pub fn count(n: usize, config: Value, pred: impl Fn(&Report) -> bool) -> usize {
+    (0..n)
+        .map(|_| run(config.clone()))
+        .filter(|r| pred(r))
+        .count()
+}
+
+/// Whether the invariant `id` was seen broken.
+pub fn violated(r: &Report, id: &str) -> bool {
+    !r.invariant(id).expect("invariant exists").held
+}
+
+/// Whether the run finished with every invariant held.
+pub fn all_held(r: &Report) -> bool {
+    r.outcome == racelab::Outcome::Ok && r.invariants.iter().all(|i| i.held)
+}
