@@ -139,10 +139,9 @@ mod tests {
 
     #[test]
     fn notify_wakes_waiters_oldest_first() {
-        let mut t = Tickets::default();
-        t.next = 3; // tickets 0, 1, 2 are waiting
         let cond = Condition::new("c");
-        *inner(&cond.tickets) = t;
+        // Tickets 0, 1 and 2 are waiting.
+        *inner(&cond.tickets) = Tickets { next: 3, woken: 0 };
         cond.notify(1);
         assert_eq!(inner(&cond.tickets).woken, 1);
         cond.notify(u64::MAX);
