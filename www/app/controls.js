@@ -1,4 +1,4 @@
-// The run setup: demo picker, strategy toggle and parameter fields, built from the catalog.
+// The run setup: the gallery of demos, strategy toggle and parameter fields, built from the catalog.
 //
 // Values are kept as the learner typed them and sent to the core as given, so that a bad
 // value is refused with the core's own message (which names the parameter and its range).
@@ -88,7 +88,11 @@ export class Controls extends EventTarget {
         this.#renderScenario();
         this.#changed();
       });
-      box.append(el('label', {}, input, s.title));
+      box.append(el('label', { class: 'card', 'data-scenario': s.id },
+        input,
+        el('span', { class: 'card-title' }, s.title),
+        el('span', { class: 'card-guarantee' }, s.guarantee),
+        el('span', { class: 'card-watch' }, el('strong', {}, 'Watch: '), s.watch)));
     }
   }
 

@@ -1,6 +1,7 @@
 // This session's runs, side by side: "faster and wrong" next to "slower and right".
 // Kept in sessionStorage so a reload (or a runtime restart) loses nothing.
 
+import { finalSummary } from './finals.js';
 import { el, ms, num } from './format.js';
 
 const STORE = 'racelab.history';
@@ -21,8 +22,11 @@ export class History {
     const { seed, ...params } = report.params;
     this.#rows.push({
       n: (this.#rows.at(-1)?.n ?? 0) + 1,
+      scenarioId: report.scenario,
+      strategyId: report.strategy,
       scenario: titles.scenario,
       strategy: titles.strategy,
+      result: report.outcome === 'ok' || report.outcome === 'violated' ? finalSummary(report) : '',
       outcome: report.outcome,
       violations: report.invariants.reduce((n, i) => n + i.violations, 0),
       ms: report.elapsed_ms,
@@ -31,6 +35,13 @@ export class History {
     this.#rows = this.#rows.slice(-KEEP);
     this.#save();
     this.#render();
+  }
+
+  /** Final-state summaries of the finished runs of one scenario and strategy, oldest first. */
+  resultsOf(scenarioId, strategyId) {
+    return this.#rows
+      .filter((r) => r.scenarioId === scenarioId && r.strategyId === strategyId && r.result)
+      .map((r) => r.result);
   }
 
   clear() {
@@ -56,6 +67,7 @@ export class History {
         el('td', {}, r.strategy),
         el('td', { class: r.outcome }, r.outcome),
         el('td', {}, num(r.violations)),
+        el('td', {}, r.result ?? ''),
         el('td', {}, el('span', { class: 'timebar', style: `width:${Math.max(2, (60 * r.ms) / slowest)}px` }), ms(r.ms)),
         el('td', { class: 'params' }, r.params))));
   }

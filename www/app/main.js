@@ -54,7 +54,10 @@ function wire(pg) {
   const error = $('config-error');
   let running = false;
 
-  const showListing = () => renderListing($('listing'), controls.strategy);
+  const showListing = () => {
+    $('listing-title').textContent = `The code: ${controls.scenario.title}, ${controls.strategy.title}`;
+    renderListing($('listing'), controls.strategy);
+  };
   controls.addEventListener('change', showListing);
   showListing();
 
@@ -74,8 +77,8 @@ function wire(pg) {
     const titles = { scenario: controls.scenario.title, strategy: strategy.title };
     try {
       const report = await pg.run(controls.config(), { onProgress: (p) => progress.update(p) });
-      renderResult($('result'), report, strategy);
       history.add(report, titles);
+      renderResult($('result'), report, strategy, history.resultsOf(report.scenario, report.strategy));
       runButton.textContent = 'Re-run';
     } catch (e) {
       error.textContent = e.message;

@@ -1,5 +1,6 @@
 // The result of the last run: outcome, each invariant, the final state, and what it means.
 
+import { renderFinal } from './finals.js';
 import { el, ms, num } from './format.js';
 
 const HEADLINES = {
@@ -10,59 +11,69 @@ const HEADLINES = {
   error: 'The run failed',
 };
 
-export function renderResult(box, report, strategy) {
+/**
+ * Shows `report` in `box`. `strategy` is its catalog entry; `seen` lists the final-state
+ * summaries of earlier runs of the same scenario and strategy this session.
+ */
+export function renderResult(box, report, strategy, seen = []) {
   const violations = report.invariants.reduce((n, i) => n + i.violations, 0);
   const children = [
     el('p', { class: `outcome ${report.outcome}`, 'data-outcome': report.outcome }, HEADLINES[report.outcome] ?? report.outcome),
     el('p', { class: 'meta' },
-      `${report.threads} threads · ${ms(report.elapsed_ms)} · seed ${report.params.seed}`),
+      `${report.threads} thread${report.threads === 1 ? '' : 's'} · ${ms(report.elapsed_ms)} · seed ${report.params.seed}`),
+  ];
+  if (report.deadlock) children.push(renderDeadlock(report.deadlock));
+  children.push(
     el('ul', { class: 'invariants' }, report.invariants.map((inv) =>
       el('li', { class: inv.held ? 'held' : 'broken', 'data-invariant': inv.id },
         el('span', { class: 'mark', 'aria-hidden': 'true' }, inv.held ? '✓' : '✗'),
         inv.text, ' ',
         el('strong', {}, inv.held ? 'held' : `violated ${num(inv.violations)} time${inv.violations === 1 ? '' : 's'}`)))),
-    finalState(report),
-  ];
+    renderFinal(report),
+  );
   if (report.error) children.push(el('p', { class: 'error' }, report.error.message));
-  const note = lessonNote(report, strategy, violations);
+  const note = lessonNote(report, strategy, violations, seen);
   if (note) children.push(el('p', { class: 'note' }, note));
   box.replaceChildren(...children);
 }
 
-function finalState(report) {
-  const f = report.final;
-  if (report.scenario === 'bank') {
-    const rows = f.balances.map((b, i) =>
-      el('tr', {}, el('th', { scope: 'row' }, `account ${i}`),
-        el('td', { class: `num${b < 0 ? ' negative' : ''}` }, num(b))));
-    const off = f.total - f.expected_total;
-    rows.push(el('tr', {}, el('th', { scope: 'row' }, 'total'),
-      el('td', { class: `num${off !== 0 ? ' negative' : ''}`, 'data-total': f.total },
-        num(f.total), off !== 0 ? ` (${off > 0 ? '+' : ''}${num(off)})` : '')));
-    return el('table', { class: 'final', 'aria-label': 'Final balances' }, el('tbody', {}, rows));
-  }
-  if (report.scenario === 'booking') {
-    const seats = report.params.seats;
-    return el('table', { class: 'final', 'aria-label': 'Final bookings' }, el('tbody', {},
-      el('tr', {}, el('th', { scope: 'row' }, 'confirmed'),
-        el('td', { class: `num${f.confirmed > seats ? ' negative' : ''}` }, `${num(f.confirmed)} of ${num(seats)} seats`)),
-      el('tr', {}, el('th', { scope: 'row' }, 'refused'), el('td', { class: 'num' }, num(f.refused))),
-      el('tr', {}, el('th', { scope: 'row' }, 'seats left'),
-        el('td', { class: `num${f.seats_left < 0 ? ' negative' : ''}` }, num(f.seats_left)))));
-  }
-  return el('pre', {}, JSON.stringify(f, null, 2));
+function renderDeadlock(deadlock) {
+  return el('ul', { class: 'deadlock', 'aria-label': 'Deadlock cycle' }, deadlock.cycle.map((edge) => {
+    const self = edge.holds.includes(edge.waits_for);
+    return el('li', { 'data-thread': edge.thread },
+      el('strong', {}, `thread ${edge.thread}`), ' holds ', el('code', {}, edge.holds.join(', ')),
+      ' and waits for ', el('code', {}, edge.waits_for),
+      self ? ': which it holds itself.' : '.');
+  }));
 }
 
-function lessonNote(report, strategy, violations) {
+function lessonNote(report, strategy, violations, seen) {
   if (report.outcome === 'cancelled') return 'Stopped before the end: the counts cover the part that ran.';
+  if (report.outcome === 'deadlock') {
+    return 'Nobody in the cycle can go on, so in Python this program would hang forever. racelab ' +
+      'spotted the cycle at once and unwound the threads so that you can carry on.';
+  }
   if (report.outcome !== 'ok' && report.outcome !== 'violated') return null;
+  if (report.scenario === 'joint-account' && strategy.safe) {
+    const tally = countOf(seen);
+    return 'A lock stops the data race; it does not choose the order. Run it again: sometimes the ' +
+      'deposit goes first, sometimes the withdrawal.' +
+      (tally ? ` Seen with this lock this session: ${tally}.` : '');
+  }
   if (!strategy.safe && violations === 0) {
     return 'No violation this time. Races depend on timing: run it again, or raise the delay or ' +
       'the number of threads, and the bug comes back.';
   }
   if (!strategy.safe) {
-    return `${num(violations)} broken checks. Switch to a safe lock placement and compare the time it costs.`;
+    return `${num(violations)} broken check${violations === 1 ? '' : 's'}. Switch to the safe strategy and compare the time it costs.`;
   }
   return 'Correct every time, at the price of threads waiting for each other: compare the time ' +
     'with the unsafe runs in the history below.';
+}
+
+/** ["balance 800", "balance 790", "balance 800"] -> "balance 800 ×2, balance 790 ×1". */
+function countOf(items) {
+  const counts = new Map();
+  for (const s of items) counts.set(s, (counts.get(s) ?? 0) + 1);
+  return [...counts].map(([s, n]) => `${s} ×${n}`).join(', ');
 }

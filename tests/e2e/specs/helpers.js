@@ -31,6 +31,18 @@ export function runMany(page, config, n) {
   }, { config, n });
 }
 
+/** The radio button of a demo's card in the gallery. */
+export const demoRadio = (page, id) => page.locator(`.card[data-scenario="${id}"] input`);
+
+/** The radio button of a strategy of the selected demo. */
+export const strategyRadio = (page, id) => page.locator(`#strategy-picker [data-strategy="${id}"] input`);
+
+/** Picks a demo in the gallery and a strategy, as a learner clicks them. */
+export async function choose(page, scenario, strategy) {
+  await demoRadio(page, scenario).check();
+  if (strategy) await strategyRadio(page, strategy).check();
+}
+
 /** Runs a config that should be refused and returns the error's message and field. */
 export function refusal(page, config) {
   return page.evaluate(async (config) => {

@@ -3,18 +3,17 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from '@playwright/test';
-import { expect, openPlayground, refusal } from './helpers.js';
+import { choose, expect, openPlayground, refusal, strategyRadio } from './helpers.js';
 
 test('a learner runs the bank without locks, then with one, and compares', async ({ page }) => {
   const errors = await openPlayground(page);
-  await page.getByLabel('The bank').check();
-  await page.getByLabel('No lock').check();
+  await choose(page, 'bank', 'none');
   await expect(page.locator('#listing .line.lock')).toHaveCount(0);
   await page.getByRole('button', { name: 'Run' }).click();
   await expect(page.locator('.outcome')).toHaveAttribute('data-outcome', 'violated');
   await expect(page.locator('[data-invariant="total-conserved"]')).toContainText('violated');
 
-  await page.getByLabel('One global lock').check();
+  await strategyRadio(page, 'global').check();
   await expect(page.locator('#listing .line.lock').first()).toContainText('bank_lock');
   await page.getByRole('button', { name: 'Re-run' }).click();
   await expect(page.locator('.outcome')).toHaveAttribute('data-outcome', 'ok');
@@ -29,21 +28,20 @@ test('a learner runs the bank without locks, then with one, and compares', async
 
 test('the history survives a reload', async ({ page }) => {
   await openPlayground(page);
-  await page.getByLabel('Seat booking').check();
-  await page.getByLabel('Lock check and update').check();
+  await choose(page, 'booking', 'lock');
   await page.getByLabel(/processing ms/).fill('5');
   await page.getByRole('button', { name: 'Run' }).click();
   await expect(page.locator('.outcome')).toHaveAttribute('data-outcome', 'ok');
   await page.reload();
   await page.evaluate(() => window.racelab.ready.then(() => true));
   await expect(page.locator('#history tbody tr')).toHaveCount(1);
-  await expect(page.getByLabel('Lock check and update')).toBeChecked();
+  await expect(strategyRadio(page, 'lock')).toBeChecked();
   await expect(page.getByLabel(/processing ms/)).toHaveValue('5');
 });
 
 test('bad input in the page names the parameter and its range, and the next run works', async ({ page }) => {
   await openPlayground(page);
-  await page.getByLabel('The bank').check();
+  await choose(page, 'bank');
   const threads = page.getByLabel('threads', { exact: true });
   await threads.fill('0');
   await page.getByRole('button', { name: 'Run' }).click();
@@ -94,8 +92,7 @@ test('the JS API refuses invalid configs with the field and range, and never tra
 
 test('during a long run the page answers, shows progress, and Stop ends it', async ({ page }) => {
   await openPlayground(page);
-  await page.getByLabel('The bank').check();
-  await page.getByLabel('One global lock').check();
+  await choose(page, 'bank', 'global');
   await page.getByLabel('transfers per thread').fill('1000000');
   await page.getByRole('button', { name: 'Run' }).click();
   const progress = page.locator('#progress');
@@ -103,7 +100,7 @@ test('during a long run the page answers, shows progress, and Stop ends it', asy
   await expect(page.locator('#progress-text')).toContainText('of 5,000,000 steps');
 
   // The main thread keeps answering: another control responds while the run goes on.
-  await page.getByLabel('A lock per account').check();
+  await strategyRadio(page, 'fine').check();
   await expect(page.locator('#strategy-summary')).toContainText('always in account order');
   const lag = await page.evaluate(() => new Promise((resolve) => {
     const t0 = performance.now();

@@ -203,7 +203,7 @@ const LISTING_LOCK: &str = r#"
   log = []
 
   def log_change(entry):
-+     with lock:                   # already held by update(): waits for itself
++     with lock:           # held by update() already: waits for itself
           log.append(entry)
 
   def update():
@@ -219,7 +219,7 @@ const LISTING_RLOCK: &str = r#"
   log = []
 
   def log_change(entry):
-+     with lock:                   # held by this thread: taken again, depth 2
++     with lock:           # held by this thread: taken again, depth 2
           log.append(entry)
 
   def update():
