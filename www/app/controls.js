@@ -80,7 +80,12 @@ export class Controls extends EventTarget {
     const box = this.#dom.scenarios;
     box.replaceChildren(box.querySelector('legend'));
     for (const s of this.#catalog) {
-      const input = el('input', { type: 'radio', name: 'scenario', value: s.id });
+      // The card's title names the radio; its two sentences describe it.
+      const ids = ['title', 'guarantee', 'watch'].map((part) => `card-${s.id}-${part}`);
+      const input = el('input', {
+        type: 'radio', name: 'scenario', value: s.id,
+        'aria-labelledby': ids[0], 'aria-describedby': `${ids[1]} ${ids[2]}`,
+      });
       input.checked = s.id === this.#state.scenario;
       input.addEventListener('change', () => {
         this.#state.scenario = s.id;
@@ -90,9 +95,9 @@ export class Controls extends EventTarget {
       });
       box.append(el('label', { class: 'card', 'data-scenario': s.id },
         input,
-        el('span', { class: 'card-title' }, s.title),
-        el('span', { class: 'card-guarantee' }, s.guarantee),
-        el('span', { class: 'card-watch' }, el('strong', {}, 'Watch: '), s.watch)));
+        el('span', { class: 'card-title', id: ids[0] }, s.title),
+        el('span', { class: 'card-guarantee', id: ids[1] }, s.guarantee),
+        el('span', { class: 'card-watch', id: ids[2] }, el('strong', {}, 'Watch: '), s.watch)));
     }
   }
 

@@ -170,3 +170,35 @@ fn a_config_needing_more_threads_than_available_is_refused_naming_the_parameter(
         "customers: must be a whole number from 1 to 15, got 16"
     );
 }
+
+#[test]
+fn stop_ends_any_gallery_run_quickly_even_inside_a_wait() {
+    use racelab::{OsThreads, RunConfig, RunControl};
+    use std::time::{Duration, Instant};
+    // Each of these spends its time blocked in a primitive's wait or a long delay.
+    let long = [
+        json!({"scenario": "semaphore", "strategy": "semaphore", "booking_ms": 2000, "limit": 1}),
+        json!({"scenario": "event", "strategy": "event", "landing_ms": 2000}),
+        json!({"scenario": "barrier", "strategy": "barrier", "max_ready_ms": 2000, "seed": 1}),
+        json!({"scenario": "condition", "strategy": "condition", "unit_ms": 2000}),
+        json!({"scenario": "condition", "strategy": "busy-wait", "unit_ms": 2000}),
+        json!({"scenario": "joint-account", "strategy": "lock", "delay_ms": 2000}),
+    ];
+    for config in long {
+        let c = RunConfig::from_value(&config).unwrap();
+        let control = RunControl::new();
+        let (report, stopped_in) = std::thread::scope(|s| {
+            let run = s.spawn(|| c.run(&OsThreads, &control));
+            std::thread::sleep(Duration::from_millis(100));
+            let stop = Instant::now();
+            control.request_cancel();
+            let report = run.join().unwrap();
+            (report, stop.elapsed())
+        });
+        assert_eq!(report.outcome, Outcome::Cancelled, "{config}");
+        assert!(
+            stopped_in < Duration::from_millis(500),
+            "{config}: took {stopped_in:?} to stop"
+        );
+    }
+}

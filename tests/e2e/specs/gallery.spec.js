@@ -83,6 +83,8 @@ test('the gallery: a card per demo saying what it guarantees; choosing one shows
     await expect(card.locator('.card-guarantee')).not.toBeEmpty();
     await expect(card.locator('.card-watch')).toContainText('Watch:');
   }
+  // Each card's radio is named by its title alone, and described by its two sentences.
+  await expect(page.getByRole('radio', { name: 'Semaphore', exact: true })).toHaveAccessibleDescription(/at most n threads/);
   await choose(page, 'semaphore', 'semaphore');
   await expect(page.locator('#listing')).toContainText('threading.Semaphore(limit)');
   await strategyRadio(page, 'none').check();
