@@ -25,6 +25,25 @@ pub struct StrategyInfo {
     pub listing: Vec<ListingLine>,
 }
 
+impl StrategyInfo {
+    /// A strategy's entry, its listing written with the markers of [`crate::listing::parse`].
+    pub fn new(
+        id: &'static str,
+        title: &'static str,
+        safe: bool,
+        summary: &'static str,
+        marked_listing: &'static str,
+    ) -> Self {
+        Self {
+            id,
+            title,
+            safe,
+            summary,
+            listing: crate::listing::parse(marked_listing),
+        }
+    }
+}
+
 /// A scenario as the page and the CLI present it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScenarioInfo {

@@ -13,7 +13,6 @@ use serde_json::json;
 use crate::catalog::{ScenarioInfo, StrategyInfo};
 use crate::exec::{run_parallel, Ctx, SharedInt, Threads};
 use crate::limits::*;
-use crate::listing;
 use crate::params::{ParamKind, ParamSpec, Values};
 use crate::report::InvariantReport;
 use crate::sync::{Abort, Lock, LockGuard, LockKind};
@@ -147,13 +146,7 @@ impl Strategy {
                 LISTING_CHECK_OUTSIDE,
             ),
         };
-        StrategyInfo {
-            id: self.id(),
-            title,
-            safe,
-            summary,
-            listing: listing::parse(listing),
-        }
+        StrategyInfo::new(self.id(), title, safe, summary, listing)
     }
 }
 

@@ -13,7 +13,6 @@ use serde_json::json;
 use crate::catalog::{ScenarioInfo, StrategyInfo};
 use crate::exec::{run_parallel, Ctx, SharedInt, Threads};
 use crate::limits::*;
-use crate::listing;
 use crate::params::{ParamKind, ParamSpec, Values};
 use crate::report::InvariantReport;
 use crate::sync::{Abort, Lock, LockKind};
@@ -115,13 +114,7 @@ impl Strategy {
                 LISTING_UPDATE_ONLY,
             ),
         };
-        StrategyInfo {
-            id: self.id(),
-            title,
-            safe,
-            summary,
-            listing: listing::parse(listing),
-        }
+        StrategyInfo::new(self.id(), title, safe, summary, listing)
     }
 }
 

@@ -19,7 +19,6 @@ use serde_json::json;
 use crate::catalog::{ScenarioInfo, StrategyInfo};
 use crate::exec::{run_parallel, Ctx, SharedInt, Threads};
 use crate::limits::*;
-use crate::listing;
 use crate::params::{ParamKind, ParamSpec, Values};
 use crate::report::InvariantReport;
 use crate::scenarios::finish;
@@ -125,13 +124,7 @@ impl Strategy {
                 LISTING_CONDITION,
             ),
         };
-        StrategyInfo {
-            id: self.id(),
-            title,
-            safe,
-            summary,
-            listing: listing::parse(listing),
-        }
+        StrategyInfo::new(self.id(), title, safe, summary, listing)
     }
 }
 

@@ -13,7 +13,6 @@ use serde_json::json;
 use crate::catalog::{ScenarioInfo, StrategyInfo};
 use crate::exec::{run_parallel, Ctx, Threads};
 use crate::limits::*;
-use crate::listing;
 use crate::params::{ParamKind, ParamSpec, Values};
 use crate::report::InvariantReport;
 use crate::scenarios::finish;
@@ -95,13 +94,7 @@ impl Strategy {
                 LISTING_SEMAPHORE,
             ),
         };
-        StrategyInfo {
-            id: self.id(),
-            title,
-            safe,
-            summary,
-            listing: listing::parse(listing),
-        }
+        StrategyInfo::new(self.id(), title, safe, summary, listing)
     }
 }
 

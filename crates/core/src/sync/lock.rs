@@ -47,11 +47,6 @@ impl Lock {
         &self.name
     }
 
-    /// Whether it is a `Lock` or an `RLock`.
-    pub fn kind(&self) -> LockKind {
-        self.kind
-    }
-
     fn state(&self) -> MutexGuard<'_, Ownership> {
         inner(&self.state)
     }
