@@ -26,14 +26,31 @@ pub fn report(r: &Report) -> String {
         let _ = writeln!(out, "error: {}", e.message);
     }
     if let Some(d) = &r.deadlock {
+        let strategy = racelab::catalog()
+            .into_iter()
+            .find(|s| s.id == r.scenario)
+            .and_then(|s| s.strategies.into_iter().find(|s| s.id == r.strategy));
         for edge in &d.cycle {
-            let _ = writeln!(
+            let _ = write!(
                 out,
                 "  thread {} holds {} and waits for {}",
                 edge.thread,
                 edge.holds.join(", "),
                 edge.waits_for
             );
+            let line = edge.line.and_then(|n| {
+                let text = strategy.as_ref()?.listing.get(n - 1)?.text.trim();
+                Some((n, text))
+            });
+            match line {
+                Some((n, text)) => {
+                    let _ = writeln!(out, ", at line {n}: {text}");
+                }
+                None => out.push('\n'),
+            }
+        }
+        if let Some(fix) = strategy.as_ref().and_then(|s| s.fix.as_ref()) {
+            let _ = writeln!(out, "fix: {} (strategy {})", fix.text, fix.strategy);
         }
     }
     let width = r.invariants.iter().map(|i| i.id.len()).max().unwrap_or(0);

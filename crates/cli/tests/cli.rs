@@ -168,7 +168,23 @@ fn a_self_deadlock_is_explained_in_the_text_report() {
     let text = stdout(&o);
     assert!(text.contains("outcome: DEADLOCK"), "{text}");
     assert!(
-        text.contains("thread 0 holds lock and waits for lock"),
+        text.contains("thread 0 holds lock and waits for lock, at line 5"),
         "{text}"
     );
+}
+
+#[test]
+fn a_deadlock_between_tellers_names_the_lines_they_are_stuck_at_and_the_fix() {
+    // fine-unordered deadlocks in nearly every run; allow for a rare run that finishes.
+    let text = (0..5)
+        .map(|_| stdout(&racelab(&["run", "bank", "--strategy", "fine-unordered"])))
+        .find(|t| t.contains("outcome: DEADLOCK"))
+        .expect("fine-unordered deadlocked in none of 5 runs");
+    let stuck = text.lines().filter(|l| l.contains(", at line ")).count();
+    assert!(stuck >= 2, "every thread of the cycle is placed: {text}");
+    assert!(
+        text.contains("fix: Take the locks in one global order"),
+        "{text}"
+    );
+    assert!(text.contains("(strategy fine)"), "{text}");
 }

@@ -23,6 +23,18 @@ pub struct StrategyInfo {
     pub summary: &'static str,
     /// The Python-style listing with this strategy's locks in place.
     pub listing: Vec<ListingLine>,
+    /// For a strategy that deadlocks: the strategy that fixes it, and how.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// How to mend a strategy that deadlocks.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fix {
+    /// The strategy (of the same scenario) that does it right.
+    pub strategy: &'static str,
+    /// What it changes, in a sentence or two.
+    pub text: &'static str,
 }
 
 impl StrategyInfo {
@@ -40,6 +52,15 @@ impl StrategyInfo {
             safe,
             summary,
             listing: crate::listing::parse(marked_listing),
+            fix: None,
+        }
+    }
+
+    /// The same entry, naming `strategy` as the fix of its deadlock, which `text` explains.
+    pub fn fixed_by(self, strategy: &'static str, text: &'static str) -> Self {
+        Self {
+            fix: Some(Fix { strategy, text }),
+            ..self
         }
     }
 }

@@ -322,7 +322,8 @@ mod tests {
         let e = err(r#"{"scenario":"bank","strategy":"lock"}"#);
         assert_eq!(e.field, "strategy");
         assert!(
-            e.message.contains("none, global, fine, check-outside"),
+            e.message
+                .contains("none, global, fine, fine-unordered, check-outside"),
             "{e}"
         );
     }

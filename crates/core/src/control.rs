@@ -1,12 +1,16 @@
-//! Live progress and cancellation of a run, readable and writable from another thread.
+//! Live progress, cancellation and deadlock halting of a run, shared by its threads and
+//! readable and writable from another thread.
 //!
 //! In the browser the run blocks the controller Worker, so the page reads progress and sets
-//! `cancel` straight from shared wasm memory. The layout is therefore fixed (`repr(C)`, five
-//! `u32` words) and documented in `www/runtime/worker.js`.
+//! `cancel` straight from shared wasm memory. The layout of those first five words is
+//! therefore fixed (`repr(C)`, five `u32` words) and documented in `www/runtime/worker.js`;
+//! the wait-for graph after them is the threads' own business.
 
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
-/// Progress counters and the cancel flag of the run in flight.
+use crate::sync::WaitGraph;
+
+/// Progress counters, the cancel flag and the wait-for graph of the run in flight.
 #[repr(C)]
 #[derive(Debug, Default)]
 pub struct RunControl {
@@ -20,6 +24,8 @@ pub struct RunControl {
     pub violations: AtomicU32,
     /// Non-zero asks the run to stop at its next step.
     pub cancel: AtomicU32,
+    /// Who waits for which lock; a deadlock found in it halts the run.
+    pub waits: WaitGraph,
 }
 
 impl RunControl {
@@ -31,6 +37,7 @@ impl RunControl {
             steps_total: AtomicU32::new(0),
             violations: AtomicU32::new(0),
             cancel: AtomicU32::new(0),
+            waits: WaitGraph::new(),
         }
     }
 
@@ -39,6 +46,7 @@ impl RunControl {
         self.steps_done.store(0, Relaxed);
         self.violations.store(0, Relaxed);
         self.cancel.store(0, Relaxed);
+        self.waits.reset();
         self.steps_total.store(clamp_u32(steps_total), Relaxed);
         self.run_seq.fetch_add(1, Relaxed);
     }
@@ -51,6 +59,12 @@ impl RunControl {
     /// Whether a stop was asked for.
     pub fn is_cancelled(&self) -> bool {
         self.cancel.load(Relaxed) != 0
+    }
+
+    /// Whether the threads should give up: a stop was asked for, or a deadlock was found
+    /// (the thread that found it reports it; the others just stop).
+    pub fn should_stop(&self) -> bool {
+        self.is_cancelled() || self.waits.is_halted()
     }
 
     pub(crate) fn add_progress(&self, steps: u32, violations: u32) {

@@ -19,6 +19,7 @@ use web_time::Instant;
 use crate::control::RunControl;
 use crate::sync::{
     Abort, Barrier, Condition, ConditionGuard, Event, Lock, LockGuard, Semaphore, SemaphoreGuard,
+    Waiter,
 };
 
 /// A thread body ready to run: borrowed scenario state, boxed so any source of threads can
@@ -89,6 +90,8 @@ pub struct Ctx<'r> {
     /// Short processing time still owed (positive) or already over-served (negative), in
     /// nanoseconds: see [`Ctx::spin_for`].
     spin_owed_ns: Cell<i64>,
+    /// Where in the listing the thread is, as far as the scenario said: see [`Ctx::at`].
+    site: Cell<&'static str>,
 }
 
 /// Progress is published in batches so that counting steps does not make every thread write
@@ -106,7 +109,19 @@ impl<'r> Ctx<'r> {
             unreported_violations: 0,
             progress_batch: (control.steps_total.load(Relaxed) / 200).clamp(1, PROGRESS_BATCH),
             spin_owed_ns: Cell::new(0),
+            site: Cell::new(""),
         }
+    }
+
+    /// Says where in the listing the thread is about to be: `site` is a fragment of that
+    /// line's text (`"with src.lock:"`). A deadlock report points at the line where each
+    /// thread of the cycle waits. It costs one store to a thread-local cell.
+    pub fn at(&self, site: &'static str) {
+        self.site.set(site);
+    }
+
+    fn waiter(&self) -> Waiter<'r> {
+        Waiter::new(self.thread, self.control).at(self.site.get())
     }
 
     /// This thread's index, from 0.
@@ -136,17 +151,17 @@ impl<'r> Ctx<'r> {
 
     /// Takes `lock`, waiting while another thread holds it; the guard releases it.
     pub async fn lock<'l>(&self, lock: &'l Lock) -> Result<LockGuard<'l>, Abort> {
-        lock.acquire(self.thread, self.control)
+        lock.acquire(&self.waiter())
     }
 
     /// Takes a permit of `sem`, waiting while none is free; the guard gives it back.
     pub async fn acquire<'l>(&self, sem: &'l Semaphore) -> Result<SemaphoreGuard<'l>, Abort> {
-        sem.acquire(self.thread, self.control)
+        sem.acquire(&self.waiter())
     }
 
     /// Waits until `event` is set.
     pub async fn wait_event(&self, event: &Event) -> Result<(), Abort> {
-        event.wait(self.control)
+        event.wait(&self.waiter())
     }
 
     /// Sets `event`, waking its waiters.
@@ -156,12 +171,12 @@ impl<'r> Ctx<'r> {
 
     /// Arrives at `barrier` and waits for every party; returns the arrival index.
     pub async fn wait_barrier(&self, barrier: &Barrier) -> Result<u32, Abort> {
-        barrier.wait(self.control)
+        barrier.wait(&self.waiter())
     }
 
     /// Takes `cond`'s lock (`with condition:`); the guard may wait and notify.
     pub async fn enter<'l>(&self, cond: &'l Condition) -> Result<ConditionGuard<'l>, Abort> {
-        cond.enter(self.thread, self.control)
+        cond.enter(&self.waiter())
     }
 
     /// `condition.wait()`: gives the lock up until notified, and returns holding it again.
@@ -170,7 +185,7 @@ impl<'r> Ctx<'r> {
         cond: &'l Condition,
         guard: ConditionGuard<'l>,
     ) -> Result<ConditionGuard<'l>, Abort> {
-        cond.wait(guard, self.control)
+        cond.wait(guard, &self.waiter())
     }
 
     /// Simulated processing until `at` after the start (at once if that has passed).
@@ -227,9 +242,10 @@ impl<'r> Ctx<'r> {
         self.spin_owed_ns.set((owed - waited).max(-MAX_CREDIT_NS));
     }
 
-    /// Fails with [`Abort::Cancelled`] once the run has been asked to stop.
+    /// Fails with [`Abort::Cancelled`] once the run has been asked to stop, or halted by a
+    /// deadlock another thread found.
     pub fn check_cancel(&self) -> Result<(), Abort> {
-        if self.control.is_cancelled() {
+        if self.control.should_stop() {
             Err(Abort::Cancelled)
         } else {
             Ok(())
@@ -322,6 +338,10 @@ where
             arrived.load(Relaxed),
             START_TIMEOUT.as_secs()
         ));
+    }
+    // A deadlock outranks the stops it caused in the other threads, whichever came first.
+    if let Some(found) = control.waits.deadlock() {
+        return RunEnd::Aborted(Abort::Deadlock(found));
     }
     let first = first_abort.lock().unwrap_or_else(|e| e.into_inner()).take();
     match first {

@@ -24,7 +24,7 @@ pub mod report;
 pub mod scenarios;
 pub mod sync;
 
-pub use catalog::{catalog, catalog_json, ScenarioInfo, StrategyInfo};
+pub use catalog::{catalog, catalog_json, Fix, ScenarioInfo, StrategyInfo};
 pub use config::{RunConfig, Setup};
 pub use control::RunControl;
 pub use exec::{OsThreads, Threads};

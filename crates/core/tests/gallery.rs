@@ -56,7 +56,8 @@ fn plain_lock_taken_again_by_its_holder_deadlocks_at_once_naming_the_thread() {
         let cycle = &serde_json::to_value(&r).unwrap()["deadlock"]["cycle"];
         assert_eq!(
             cycle,
-            &json!([{"thread": 0, "holds": ["lock"], "waits_for": "lock"}])
+            // Line 5 of the listing: log_change's `with lock:`, where update() already holds it.
+            &json!([{"thread": 0, "holds": ["lock"], "waits_for": "lock", "line": 5}])
         );
         assert!(
             r.elapsed_ms < 1_000.0,

@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::catalog::{ScenarioInfo, StrategyInfo};
-use crate::exec::{run_parallel, Ctx, SharedInt, Threads};
+use crate::exec::{run_parallel, Ctx, RunEnd, SharedInt, Threads};
 use crate::limits::*;
 use crate::params::{ParamKind, ParamSpec, Values};
 use crate::report::InvariantReport;
@@ -89,16 +89,19 @@ pub enum Strategy {
     Global,
     /// A lock per account, always taken in account order; the audit takes them all.
     Fine,
+    /// A lock per account, taken in from/to order: two opposite transfers deadlock.
+    FineUnordered,
     /// The global lock around debit and credit, but the balance check outside it.
     CheckOutside,
 }
 
 impl Strategy {
     /// Every strategy, in the order the page offers them.
-    pub const ALL: [Strategy; 4] = [
+    pub const ALL: [Strategy; 5] = [
         Strategy::None,
         Strategy::Global,
         Strategy::Fine,
+        Strategy::FineUnordered,
         Strategy::CheckOutside,
     ];
 
@@ -108,6 +111,7 @@ impl Strategy {
             Strategy::None => "none",
             Strategy::Global => "global",
             Strategy::Fine => "fine",
+            Strategy::FineUnordered => "fine-unordered",
             Strategy::CheckOutside => "check-outside",
         }
     }
@@ -137,6 +141,14 @@ impl Strategy {
                  the same order. Unrelated transfers go on side by side.",
                 LISTING_FINE,
             ),
+            Strategy::FineUnordered => (
+                "A lock per account, any order",
+                false,
+                "Each transfer locks its source account, then its destination. One teller \
+                 moving A to B holds A and waits for B while another moving B to A holds B \
+                 and waits for A: neither can ever go on. The fix is one global order.",
+                LISTING_FINE_UNORDERED,
+            ),
             Strategy::CheckOutside => (
                 "Lock, but check outside it",
                 false,
@@ -146,7 +158,16 @@ impl Strategy {
                 LISTING_CHECK_OUTSIDE,
             ),
         };
-        StrategyInfo::new(self.id(), title, safe, summary, listing)
+        let info = StrategyInfo::new(self.id(), title, safe, summary, listing);
+        match self {
+            Strategy::FineUnordered => info.fixed_by(
+                Strategy::Fine.id(),
+                "Take the locks in one global order (sort the two accounts first, and let \
+                 the audit use the same order): then no two tellers can each hold what the \
+                 other waits for.",
+            ),
+            _ => info,
+        }
     }
 }
 
@@ -308,57 +329,72 @@ async fn teller(
     let n = bank.accounts.len();
     let (mut moved, mut skipped) = (0u64, 0u64);
     let mut guards = Vec::with_capacity(n);
-    for _ in 0..p.transfers_per_thread {
-        ctx.check_cancel()?;
-        let from = rng.usize(..n);
-        let to = (from + 1 + rng.usize(..n - 1)) % n;
-        let amount = rng.i64(1..=p.max_amount);
-        let done = match strategy {
-            Strategy::None => bank.transfer(&ctx, from, to, amount, p.delay).await?,
-            Strategy::Global => {
-                let _bank = ctx.lock(&bank.global).await?;
-                bank.transfer(&ctx, from, to, amount, p.delay).await?
-            }
-            Strategy::Fine => {
-                let (first, second) = (from.min(to), from.max(to));
-                let _first = ctx.lock(&bank.account_locks[first]).await?;
-                let _second = ctx.lock(&bank.account_locks[second]).await?;
-                bank.transfer(&ctx, from, to, amount, p.delay).await?
-            }
-            Strategy::CheckOutside => {
-                if ctx.load(&bank.accounts[from]).await < amount {
-                    false
-                } else {
+    // Counted even when the run stops early (Stop, a deadlock), so the final state says how
+    // far the tellers got.
+    let tellers_work = async {
+        for _ in 0..p.transfers_per_thread {
+            ctx.check_cancel()?;
+            let from = rng.usize(..n);
+            let to = (from + 1 + rng.usize(..n - 1)) % n;
+            let amount = rng.i64(1..=p.max_amount);
+            let done = match strategy {
+                Strategy::None => bank.transfer(&ctx, from, to, amount, p.delay).await?,
+                Strategy::Global => {
                     let _bank = ctx.lock(&bank.global).await?;
-                    bank.move_money(&ctx, from, to, amount, p.delay).await?;
-                    true
+                    bank.transfer(&ctx, from, to, amount, p.delay).await?
                 }
+                Strategy::Fine => {
+                    let (first, second) = (from.min(to), from.max(to));
+                    ctx.at("with first.lock, second.lock:");
+                    let _first = ctx.lock(&bank.account_locks[first]).await?;
+                    let _second = ctx.lock(&bank.account_locks[second]).await?;
+                    bank.transfer(&ctx, from, to, amount, p.delay).await?
+                }
+                Strategy::FineUnordered => {
+                    ctx.at("with src.lock:");
+                    let _src = ctx.lock(&bank.account_locks[from]).await?;
+                    ctx.at("with dst.lock:");
+                    let _dst = ctx.lock(&bank.account_locks[to]).await?;
+                    bank.transfer(&ctx, from, to, amount, p.delay).await?
+                }
+                Strategy::CheckOutside => {
+                    if ctx.load(&bank.accounts[from]).await < amount {
+                        false
+                    } else {
+                        let _bank = ctx.lock(&bank.global).await?;
+                        bank.move_money(&ctx, from, to, amount, p.delay).await?;
+                        true
+                    }
+                }
+            };
+            if done {
+                moved += 1;
+            } else {
+                skipped += 1;
             }
-        };
-        if done {
-            moved += 1;
-        } else {
-            skipped += 1;
+            let broken = match strategy {
+                Strategy::None => bank.audit(&ctx).await,
+                Strategy::Global | Strategy::CheckOutside => {
+                    let _bank = ctx.lock(&bank.global).await?;
+                    bank.audit(&ctx).await
+                }
+                Strategy::Fine | Strategy::FineUnordered => {
+                    ctx.at("stack.enter_context(");
+                    bank.lock_all(&ctx, &mut guards).await?;
+                    let broken = bank.audit(&ctx).await;
+                    // Release in reverse order of taking, as nested `with` blocks would.
+                    while guards.pop().is_some() {}
+                    broken
+                }
+            };
+            ctx.step_done(broken);
         }
-        let broken = match strategy {
-            Strategy::None => bank.audit(&ctx).await,
-            Strategy::Global | Strategy::CheckOutside => {
-                let _bank = ctx.lock(&bank.global).await?;
-                bank.audit(&ctx).await
-            }
-            Strategy::Fine => {
-                bank.lock_all(&ctx, &mut guards).await?;
-                let broken = bank.audit(&ctx).await;
-                // Release in reverse order of taking, as nested `with` blocks would.
-                while guards.pop().is_some() {}
-                broken
-            }
-        };
-        ctx.step_done(broken);
+        Ok(())
     }
+    .await;
     bank.transfers.fetch_add(moved, Relaxed);
     bank.skipped.fetch_add(skipped, Relaxed);
-    Ok(())
+    tellers_work
 }
 
 /// Runs the bank on real threads.
@@ -379,8 +415,11 @@ pub fn run(
 
     let balances: Vec<i64> = bank.accounts.iter().map(SharedInt::snapshot).collect();
     let total: i64 = balances.iter().sum();
-    let final_wrong = u64::from(total != bank.total);
-    let final_negative = u64::from(balances.iter().any(|&b| b < 0));
+    // A run stopped early (Stop, or a deadlock) may have left a transfer half done: only a
+    // finished run's final state is held to the invariants.
+    let finished = end == RunEnd::Completed;
+    let final_wrong = u64::from(finished && total != bank.total);
+    let final_negative = u64::from(finished && balances.iter().any(|&b| b < 0));
     let invariants = vec![
         InvariantReport::new(
             TOTAL_CONSERVED,
@@ -476,6 +515,34 @@ const LISTING_FINE: &str = r#"
 +     locks = [a.lock for a in sorted(accounts, key=id)]
 +     with contextlib.ExitStack() as stack:
 +         for lock in locks: stack.enter_context(lock)
+          total = sum(a.balance for a in accounts)
+          assert total == 44_500
+
+  def teller():
+      for _ in range(transfers_per_thread):
+          src, dst = random.sample(accounts, 2)
+          transfer(src, dst, random.randint(1, max_amount))
+          audit()
+"#;
+
+const LISTING_FINE_UNORDERED: &str = r#"
+  class Account:
+      def __init__(self, balance):
+          self.balance = balance
++         self.lock = threading.Lock()
+
+  def transfer(src, dst, amount):
++     with src.lock:             # from, then to: no global order
++         with dst.lock:         # A->B here, B->A there: each waits for the other
+              if src.balance < amount:
+                  return
+!             src.balance -= amount
+!             time.sleep(delay)
+              dst.balance += amount
+
+  def audit():
++     with contextlib.ExitStack() as stack:
++         for a in accounts: stack.enter_context(a.lock)
           total = sum(a.balance for a in accounts)
           assert total == 44_500
 

@@ -34,7 +34,12 @@ pub(crate) fn finish(
         RunEnd::Completed if any_violated => (Outcome::Violated, None, None),
         RunEnd::Completed => (Outcome::Ok, None, None),
         RunEnd::Aborted(Abort::Cancelled) => (Outcome::Cancelled, None, None),
-        RunEnd::Aborted(Abort::Deadlock(d)) => (Outcome::Deadlock, None, Some(d)),
+        RunEnd::Aborted(Abort::Deadlock(mut d)) => {
+            if let Some(listing) = listing_of(scenario, strategy) {
+                d.locate(listing.iter().map(|l| l.text));
+            }
+            (Outcome::Deadlock, None, Some(d))
+        }
         RunEnd::Failed(message) => (Outcome::Error, Some(ErrorInfo { message }), None),
     };
     Report {
@@ -50,6 +55,17 @@ pub(crate) fn finish(
         deadlock,
         error,
     }
+}
+
+/// The listing of `strategy` of `scenario`, as the catalog gives it.
+fn listing_of(scenario: &str, strategy: &str) -> Option<Vec<crate::listing::ListingLine>> {
+    crate::catalog()
+        .into_iter()
+        .find(|s| s.id == scenario)?
+        .strategies
+        .into_iter()
+        .find(|s| s.id == strategy)
+        .map(|s| s.listing)
 }
 
 /// The random choices of one thread of a seeded run: the same seed, the same choices.

@@ -146,9 +146,11 @@ async fn caller(
     for _ in 0..calls {
         ctx.check_cancel()?;
         // update():
+        ctx.at("# first take");
         let _outer = ctx.lock(lock).await?;
         // log(), called with the lock held:
         {
+            ctx.at("# held by");
             let _inner = ctx.lock(lock).await?;
             let n = ctx.load(log).await;
             ctx.store(log, n + 1).await;
@@ -200,7 +202,7 @@ const LISTING_LOCK: &str = r#"
           log.append(entry)
 
   def update():
-+     with lock:
++     with lock:           # first take: the lock is free
           log_change("updated")
 
   for _ in range(calls):
@@ -216,7 +218,7 @@ const LISTING_RLOCK: &str = r#"
           log.append(entry)
 
   def update():
-+     with lock:
++     with lock:           # first take: the lock is free
           log_change("updated")
 
   for _ in range(calls):

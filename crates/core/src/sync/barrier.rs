@@ -2,8 +2,7 @@
 
 use std::sync::{Condvar, Mutex};
 
-use super::{inner, wait_while, Abort};
-use crate::control::RunControl;
+use super::{inner, wait_while, Abort, Waiter};
 
 #[derive(Debug, Default)]
 struct Arrivals {
@@ -38,7 +37,7 @@ impl Barrier {
 
     /// Arrives and waits for the other parties. Returns this thread's arrival index
     /// (0 for the first to arrive), like Python's `Barrier.wait`.
-    pub(crate) fn wait(&self, control: &RunControl) -> Result<u32, Abort> {
+    pub(crate) fn wait(&self, waiter: &Waiter<'_>) -> Result<u32, Abort> {
         let mut st = inner(&self.state);
         let index = st.waiting;
         st.waiting += 1;
@@ -49,7 +48,7 @@ impl Barrier {
             return Ok(index);
         }
         let generation = st.generation;
-        match wait_while(&self.all_here, st, control, |s| s.generation == generation) {
+        match wait_while(&self.all_here, st, waiter, |s| s.generation == generation) {
             Ok(_) => Ok(index),
             Err(abort) => {
                 let mut st = inner(&self.state);
@@ -65,22 +64,24 @@ impl Barrier {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::control::RunControl;
+    use crate::sync::Waiter;
     use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
     use std::time::Duration;
 
     #[test]
     fn nobody_passes_until_every_party_has_arrived() {
-        let control = RunControl::new();
+        let run = RunControl::new();
         let barrier = Barrier::new("tour", 4);
         let arrived = AtomicU32::new(0);
         std::thread::scope(|s| {
             let handles: Vec<_> = (0..4u64)
                 .map(|t| {
-                    let (barrier, arrived, control) = (&barrier, &arrived, &control);
+                    let (barrier, arrived, run) = (&barrier, &arrived, &run);
                     s.spawn(move || {
                         std::thread::sleep(Duration::from_millis(5 * t));
                         arrived.fetch_add(1, SeqCst);
-                        barrier.wait(control).unwrap();
+                        barrier.wait(&Waiter::new(t as usize, run)).unwrap();
                         arrived.load(SeqCst)
                     })
                 })
@@ -93,10 +94,10 @@ mod tests {
 
     #[test]
     fn a_waiter_gives_up_when_the_run_is_cancelled() {
-        let control = RunControl::new();
+        let run = RunControl::new();
         let barrier = Barrier::new("b", 2);
-        control.request_cancel();
-        assert_eq!(barrier.wait(&control), Err(Abort::Cancelled));
+        run.request_cancel();
+        assert_eq!(barrier.wait(&Waiter::new(0, &run)), Err(Abort::Cancelled));
         assert_eq!(inner(&barrier.state).waiting, 0);
     }
 }

@@ -2,8 +2,7 @@
 
 use std::sync::{Condvar, Mutex};
 
-use super::{inner, wait_while, Abort, Lock, LockGuard, LockKind};
-use crate::control::RunControl;
+use super::{inner, wait_while, Abort, Lock, LockGuard, LockKind, Waiter};
 
 /// Waiters are woken oldest first, as Python does: each waiter draws a ticket, and a notify
 /// moves the `woken` mark past the oldest tickets still waiting.
@@ -37,15 +36,11 @@ impl Condition {
     }
 
     /// Takes the condition's lock (`with condition:`).
-    pub(crate) fn enter(
-        &self,
-        thread: usize,
-        control: &RunControl,
-    ) -> Result<ConditionGuard<'_>, Abort> {
+    pub(crate) fn enter(&self, waiter: &Waiter<'_>) -> Result<ConditionGuard<'_>, Abort> {
         Ok(ConditionGuard {
             cond: self,
-            thread,
-            lock: self.lock.acquire(thread, control)?,
+            thread: waiter.thread,
+            lock: self.lock.acquire(waiter)?,
         })
     }
 
@@ -53,7 +48,7 @@ impl Condition {
     pub(crate) fn wait<'a>(
         &'a self,
         guard: ConditionGuard<'a>,
-        control: &RunControl,
+        waiter: &Waiter<'_>,
     ) -> Result<ConditionGuard<'a>, Abort> {
         let thread = guard.thread;
         // The ticket is drawn while the lock is still held, so a notify that follows the
@@ -64,7 +59,7 @@ impl Condition {
             t.next - 1
         };
         let depth = self.lock.release_all(guard.lock);
-        let woken = wait_while(&self.notified, inner(&self.tickets), control, |t| {
+        let woken = wait_while(&self.notified, inner(&self.tickets), waiter, |t| {
             t.woken <= ticket
         })?;
         // Let go of the tickets before taking the lock: a notifier holds them the other way.
@@ -72,7 +67,7 @@ impl Condition {
         Ok(ConditionGuard {
             cond: self,
             thread,
-            lock: self.lock.reacquire(thread, depth, control)?,
+            lock: self.lock.reacquire(waiter, depth)?,
         })
     }
 
@@ -110,26 +105,28 @@ impl ConditionGuard<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::control::RunControl;
+    use crate::sync::Waiter;
     use std::sync::atomic::{AtomicI64, Ordering::SeqCst};
     use std::time::Duration;
 
     #[test]
     fn a_waiter_sees_the_change_its_notifier_made() {
-        let control = RunControl::new();
+        let run = RunControl::new();
         let cond = Condition::new("queue");
         let items = AtomicI64::new(0);
         std::thread::scope(|s| {
             let consumer = s.spawn(|| {
-                let mut g = cond.enter(0, &control).unwrap();
+                let mut g = cond.enter(&Waiter::new(0, &run)).unwrap();
                 while items.load(SeqCst) == 0 {
-                    g = cond.wait(g, &control).unwrap();
+                    g = cond.wait(g, &Waiter::new(0, &run)).unwrap();
                 }
                 assert!(cond.lock.is_held_by(0), "wait returns holding the lock");
                 items.load(SeqCst)
             });
             std::thread::sleep(Duration::from_millis(20));
             {
-                let g = cond.enter(1, &control).unwrap();
+                let g = cond.enter(&Waiter::new(1, &run)).unwrap();
                 items.store(7, SeqCst);
                 g.notify();
             }
@@ -154,11 +151,14 @@ mod tests {
 
     #[test]
     fn a_waiter_gives_up_when_the_run_is_cancelled() {
-        let control = RunControl::new();
+        let run = RunControl::new();
         let cond = Condition::new("c");
-        let g = cond.enter(0, &control).unwrap();
-        control.request_cancel();
-        assert_eq!(cond.wait(g, &control).unwrap_err(), Abort::Cancelled);
+        let g = cond.enter(&Waiter::new(0, &run)).unwrap();
+        run.request_cancel();
+        assert_eq!(
+            cond.wait(g, &Waiter::new(0, &run)).unwrap_err(),
+            Abort::Cancelled
+        );
         assert!(
             !cond.lock.is_held_by(0),
             "a cancelled waiter does not hold the lock"

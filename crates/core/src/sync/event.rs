@@ -2,8 +2,7 @@
 
 use std::sync::{Condvar, Mutex};
 
-use super::{inner, wait_while, Abort};
-use crate::control::RunControl;
+use super::{inner, wait_while, Abort, Waiter};
 
 /// A one-way flag, like `threading.Event`: `wait` returns once `set` has been called.
 #[derive(Debug)]
@@ -40,23 +39,25 @@ impl Event {
     }
 
     /// Waits until the event is set.
-    pub(crate) fn wait(&self, control: &RunControl) -> Result<(), Abort> {
-        wait_while(&self.changed, inner(&self.set), control, |set| !*set).map(drop)
+    pub(crate) fn wait(&self, waiter: &Waiter<'_>) -> Result<(), Abort> {
+        wait_while(&self.changed, inner(&self.set), waiter, |set| !*set).map(drop)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::control::RunControl;
+    use crate::sync::Waiter;
     use std::time::Duration;
 
     #[test]
     fn wait_returns_only_after_set() {
-        let control = RunControl::new();
+        let run = RunControl::new();
         let ev = Event::new("landed");
         std::thread::scope(|s| {
             let waiter = s.spawn(|| {
-                ev.wait(&control).unwrap();
+                ev.wait(&Waiter::new(0, &run)).unwrap();
                 ev.is_set()
             });
             std::thread::sleep(Duration::from_millis(20));
@@ -68,8 +69,11 @@ mod tests {
 
     #[test]
     fn a_waiter_gives_up_when_the_run_is_cancelled() {
-        let control = RunControl::new();
-        control.request_cancel();
-        assert_eq!(Event::new("e").wait(&control), Err(Abort::Cancelled));
+        let run = RunControl::new();
+        run.request_cancel();
+        assert_eq!(
+            Event::new("e").wait(&Waiter::new(0, &run)),
+            Err(Abort::Cancelled)
+        );
     }
 }

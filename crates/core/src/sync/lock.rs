@@ -1,9 +1,8 @@
 //! `Lock` and `RLock`: one type, told apart by [`LockKind`].
 
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
-use super::{inner, wait_while, Abort, Deadlock, WaitEdge};
-use crate::control::RunControl;
+use super::{inner, Abort, Deadlock, WaitEdge, Waiter, WAIT_POLL};
 
 /// Whether a lock may be taken again by the thread that holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,71 +19,110 @@ struct Ownership {
     owner: Option<usize>,
     depth: u32,
     waiters: u32,
+    /// Bumped at every change of owner, so the deadlock detector can tell that an owner it
+    /// read twice held the lock throughout.
+    epoch: u64,
+}
+
+impl Ownership {
+    fn set_owner(&mut self, owner: Option<usize>) {
+        self.owner = owner;
+        self.epoch += 1;
+    }
+}
+
+/// What the wait-for graph shares of a lock: its name and who owns it.
+#[derive(Debug)]
+pub(super) struct LockCore {
+    pub(super) name: String,
+    kind: LockKind,
+    state: Mutex<Ownership>,
+    freed: Condvar,
+}
+
+impl LockCore {
+    fn state(&self) -> MutexGuard<'_, Ownership> {
+        inner(&self.state)
+    }
+
+    /// The owner and its ownership epoch, if the lock is held.
+    pub(super) fn owner(&self) -> Option<(usize, u64)> {
+        let st = self.state();
+        st.owner.map(|o| (o, st.epoch))
+    }
 }
 
 /// A lock (plain or reentrant) that records its owner.
 #[derive(Debug)]
 pub struct Lock {
-    name: String,
-    kind: LockKind,
-    state: Mutex<Ownership>,
-    freed: Condvar,
+    core: Arc<LockCore>,
 }
 
 impl Lock {
     /// A free lock called `name` (the name appears in listings and deadlock reports).
     pub fn new(name: impl Into<String>, kind: LockKind) -> Self {
         Self {
-            name: name.into(),
-            kind,
-            state: Mutex::default(),
-            freed: Condvar::new(),
+            core: Arc::new(LockCore {
+                name: name.into(),
+                kind,
+                state: Mutex::default(),
+                freed: Condvar::new(),
+            }),
         }
     }
 
     /// The lock's name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.core.name
     }
 
     fn state(&self) -> MutexGuard<'_, Ownership> {
-        inner(&self.state)
+        self.core.state()
     }
 
-    /// Takes the lock for `thread`, blocking (for real) while another thread holds it.
+    /// Takes the lock for the waiter's thread, blocking (for real) while another thread
+    /// holds it.
     ///
     /// A plain lock asked for again by its holder would block forever; that is reported at
-    /// once as a one-thread [`Deadlock`] instead.
-    pub(crate) fn acquire(
-        &self,
-        thread: usize,
-        control: &RunControl,
-    ) -> Result<LockGuard<'_>, Abort> {
-        self.acquire_depth(thread, 1, control)?;
-        Ok(LockGuard { lock: self, thread })
+    /// once as a one-thread [`Deadlock`] instead. While blocked, the waiter looks for a
+    /// wait-for cycle through itself every [`WAIT_POLL`] (see [`super::WaitGraph`]).
+    pub(crate) fn acquire(&self, waiter: &Waiter<'_>) -> Result<LockGuard<'_>, Abort> {
+        self.acquire_depth(waiter, 1)?;
+        Ok(LockGuard {
+            lock: self,
+            thread: waiter.thread,
+        })
     }
 
-    fn acquire_depth(&self, thread: usize, depth: u32, control: &RunControl) -> Result<(), Abort> {
+    fn acquire_depth(&self, waiter: &Waiter<'_>, depth: u32) -> Result<(), Abort> {
+        let thread = waiter.thread;
         let mut st = self.state();
         match st.owner {
             Some(t) if t == thread => {
-                return match self.kind {
+                return match self.core.kind {
                     LockKind::Reentrant => {
                         st.depth += depth;
                         Ok(())
                     }
-                    LockKind::Plain => Err(Abort::Deadlock(Deadlock {
-                        cycle: vec![WaitEdge {
-                            thread,
-                            holds: vec![self.name.clone()],
-                            waits_for: self.name.clone(),
-                        }],
-                    })),
-                }
+                    LockKind::Plain => {
+                        drop(st);
+                        Err(waiter.deadlocked(Deadlock {
+                            cycle: vec![WaitEdge {
+                                thread,
+                                holds: vec![self.core.name.clone()],
+                                waits_for: self.core.name.clone(),
+                                site: waiter.site,
+                                line: None,
+                            }],
+                        }))
+                    }
+                };
             }
             Some(_) => {
                 st.waiters += 1;
-                let waited = wait_while(&self.freed, st, control, |s| s.owner.is_some());
+                waiter.graph().begin_wait(thread, &self.core, waiter.site);
+                let waited = self.wait_until_free(st, waiter);
+                waiter.graph().end_wait(thread);
                 st = match waited {
                     Ok(st) => st,
                     Err(abort) => {
@@ -96,9 +134,38 @@ impl Lock {
             }
             None => {}
         }
-        st.owner = Some(thread);
+        st.set_owner(Some(thread));
         st.depth = depth;
         Ok(())
+    }
+
+    /// Blocks until nobody owns the lock, giving up when the run stops or when this thread
+    /// turns out to be in a wait-for cycle.
+    fn wait_until_free<'a>(
+        &'a self,
+        mut st: MutexGuard<'a, Ownership>,
+        waiter: &Waiter<'_>,
+    ) -> Result<MutexGuard<'a, Ownership>, Abort> {
+        while st.owner.is_some() {
+            if let Some(abort) = waiter.stop_reason() {
+                return Err(abort);
+            }
+            let (back, timeout) = self
+                .core
+                .freed
+                .wait_timeout(st, WAIT_POLL)
+                .unwrap_or_else(PoisonError::into_inner);
+            st = back;
+            if timeout.timed_out() && st.owner.is_some() {
+                // The walk reads other locks' states: hold none of them meanwhile.
+                drop(st);
+                if let Some(cycle) = waiter.graph().find_cycle(waiter.thread) {
+                    return Err(waiter.deadlocked(cycle));
+                }
+                st = self.state();
+            }
+        }
+        Ok(st)
     }
 
     /// Gives the lock up entirely, however deep `thread` holds it, and says how deep that
@@ -111,13 +178,13 @@ impl Lock {
             st.owner,
             Some(thread),
             "{} released by a non-owner",
-            self.name
+            self.core.name
         );
         let depth = st.depth;
         st.depth = 0;
-        st.owner = None;
+        st.set_owner(None);
         if st.waiters > 0 {
-            self.freed.notify_one();
+            self.core.freed.notify_one();
         }
         depth
     }
@@ -125,12 +192,14 @@ impl Lock {
     /// Takes the lock back at the depth [`Lock::release_all`] reported.
     pub(crate) fn reacquire(
         &self,
-        thread: usize,
+        waiter: &Waiter<'_>,
         depth: u32,
-        control: &RunControl,
     ) -> Result<LockGuard<'_>, Abort> {
-        self.acquire_depth(thread, depth, control)?;
-        Ok(LockGuard { lock: self, thread })
+        self.acquire_depth(waiter, depth)?;
+        Ok(LockGuard {
+            lock: self,
+            thread: waiter.thread,
+        })
     }
 
     /// Whether `thread` holds the lock now.
@@ -145,13 +214,13 @@ impl Lock {
             st.owner,
             Some(thread),
             "{} released by a non-owner",
-            self.name
+            self.core.name
         );
         st.depth -= 1;
         if st.depth == 0 {
-            st.owner = None;
+            st.set_owner(None);
             if st.waiters > 0 {
-                self.freed.notify_one();
+                self.core.freed.notify_one();
             }
         }
     }
@@ -181,14 +250,16 @@ impl Drop for LockGuard<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+    use crate::control::RunControl;
+    use crate::sync::Waiter;
+    use std::time::{Duration, Instant};
 
     #[test]
     fn plain_lock_taken_twice_by_one_thread_is_a_self_deadlock_naming_thread_and_lock() {
-        let control = RunControl::new();
+        let run = RunControl::new();
         let lock = Lock::new("lock", LockKind::Plain);
-        let _held = lock.acquire(3, &control).unwrap();
-        let Err(Abort::Deadlock(d)) = lock.acquire(3, &control) else {
+        let _held = lock.acquire(&Waiter::new(3, &run)).unwrap();
+        let Err(Abort::Deadlock(d)) = lock.acquire(&Waiter::new(3, &run)) else {
             panic!("expected a deadlock")
         };
         assert_eq!(
@@ -196,17 +267,21 @@ mod tests {
             [WaitEdge {
                 thread: 3,
                 holds: vec!["lock".into()],
-                waits_for: "lock".into()
+                waits_for: "lock".into(),
+                site: "",
+                line: None,
             }]
         );
+        assert!(run.waits.is_halted(), "a deadlock halts the whole run");
+        assert_eq!(run.waits.deadlock(), Some(d));
     }
 
     #[test]
     fn reentrant_lock_is_free_after_as_many_releases_as_acquires() {
-        let control = RunControl::new();
+        let run = RunControl::new();
         let lock = Lock::new("rlock", LockKind::Reentrant);
-        let outer = lock.acquire(0, &control).unwrap();
-        let inner = lock.acquire(0, &control).unwrap();
+        let outer = lock.acquire(&Waiter::new(0, &run)).unwrap();
+        let inner = lock.acquire(&Waiter::new(0, &run)).unwrap();
         drop(inner);
         assert_eq!(lock.state().owner, Some(0));
         drop(outer);
@@ -215,29 +290,88 @@ mod tests {
 
     #[test]
     fn release_all_and_reacquire_restore_the_depth() {
-        let control = RunControl::new();
+        let run = RunControl::new();
         let lock = Lock::new("rlock", LockKind::Reentrant);
-        let outer = lock.acquire(0, &control).unwrap();
-        let inner = lock.acquire(0, &control).unwrap();
+        let outer = lock.acquire(&Waiter::new(0, &run)).unwrap();
+        let inner = lock.acquire(&Waiter::new(0, &run)).unwrap();
         std::mem::forget(inner);
         assert_eq!(lock.release_all(outer), 2);
         assert!(!lock.is_held_by(0));
-        let back = lock.reacquire(0, 2, &control).unwrap();
+        let back = lock.reacquire(&Waiter::new(0, &run), 2).unwrap();
         drop(back);
         assert!(lock.is_held_by(0), "one level is still held");
     }
 
     #[test]
     fn a_waiter_gives_up_when_the_run_is_cancelled() {
-        let control = RunControl::new();
+        let run = RunControl::new();
         let lock = Lock::new("lock", LockKind::Plain);
-        let _held = lock.acquire(0, &control).unwrap();
+        let _held = lock.acquire(&Waiter::new(0, &run)).unwrap();
         std::thread::scope(|s| {
-            let waiter = s.spawn(|| lock.acquire(1, &control).map(|_| ()));
+            let waiter = s.spawn(|| lock.acquire(&Waiter::new(1, &run)).map(|_| ()));
             std::thread::sleep(Duration::from_millis(30));
-            control.request_cancel();
+            run.request_cancel();
             assert_eq!(waiter.join().unwrap(), Err(Abort::Cancelled));
         });
         assert_eq!(lock.state().waiters, 0);
+    }
+
+    #[test]
+    fn two_threads_taking_two_locks_in_opposite_orders_are_found_in_a_cycle_at_once() {
+        let run = RunControl::new();
+        let (a, b) = (
+            Lock::new("a", LockKind::Plain),
+            Lock::new("b", LockKind::Plain),
+        );
+        let both_hold_one = std::sync::Barrier::new(2);
+        let started = Instant::now();
+        let ends = std::thread::scope(|s| {
+            let t0 = s.spawn(|| {
+                let _a = a.acquire(&Waiter::new(0, &run))?;
+                both_hold_one.wait();
+                b.acquire(&Waiter::new(0, &run)).map(drop)
+            });
+            let t1 = s.spawn(|| {
+                let _b = b.acquire(&Waiter::new(1, &run))?;
+                both_hold_one.wait();
+                a.acquire(&Waiter::new(1, &run)).map(drop)
+            });
+            [t0.join().unwrap(), t1.join().unwrap()]
+        });
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "found in {:?}",
+            started.elapsed()
+        );
+        let d = run.waits.deadlock().expect("a deadlock is recorded");
+        let mut threads: Vec<_> = d.cycle.iter().map(|e| e.thread).collect();
+        threads.sort();
+        assert_eq!(threads, [0, 1], "{d:?}");
+        for edge in &d.cycle {
+            let other = if edge.waits_for == "a" { "b" } else { "a" };
+            assert_eq!(edge.holds, [other], "{d:?}");
+        }
+        // One thread reports the cycle and unwinds, which frees its lock: the other either
+        // takes it or gives up, halted; either way both return.
+        assert!(
+            ends.iter().any(|e| matches!(e, Err(Abort::Deadlock(_)))),
+            "{ends:?}"
+        );
+        assert_eq!((a.state().waiters, b.state().waiters), (0, 0));
+    }
+
+    #[test]
+    fn a_long_wait_behind_a_busy_owner_is_not_a_deadlock() {
+        let run = RunControl::new();
+        let lock = Lock::new("lock", LockKind::Plain);
+        std::thread::scope(|s| {
+            let held = lock.acquire(&Waiter::new(0, &run)).unwrap();
+            let waiter = s.spawn(|| lock.acquire(&Waiter::new(1, &run)).map(drop));
+            // Several polls of the waiter see an owner that is not waiting for anything.
+            std::thread::sleep(Duration::from_millis(120));
+            drop(held);
+            assert_eq!(waiter.join().unwrap(), Ok(()));
+        });
+        assert!(run.waits.deadlock().is_none());
     }
 }

@@ -9,6 +9,7 @@
 mod barrier;
 mod condition;
 mod event;
+mod graph;
 mod lock;
 mod semaphore;
 
@@ -22,6 +23,7 @@ use crate::control::RunControl;
 pub use barrier::Barrier;
 pub use condition::{Condition, ConditionGuard};
 pub use event::Event;
+pub use graph::WaitGraph;
 pub use lock::{Lock, LockGuard, LockKind};
 pub use semaphore::{Semaphore, SemaphoreGuard};
 
@@ -47,14 +49,82 @@ pub struct Deadlock {
 pub struct WaitEdge {
     /// The waiting thread's index.
     pub thread: usize,
-    /// Names of the locks it holds.
+    /// The lock of the cycle it holds: the one the thread before it in the cycle waits for
+    /// (for a plain lock taken twice, the lock itself).
     pub holds: Vec<String>,
     /// Name of the lock it waits for.
     pub waits_for: String,
+    /// Where it waits: a fragment of the listing line (empty if the scenario did not say).
+    #[serde(skip)]
+    pub site: &'static str,
+    /// That line of the strategy's listing, counted from 1, once the scenario has looked it
+    /// up (see [`Deadlock::locate`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
 }
 
-/// How long a waiter sleeps before it looks at the cancel flag again.
-const CANCEL_POLL: Duration = Duration::from_millis(20);
+impl Deadlock {
+    /// Fills in each edge's `line` from its site: the first line of `listing` (the texts of
+    /// the strategy's listing lines, in order) that contains the site's fragment.
+    pub fn locate<'a>(&mut self, listing: impl Iterator<Item = &'a str> + Clone) {
+        for edge in &mut self.cycle {
+            if edge.site.is_empty() {
+                continue;
+            }
+            edge.line = listing
+                .clone()
+                .position(|text| text.contains(edge.site))
+                .map(|i| i + 1);
+        }
+    }
+}
+
+/// What a blocking wait needs to know: who waits, where, and when to give up.
+#[derive(Debug, Clone, Copy)]
+pub struct Waiter<'r> {
+    /// The waiting thread's index.
+    pub thread: usize,
+    /// Where in the listing it waits (a fragment of the line), for deadlock reports.
+    pub site: &'static str,
+    /// The run's control block: its cancel flag and its wait-for graph.
+    pub control: &'r RunControl,
+}
+
+impl<'r> Waiter<'r> {
+    /// Thread `thread` of the run `control` controls, waiting at no particular site.
+    pub fn new(thread: usize, control: &'r RunControl) -> Self {
+        Self {
+            thread,
+            site: "",
+            control,
+        }
+    }
+
+    /// The same waiter at `site`.
+    pub fn at(self, site: &'static str) -> Self {
+        Self { site, ..self }
+    }
+
+    /// Why this thread should stop waiting now, if it should: the run was cancelled, or a
+    /// deadlock elsewhere halted it (the thread that found it reports it).
+    pub fn stop_reason(&self) -> Option<Abort> {
+        self.control.should_stop().then_some(Abort::Cancelled)
+    }
+
+    fn graph(&self) -> &'r WaitGraph {
+        &self.control.waits
+    }
+
+    /// Records `found`, halts the run, and gives the abort to return.
+    fn deadlocked(&self, found: Deadlock) -> Abort {
+        self.graph().halt(found.clone());
+        Abort::Deadlock(found)
+    }
+}
+
+/// How long a waiter sleeps before it looks at the cancel flag (and, for a lock, the
+/// wait-for graph) again: short enough that Stop and deadlock reports feel immediate.
+const WAIT_POLL: Duration = Duration::from_millis(20);
 
 /// Locks a primitive's inner state. A poisoned inner mutex only means a thread panicked
 /// while holding it; the primitives' records are updated in single steps and always
@@ -63,20 +133,20 @@ fn inner<T>(m: &std::sync::Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Waits on `cv` while `blocked` says so, giving up with [`Abort::Cancelled`] once the run
-/// is cancelled (checked every [`CANCEL_POLL`]).
+/// Waits on `cv` while `blocked` says so, giving up once the waiter should stop (checked
+/// every [`WAIT_POLL`]).
 fn wait_while<'a, T>(
     cv: &Condvar,
     mut guard: MutexGuard<'a, T>,
-    control: &RunControl,
+    waiter: &Waiter<'_>,
     mut blocked: impl FnMut(&mut T) -> bool,
 ) -> Result<MutexGuard<'a, T>, Abort> {
     while blocked(&mut guard) {
-        if control.is_cancelled() {
-            return Err(Abort::Cancelled);
+        if let Some(abort) = waiter.stop_reason() {
+            return Err(abort);
         }
         guard = cv
-            .wait_timeout(guard, CANCEL_POLL)
+            .wait_timeout(guard, WAIT_POLL)
             .unwrap_or_else(PoisonError::into_inner)
             .0;
     }

@@ -2,8 +2,7 @@
 
 use std::sync::{Condvar, Mutex};
 
-use super::{inner, wait_while, Abort};
-use crate::control::RunControl;
+use super::{inner, wait_while, Abort, Waiter};
 
 #[derive(Debug)]
 struct Permits {
@@ -38,13 +37,10 @@ impl Semaphore {
     }
 
     /// Takes a permit for `thread`, waiting while none is free.
-    pub(crate) fn acquire(
-        &self,
-        thread: usize,
-        control: &RunControl,
-    ) -> Result<SemaphoreGuard<'_>, Abort> {
+    pub(crate) fn acquire(&self, waiter: &Waiter<'_>) -> Result<SemaphoreGuard<'_>, Abort> {
+        let thread = waiter.thread;
         let st = inner(&self.permits);
-        let mut st = wait_while(&self.released, st, control, |p| p.free == 0)?;
+        let mut st = wait_while(&self.released, st, waiter, |p| p.free == 0)?;
         st.free -= 1;
         st.holders.push(thread);
         Ok(SemaphoreGuard { sem: self, thread })
@@ -82,19 +78,21 @@ impl Drop for SemaphoreGuard<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::control::RunControl;
+    use crate::sync::Waiter;
     use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
     use std::time::Duration;
 
     #[test]
     fn never_more_holders_than_permits() {
-        let control = RunControl::new();
+        let run = RunControl::new();
         let sem = Semaphore::new("sem", 2);
         let (inside, most) = (AtomicU32::new(0), AtomicU32::new(0));
         std::thread::scope(|s| {
             for t in 0..6 {
-                let (sem, inside, most, control) = (&sem, &inside, &most, &control);
+                let (sem, inside, most, run) = (&sem, &inside, &most, &run);
                 s.spawn(move || {
-                    let _permit = sem.acquire(t, control).unwrap();
+                    let _permit = sem.acquire(&Waiter::new(t, run)).unwrap();
                     most.fetch_max(inside.fetch_add(1, SeqCst) + 1, SeqCst);
                     std::thread::sleep(Duration::from_millis(5));
                     inside.fetch_sub(1, SeqCst);
@@ -107,10 +105,13 @@ mod tests {
 
     #[test]
     fn a_waiter_gives_up_when_the_run_is_cancelled() {
-        let control = RunControl::new();
+        let run = RunControl::new();
         let sem = Semaphore::new("sem", 1);
-        let _held = sem.acquire(0, &control).unwrap();
-        control.request_cancel();
-        assert_eq!(sem.acquire(1, &control).unwrap_err(), Abort::Cancelled);
+        let _held = sem.acquire(&Waiter::new(0, &run)).unwrap();
+        run.request_cancel();
+        assert_eq!(
+            sem.acquire(&Waiter::new(1, &run)).unwrap_err(),
+            Abort::Cancelled
+        );
     }
 }

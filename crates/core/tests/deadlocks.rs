@@ -1,0 +1,130 @@
+//! Deadlocks produced on purpose, found, explained, and recovered from; and Stop, which must
+//! end any run quickly. All on real OS threads, as rates over many runs.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{all_held, run};
+use racelab::{catalog, OsThreads, Outcome, Report, RunConfig, RunControl};
+use serde_json::json;
+
+/// The listing line (counted from 1) of `strategy` of the bank.
+fn bank_line(strategy: &str, line: usize) -> &'static str {
+    let bank = catalog().into_iter().find(|s| s.id == "bank").unwrap();
+    let listing = &bank
+        .strategies
+        .iter()
+        .find(|s| s.id == strategy)
+        .unwrap()
+        .listing;
+    listing[line - 1].text
+}
+
+fn assert_explained_cycle(r: &Report) {
+    let d = r
+        .deadlock
+        .as_ref()
+        .expect("a deadlock report has its cycle");
+    assert!(d.cycle.len() >= 2, "a cycle of two tellers or more: {d:?}");
+    for (i, edge) in d.cycle.iter().enumerate() {
+        let before = &d.cycle[(i + d.cycle.len() - 1) % d.cycle.len()];
+        assert_eq!(
+            edge.holds,
+            [before.waits_for.clone()],
+            "each thread holds what the one before it waits for: {d:?}"
+        );
+        assert!(edge.waits_for.starts_with("account["), "{d:?}");
+        let line = edge
+            .line
+            .expect("each stuck thread is placed in the listing");
+        let text = bank_line("fine-unordered", line);
+        assert!(
+            text.contains("with src.lock")
+                || text.contains("with dst.lock")
+                || text.contains("enter_context"),
+            "thread {} is stuck at line {line}, `{text}`, which takes no lock",
+            edge.thread
+        );
+    }
+}
+
+#[test]
+fn fine_grained_bank_taking_locks_in_any_order_deadlocks_and_the_next_run_works() {
+    let mut deadlocked = 0;
+    for _ in 0..10 {
+        let r = run(json!({"scenario": "bank", "strategy": "fine-unordered"}));
+        if r.outcome == Outcome::Deadlock {
+            assert_explained_cycle(&r);
+            // The whole run, cycle forming included, is over well within 2 s.
+            assert!(r.elapsed_ms < 2_000.0, "took {} ms", r.elapsed_ms);
+            deadlocked += 1;
+        }
+        let next = run(json!({"scenario": "bank", "strategy": "global"}));
+        assert!(
+            all_held(&next),
+            "a global run after a deadlock: {:?}",
+            next.outcome
+        );
+    }
+    println!("    rate: fine-unordered deadlocked in {deadlocked} of 10 runs");
+    assert!(
+        deadlocked >= 8,
+        "fine-unordered deadlocked in only {deadlocked} of 10 runs"
+    );
+}
+
+#[test]
+fn the_same_control_block_serves_a_deadlocked_run_and_then_a_clean_one() {
+    // The browser keeps one control block for every run: a deadlock must not leak into the
+    // next run's verdict.
+    let control = RunControl::new();
+    let cfg = |v| RunConfig::from_value(&v).unwrap();
+    let first = cfg(json!({"scenario": "reentrant", "strategy": "lock"})).run(&OsThreads, &control);
+    assert_eq!(first.outcome, Outcome::Deadlock);
+    let second =
+        cfg(json!({"scenario": "reentrant", "strategy": "rlock"})).run(&OsThreads, &control);
+    assert_eq!(second.outcome, Outcome::Ok);
+    assert!(second.deadlock.is_none());
+}
+
+#[test]
+fn with_several_threads_the_first_self_deadlock_halts_the_others() {
+    for _ in 0..5 {
+        let r = run(json!({"scenario": "reentrant", "strategy": "lock", "threads": 8}));
+        assert_eq!(r.outcome, Outcome::Deadlock);
+        assert_eq!(r.deadlock.as_ref().unwrap().cycle.len(), 1);
+        assert!(r.elapsed_ms < 1_000.0, "took {} ms", r.elapsed_ms);
+    }
+}
+
+#[test]
+fn stop_ends_a_ten_second_run_within_half_a_second() {
+    // 5 tellers x 1,000,000 transfers with 10 µs of processing each: about 10 s unstopped.
+    for strategy in ["none", "global", "fine"] {
+        let config = RunConfig::from_value(&json!({
+            "scenario": "bank", "strategy": strategy,
+            "transfers_per_thread": 1_000_000, "delay": 10,
+        }))
+        .unwrap();
+        let control = RunControl::new();
+        let (report, stopped_in) = std::thread::scope(|s| {
+            let running = s.spawn(|| config.run(&OsThreads, &control));
+            std::thread::sleep(Duration::from_millis(300));
+            let stop = Instant::now();
+            control.request_cancel();
+            let report = running.join().unwrap();
+            (report, stop.elapsed())
+        });
+        assert_eq!(report.outcome, Outcome::Cancelled, "{strategy}");
+        assert!(
+            stopped_in < Duration::from_millis(500),
+            "{strategy}: took {stopped_in:?} to stop"
+        );
+        // Stopped mid-transfer is not a broken bank: only a finished run's final state counts.
+        assert!(
+            report.invariants.iter().all(|i| i.held) || strategy == "none",
+            "{strategy}"
+        );
+    }
+}
