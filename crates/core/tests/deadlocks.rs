@@ -31,7 +31,7 @@ fn assert_explained_cycle(r: &Report) {
         let before = &d.cycle[(i + d.cycle.len() - 1) % d.cycle.len()];
         assert_eq!(
             edge.holds,
-            [before.waits_for.clone()],
+            std::slice::from_ref(&before.waits_for),
             "each thread holds what the one before it waits for: {d:?}"
         );
         assert!(edge.waits_for.starts_with("account["), "{d:?}");
