@@ -5,10 +5,13 @@
 //   await pg.run({ scenario, strategy, ...params }, { onProgress })  // -> Report
 //   pg.stop()                                         // cancels the run in flight
 //   pg.progress()                                     // { runSeq, done, total, violations }
+//   pg.addEventListener('restart', (e) => e.detail.reason)  // a fresh runtime was started
 //
-// Runs are queued and carried out one at a time. A config the core refuses rejects with a
-// RacelabError whose `field` names the parameter; the message gives the allowed range.
-// The page's main thread never calls into wasm: all of it lives in runtime/worker.js.
+// Runs are queued and carried out one at a time. A config refused (by the type checks here,
+// or by the core) rejects with a RacelabError whose `field` names the parameter; the message
+// gives the allowed range. A trap anywhere in the runtime rejects the run in flight and
+// starts a fresh runtime for the next one. The page's main thread never calls into wasm:
+// all of it lives in runtime/worker.js.
 
 /** A refused config or a failed run. `field` names the parameter at fault, if any. */
 export class RacelabError extends Error {
@@ -33,17 +36,33 @@ export function isolationProblem() {
 const CONTROL_WORDS = 5;
 const CANCEL = 4;
 const READY_TIMEOUT_MS = 30_000;
+/** How often a run in flight is looked at (progress, and the crash note). */
+const POLL_MS = 50;
+/**
+ * How long a stopped run may take to unwind before its runtime is ended instead. Every wait
+ * in the core gives up within 20 ms of a stop, so only a runtime that is stuck (a trap we
+ * could not see, a bug) gets here; ending it keeps Stop within half a second regardless.
+ */
+export const STOP_GRACE_MS = 400;
 
 function fieldOf(message) {
   const m = /^([a-z_]+): /.exec(message);
   return m ? m[1] : null;
 }
 
-class Playground {
+/**
+ * The playground's runtime: a controller Worker owning the wasm instance and its pool.
+ * Emits a `restart` event (detail: { reason }) whenever it had to start a fresh runtime.
+ */
+class Playground extends EventTarget {
   #worker = null;
   #catalog = [];
+  #memory = null;
   #control = null;
+  #crashPtr = 0;
+  #crashState = null;
   #pending = new Map();
+  #current = null;
   #nextId = 1;
   #queue = Promise.resolve();
   #workers;
@@ -53,8 +72,11 @@ class Playground {
   poolMs = 0;
   /** Most threads a scenario may use. */
   maxThreads = 0;
+  /** How many times the runtime was restarted after a trap or a stuck stop. */
+  restarts = 0;
 
   constructor(workers) {
+    super();
     this.#workers = workers;
   }
 
@@ -86,13 +108,21 @@ class Playground {
     this.maxThreads = info.maxThreads;
     this.moduleMs = info.moduleMs;
     this.poolMs = info.poolMs;
+    this.#memory = info.memory;
     this.#control = new Uint32Array(info.memory.buffer, info.controlPtr, CONTROL_WORDS);
-    worker.onmessage = ({ data }) => this.#onMessage(data);
-    worker.onerror = (e) => this.#crash(`the runtime failed: ${e.message || 'script error'}`);
+    this.#crashPtr = info.crashPtr;
+    this.#crashState = new Uint32Array(info.memory.buffer, info.crashPtr, 2);
+    worker.onmessage = ({ data }) => this.#onMessage(worker, data);
+    worker.onerror = (e) => {
+      // A trap on a pool worker bubbles up to here as an uncaught error: it is ours to
+      // handle (or was already, through the crash note), not the page's.
+      e.preventDefault();
+      this.#crash(worker, `the runtime failed: ${e.message || 'script error'}`);
+    };
   }
 
-  #onMessage(data) {
-    if (data.type === 'crashed') return this.#crash(data.message);
+  #onMessage(worker, data) {
+    if (data.type === 'crashed') return this.#crash(worker, data.message);
     const pending = this.#pending.get(data.id);
     if (!pending) return;
     this.#pending.delete(data.id);
@@ -100,14 +130,40 @@ class Playground {
     else pending.reject(new RacelabError(data.message, fieldOf(data.message)));
   }
 
-  /** The runtime is gone: fail what was in flight and start a fresh one for the next run. */
-  #crash(message) {
-    for (const { reject } of this.#pending.values()) {
-      reject(new RacelabError(`${message}; the runtime has been restarted`));
-    }
-    this.#pending.clear();
+  /** The panic message a trapped instance left in shared memory, or null. */
+  #crashNote() {
+    const state = this.#crashState;
+    if (!state || Atomics.load(state, 0) !== 2) return null;
+    const len = Atomics.load(state, 1);
+    // TextDecoder refuses views of shared memory: copy the bytes out first.
+    const bytes = new Uint8Array(this.#memory.buffer, this.#crashPtr + 8, len).slice();
+    return new TextDecoder().decode(bytes).replace(/\s+/g, ' ').trim();
+  }
+
+  /**
+   * `worker`'s runtime is gone (a trap, or a stop it could not carry out): fail what was in
+   * flight with `message` and start a fresh runtime for the next run.
+   */
+  #crash(worker, message) {
+    if (worker !== this.#worker) return; // already handled
+    const note = this.#crashNote();
+    const reason = note ? `${message} (${note})` : message;
+    this.#retire(new RacelabError(`${reason}; the runtime has been restarted`));
+    this.dispatchEvent(new CustomEvent('restart', { detail: { reason } }));
+  }
+
+  /** Ends the current runtime, rejects what was in flight with `error`, starts a new one. */
+  #retire(error) {
+    this.#worker?.terminate();
+    this.#worker = null;
     this.#control = null;
+    this.#crashState = null;
+    for (const { reject } of this.#pending.values()) reject(error);
+    this.#pending.clear();
+    this.restarts += 1;
     this.#restart = this.start();
+    // A failed restart is reported to the next run, which tries once more.
+    this.#restart.catch(() => {});
   }
 
   #restart = null;
@@ -131,35 +187,79 @@ class Playground {
 
   /** Runs a config; resolves with the Report, rejects with a RacelabError. */
   run(config, { onProgress } = {}) {
-    const checked = checkShape(config);
-    const job = this.#queue.then(() => this.#runNow(checked, onProgress));
+    const checked = checkConfig(config, this.#catalog);
+    return this.#enqueue({ type: 'run', config: JSON.stringify(checked) }, checked, onProgress);
+  }
+
+  /**
+   * Test hook: makes the runtime trap, on the controller (`'controller'`) or on a pool
+   * worker in the middle of its work (`'pool'`). Rejects as a run that crashed does, and
+   * the next run gets a fresh runtime. The browser specs use it; pages have no need to.
+   */
+  crashForTest(where = 'pool') {
+    return this.#enqueue({ type: 'crash-for-test', where }, { scenario: 'crash-for-test' });
+  }
+
+  #enqueue(message, config, onProgress) {
+    const job = this.#queue.then(() => this.#runNow(message, config, onProgress));
     this.#queue = job.catch(() => {});
     return job;
   }
 
-  async #runNow(config, onProgress) {
-    if (this.#restart) {
-      await this.#restart;
+  async #runNow(message, config, onProgress) {
+    if (this.#restart || !this.#worker) {
+      const restart = this.#restart ?? this.start();
       this.#restart = null;
+      try {
+        await restart;
+      } catch (e) {
+        this.#worker?.terminate();
+        this.#worker = null;
+        throw e;
+      }
     }
-    const id = this.#nextId++;
-    const result = new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }));
-    this.#worker.postMessage({ type: 'run', id, config: JSON.stringify(config) });
-    let timer = null;
-    if (onProgress) {
-      // Polled, not pushed: the controller is blocked inside the run.
-      timer = setInterval(() => { const p = this.progress(); if (p) onProgress(p); }, 50);
-    }
+    const worker = this.#worker;
+    const job = { id: this.#nextId++, config, started: performance.now(), stopTimer: null };
+    const result = new Promise((resolve, reject) => this.#pending.set(job.id, { resolve, reject }));
+    this.#current = job;
+    worker.postMessage({ ...message, id: job.id });
+    // Polled, not pushed: the controller is blocked inside the run, and a trap on a pool
+    // worker shows only in the crash note.
+    const timer = setInterval(() => {
+      if (this.#crashNote()) return this.#crash(worker, 'a scenario thread trapped');
+      if (onProgress) {
+        const p = this.progress();
+        if (p) onProgress(p);
+      }
+    }, POLL_MS);
     try {
       return await result;
     } finally {
       clearInterval(timer);
+      clearTimeout(job.stopTimer);
+      this.#current = null;
     }
   }
 
-  /** Asks the run in flight to stop; it resolves with outcome "cancelled". */
+  /**
+   * Asks the run in flight to stop; it resolves with outcome "cancelled". A run that has not
+   * unwound within STOP_GRACE_MS has its runtime ended and a fresh one started; it still
+   * resolves "cancelled", with an `error` saying so.
+   */
   stop() {
+    const job = this.#current;
+    if (!job) return;
     if (this.#control) Atomics.store(this.#control, CANCEL, 1);
+    job.stopTimer ??= setTimeout(() => {
+      const pending = this.#pending.get(job.id);
+      if (this.#current !== job || !pending) return;
+      this.#pending.delete(job.id);
+      pending.resolve(abandonedReport(job));
+      this.#retire(new RacelabError('the runtime was restarted'));
+      this.dispatchEvent(new CustomEvent('restart', {
+        detail: { reason: `a stopped run did not unwind within ${STOP_GRACE_MS} ms` },
+      }));
+    }, STOP_GRACE_MS);
   }
 
   /** Ends the runtime (its Worker and pool). */
@@ -169,20 +269,87 @@ class Playground {
   }
 }
 
-/** Type checks made before anything reaches wasm. */
-function checkShape(config) {
+/** The report of a run whose runtime had to be ended to stop it: nothing of it survived. */
+function abandonedReport(job) {
+  const { scenario, strategy = null, seed = null, ...params } = job.config;
+  return {
+    scenario,
+    strategy,
+    executor: 'parallel',
+    params: { ...params, seed },
+    threads: 0,
+    elapsed_ms: performance.now() - job.started,
+    outcome: 'cancelled',
+    invariants: [],
+    final: null,
+    error: {
+      message: `the run did not stop within ${STOP_GRACE_MS} ms, so its runtime was ended ` +
+        'and a fresh one started; nothing of the run could be kept',
+    },
+  };
+}
+
+/** A value as error messages show it. */
+function shown(v) {
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'function' || typeof v === 'symbol') return `a ${typeof v}`;
+  try {
+    const text = JSON.stringify(v);
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  } catch {
+    return String(v);
+  }
+}
+
+/** A parameter's allowed values in words, worded as the core words them. */
+function rangeText(spec) {
+  const unit = spec.unit ? ` ${spec.unit}` : '';
+  return spec.type === 'int-list'
+    ? `a list of ${spec.min_len} to ${spec.max_len} whole numbers, each from ${spec.min} to ${spec.max}${unit}`
+    : `a whole number from ${spec.min} to ${spec.max}${unit}`;
+}
+
+const MAX_SEED = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Type checks made before anything reaches wasm. JSON would quietly turn NaN, Infinity and
+ * undefined into null (which means "the default") and drop functions, so a config that
+ * cannot cross as it is must be refused here. Ranges are the core's to check.
+ */
+function checkConfig(config, catalog) {
+  const refuse = (field, message) => { throw new RacelabError(`${field}: ${message}`, field); };
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-    throw new RacelabError('config: must be an object like { scenario: "bank", strategy: "none" }', 'config');
+    refuse('config', `must be an object like { scenario: "bank", strategy: "none" }, got ${shown(config)}`);
   }
+  const ids = catalog.map((s) => s.id);
   if (typeof config.scenario !== 'string') {
-    throw new RacelabError(`scenario: must be a string naming a scenario, got ${JSON.stringify(config.scenario) ?? 'nothing'}`, 'scenario');
+    refuse('scenario', `must be a string naming a scenario (${ids.join(', ')}), got ${shown(config.scenario)}`);
   }
+  const info = catalog.find((s) => s.id === config.scenario);
+  if (!info) refuse('scenario', `unknown scenario "${config.scenario}"; choose one of ${ids.join(', ')}`);
+  const out = {};
   for (const [key, value] of Object.entries(config)) {
-    if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') {
-      throw new RacelabError(`${key}: must be a number, a string or a list, got a ${typeof value}`, key);
+    if (value === undefined || value === null) continue;
+    if (key === 'scenario' || key === 'strategy' || key === 'executor') {
+      if (typeof value !== 'string') refuse(key, `must be a string, got ${shown(value)}`);
+    } else if (key === 'seed') {
+      if (!Number.isSafeInteger(value) || value < 0) {
+        refuse('seed', `must be a whole number from 0 to ${MAX_SEED}, got ${shown(value)}`);
+      }
+    } else {
+      const spec = info.params.find((p) => p.name === key);
+      if (!spec) {
+        refuse(key, `unknown parameter for ${info.id}; its parameters are: ${info.params.map((p) => p.name).join(', ')}`);
+      }
+      const whole = spec.type === 'int-list'
+        ? Array.isArray(value) && value.length === Object.keys(value).length && value.every(Number.isSafeInteger)
+        : Number.isSafeInteger(value);
+      if (!whole) refuse(key, `must be ${rangeText(spec)}, got ${shown(value)}`);
     }
+    out[key] = value;
   }
-  return config;
+  return out;
 }
 
 /**

@@ -40,6 +40,17 @@ export class Controls extends EventTarget {
     return config;
   }
 
+  /** Selects strategy `id` of the selected scenario, as if the learner had clicked it. */
+  chooseStrategy(id) {
+    const s = this.scenario;
+    if (!s.strategies.some((x) => x.id === id)) return;
+    this.#state.strategy[s.id] = id;
+    this.#save();
+    this.#renderScenario();
+    this.#changed();
+    this.#dom.strategies.querySelector(`[data-strategy="${id}"] input`)?.focus();
+  }
+
   /** Puts every parameter of the selected scenario back to the lesson's default. */
   resetParams() {
     this.#state.params[this.scenario.id] = {};

@@ -6,9 +6,9 @@
 import { createPlayground, isolationProblem } from './api.js';
 import { Controls } from './controls.js';
 import { History } from './history.js';
-import { renderListing } from './listing.js';
+import { markStuck, renderListing } from './listing.js';
 import { Progress } from './progress.js';
-import { renderResult } from './result.js';
+import { renderFailure, renderResult } from './result.js';
 import { ms } from './format.js';
 
 const $ = (id) => document.getElementById(id);
@@ -35,6 +35,9 @@ async function boot() {
     throw e;
   }
   status.textContent = `Ready: ${pg.maxThreads} worker threads, started in ${ms(pg.moduleMs + pg.poolMs)}.`;
+  pg.addEventListener('restart', ({ detail }) => {
+    status.textContent = `The runtime was restarted (${detail.reason}); ready again.`;
+  });
   wire(pg);
   return pg;
 }
@@ -78,12 +81,23 @@ function wire(pg) {
     try {
       const report = await pg.run(controls.config(), { onProgress: (p) => progress.update(p) });
       history.add(report, titles);
-      renderResult($('result'), report, strategy, history.resultsOf(report.scenario, report.strategy));
+      const fixId = strategy.fix?.strategy;
+      const fix = fixId && {
+        title: controls.scenario.strategies.find((s) => s.id === fixId)?.title ?? fixId,
+        choose: () => controls.chooseStrategy(fixId),
+      };
+      renderResult($('result'), report, strategy, history.resultsOf(report.scenario, report.strategy), fix);
+      if (report.deadlock && controls.strategy.id === report.strategy) markStuck($('listing'), report.deadlock.cycle);
       runButton.textContent = 'Re-run';
     } catch (e) {
-      error.textContent = e.message;
-      error.hidden = false;
-      controls.markInvalid(e.field);
+      if (e.field) {
+        error.textContent = e.message;
+        error.hidden = false;
+        controls.markInvalid(e.field);
+      } else {
+        // No report came back (the runtime trapped): say so where the result would be.
+        renderFailure($('result'), e.message);
+      }
     } finally {
       running = false;
       progress.finish();

@@ -1,5 +1,6 @@
 // The result of the last run: outcome, each invariant, the final state, and what it means.
 
+import { cycleGraph } from './cycle.js';
 import { renderFinal } from './finals.js';
 import { el, ms, num } from './format.js';
 
@@ -13,23 +14,26 @@ const HEADLINES = {
 
 /**
  * Shows `report` in `box`. `strategy` is its catalog entry; `seen` lists the final-state
- * summaries of earlier runs of the same scenario and strategy this session.
+ * summaries of earlier runs of the same scenario and strategy this session; `fix`, when
+ * given, is `{ title, choose }`: the title of the strategy that fixes a deadlock and a
+ * function that switches to it.
  */
-export function renderResult(box, report, strategy, seen = []) {
+export function renderResult(box, report, strategy, seen = [], fix = null) {
   const violations = report.invariants.reduce((n, i) => n + i.violations, 0);
+  const seed = report.params.seed ?? null;
   const children = [
     el('p', { class: `outcome ${report.outcome}`, 'data-outcome': report.outcome }, HEADLINES[report.outcome] ?? report.outcome),
     el('p', { class: 'meta' },
-      `${report.threads} thread${report.threads === 1 ? '' : 's'} · ${ms(report.elapsed_ms)} · seed ${report.params.seed}`),
+      `${report.threads} thread${report.threads === 1 ? '' : 's'} · ${ms(report.elapsed_ms)}${seed === null ? '' : ` · seed ${seed}`}`),
   ];
-  if (report.deadlock) children.push(renderDeadlock(report.deadlock));
+  if (report.deadlock) children.push(renderDeadlock(report.deadlock, strategy, fix));
   children.push(
     el('ul', { class: 'invariants' }, report.invariants.map((inv) =>
       el('li', { class: inv.held ? 'held' : 'broken', 'data-invariant': inv.id },
         el('span', { class: 'mark', 'aria-hidden': 'true' }, inv.held ? '✓' : '✗'),
         inv.text, ' ',
         el('strong', {}, inv.held ? 'held' : `violated ${num(inv.violations)} time${inv.violations === 1 ? '' : 's'}`)))),
-    renderFinal(report),
+    report.final === null ? null : renderFinal(report),
   );
   if (report.error) children.push(el('p', { class: 'error' }, report.error.message));
   const note = lessonNote(report, strategy, violations, seen);
@@ -37,14 +41,43 @@ export function renderResult(box, report, strategy, seen = []) {
   box.replaceChildren(...children);
 }
 
-function renderDeadlock(deadlock) {
-  return el('ul', { class: 'deadlock', 'aria-label': 'Deadlock cycle' }, deadlock.cycle.map((edge) => {
+/** A failure that left no report (the runtime trapped): what happened, in words. */
+export function renderFailure(box, message) {
+  box.replaceChildren(
+    el('p', { class: 'outcome error', 'data-outcome': 'error' }, HEADLINES.error),
+    el('p', { class: 'error' }, message),
+    el('p', { class: 'note' }, 'A fresh runtime has been started: your settings and the runs of ' +
+      'this session are kept, so you can run again at once.'));
+}
+
+function renderDeadlock(deadlock, strategy, fix) {
+  // The code of a listing line without its comment (the listing beside it shows that).
+  const lineText = (n) => strategy.listing[n - 1]?.text.replace(/\s+#.*$/, '').trim();
+  const cycle = el('ul', { class: 'deadlock', 'aria-label': 'Deadlock cycle' }, deadlock.cycle.map((edge) => {
     const self = edge.holds.includes(edge.waits_for);
+    const at = edge.line && lineText(edge.line);
     return el('li', { 'data-thread': edge.thread },
       el('strong', {}, `thread ${edge.thread}`), ' holds ', el('code', {}, edge.holds.join(', ')),
       ' and waits for ', el('code', {}, edge.waits_for),
-      self ? ': which it holds itself.' : '.');
+      self ? ': which it holds itself' : '',
+      at ? [', stuck at line ', el('a', { href: `#listing-line-${edge.line}`, class: 'line-ref' }, String(edge.line)), ': ', el('code', {}, at)] : '',
+      '.');
   }));
+  const parts = [
+    el('figure', { class: 'cycle' }, cycleGraph(deadlock.cycle),
+      el('figcaption', {}, deadlock.cycle.length === 1
+        ? 'One thread waits for a lock it holds itself.'
+        : `${deadlock.cycle.length} threads, each holding a lock the next one waits for: a circle nobody can leave.`)),
+    cycle,
+  ];
+  if (strategy.fix) {
+    const button = fix
+      ? el('button', { type: 'button', class: 'fix', 'data-fix': strategy.fix.strategy }, `Switch to “${fix.title}”`)
+      : null;
+    button?.addEventListener('click', () => fix.choose());
+    parts.push(el('p', { class: 'fix-note' }, el('strong', {}, 'The fix: '), strategy.fix.text, ' ', button));
+  }
+  return el('div', { class: 'deadlock-box' }, parts);
 }
 
 function lessonNote(report, strategy, violations, seen) {

@@ -8,7 +8,8 @@
 //   page -> worker  { type: 'init', workers }             start the module and a pool of `workers`
 //                                                         (default: the core's thread limit)
 //                   { type: 'run', id, config }           config is a JSON string
-//   worker -> page  { type: 'ready', catalog, maxThreads, workers, memory, controlPtr, moduleMs, poolMs }
+//                   { type: 'crash-for-test', id, where } test hook: trap on 'controller' or 'pool'
+//   worker -> page  { type: 'ready', catalog, maxThreads, workers, memory, controlPtr, crashPtr, moduleMs, poolMs }
 //                   { type: 'result', id, report }        report is a JSON string
 //                   { type: 'refused', id, message }      invalid config: message names the field
 //                   { type: 'crashed', message }          the instance trapped: start a new Worker
@@ -16,8 +17,11 @@
 // While a run blocks this Worker, the page follows it through shared memory: `controlPtr`
 // is the address in `memory` of five u32 words [run_seq, steps_done, steps_total,
 // violations, cancel]; the page reads the first four and writes 1 to `cancel` to stop.
+// `crashPtr` is the address of the crash note: u32 state (2 = a panic was recorded), u32
+// length, then the panic message in UTF-8. A panic on a pool worker traps that worker and
+// leaves this one blocked forever, so only the note can tell the page.
 
-import init, { initThreadPool, catalog, maxThreads, controlPtr, run } from '../pkg/racelab_web.js';
+import init, { initThreadPool, catalog, maxThreads, controlPtr, crashPtr, crashForTest, run } from '../pkg/racelab_web.js';
 
 let crashed = false;
 
@@ -36,14 +40,20 @@ async function start(workers) {
     workers,
     memory: wasm.memory,
     controlPtr: controlPtr(),
+    crashPtr: crashPtr(),
     moduleMs,
     poolMs,
   });
 }
 
 function runOne(id, config) {
+  guarded(id, () => postMessage({ type: 'result', id, report: run(config) }));
+}
+
+/** Calls into wasm; a trap marks this instance dead, a refusal goes back to the caller. */
+function guarded(id, call) {
   try {
-    postMessage({ type: 'result', id, report: run(config) });
+    call();
   } catch (e) {
     // Refusals are errors thrown by our own code (JsError). A trap is a
     // WebAssembly.RuntimeError and leaves the instance unusable.
@@ -62,5 +72,7 @@ self.onmessage = ({ data }) => {
     start(data.workers).catch((e) => postMessage({ type: 'crashed', message: `could not start: ${e?.message || e}` }));
   } else if (data?.type === 'run') {
     runOne(data.id, data.config);
+  } else if (data?.type === 'crash-for-test') {
+    guarded(data.id, () => crashForTest(data.where === 'pool'));
   }
 };

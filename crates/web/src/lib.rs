@@ -8,8 +8,15 @@
 //! shared memory: [`control_ptr`] gives its address; the page reads progress from it and
 //! writes the cancel flag.
 //!
+//! A panic anywhere (with `panic = abort` it is a trap that kills the instance) first
+//! leaves a [`CrashNote`] in shared memory: a trap in a pool worker cannot be reported by the
+//! controller, which stays blocked in `run`, so the page watches the note instead and
+//! restarts the runtime.
+//!
 //! Natively this crate is empty: everything below needs wasm32 with atomics.
 #![cfg(target_arch = "wasm32")]
+
+use std::sync::atomic::{AtomicU32, AtomicU8, Ordering::SeqCst};
 
 use racelab::exec::Body;
 use racelab::{RunConfig, RunControl, Threads};
@@ -19,6 +26,68 @@ pub use wasm_bindgen_rayon::init_thread_pool;
 
 /// The control block of the run in flight (one run at a time per module instance).
 static CONTROL: RunControl = RunControl::new();
+
+/// Room for the panic message in the crash note, in bytes of UTF-8.
+const CRASH_TEXT: usize = 500;
+
+/// What the last panic said, for the page to read after the trap: `state` (0 none, 1 being
+/// written, 2 written), `len`, then `len` bytes of UTF-8 text.
+#[repr(C)]
+struct CrashNote {
+    state: AtomicU32,
+    len: AtomicU32,
+    text: [AtomicU8; CRASH_TEXT],
+}
+
+static CRASH: CrashNote = CrashNote {
+    state: AtomicU32::new(0),
+    len: AtomicU32::new(0),
+    text: [const { AtomicU8::new(0) }; CRASH_TEXT],
+};
+
+impl CrashNote {
+    /// Keeps the first panic's message: later ones are usually its consequences.
+    fn record(&self, message: &str) {
+        if self.state.compare_exchange(0, 1, SeqCst, SeqCst).is_err() {
+            return;
+        }
+        let mut end = message.len().min(CRASH_TEXT);
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        for (slot, byte) in self.text.iter().zip(&message.as_bytes()[..end]) {
+            slot.store(*byte, SeqCst);
+        }
+        self.len.store(end as u32, SeqCst);
+        self.state.store(2, SeqCst);
+    }
+}
+
+/// Runs once when the controller instantiates the module: from then on every panic, on any
+/// thread of the pool, leaves its message in the crash note before it traps.
+#[wasm_bindgen(start)]
+fn start() {
+    std::panic::set_hook(Box::new(|info| CRASH.record(&info.to_string())));
+}
+
+/// Address in the shared memory of the crash note: `u32` state (2 = a panic was recorded),
+/// `u32` length, then that many bytes of UTF-8 text.
+#[wasm_bindgen(js_name = crashPtr)]
+pub fn crash_ptr() -> u32 {
+    std::ptr::addr_of!(CRASH) as u32
+}
+
+/// Test hook: panics (a trap) on the controller (`on_pool` false) or, like a scenario thread
+/// failing mid-run, on a pool worker while the controller waits for it (`on_pool` true).
+/// The browser specs use it to check that the page recovers; nothing else calls it.
+#[wasm_bindgen(js_name = crashForTest)]
+pub fn crash_for_test(on_pool: bool) {
+    if on_pool {
+        rayon::scope(|s| s.spawn(|_| panic!("forced trap on a pool worker (test hook)")));
+    } else {
+        panic!("forced trap on the controller (test hook)");
+    }
+}
 
 /// The rayon pool of Web Workers as a source of threads.
 struct WorkerPool;

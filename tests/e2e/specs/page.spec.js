@@ -69,7 +69,7 @@ test('the JS API refuses invalid configs with the field and range, and never tra
     [{ scenario: 'bank', transfers_per_thread: 1e7 }, 'transfers_per_thread', 'to 1000000'],
     [{ scenario: 'booking', seats: -1 }, 'seats', 'from 0 to 10000'],
     [{ scenario: 'casino' }, 'scenario', 'bank, booking'],
-    [{ scenario: 'bank', strategy: 'mutex' }, 'strategy', 'none, global, fine, check-outside'],
+    [{ scenario: 'bank', strategy: 'mutex' }, 'strategy', 'none, global, fine, fine-unordered, check-outside'],
     [{ scenario: 'bank', threads: '5' }, 'threads', 'got "5"'],
     [{ scenario: 'bank', threads: 2.5 }, 'threads', 'got 2.5'],
     [{ scenario: 'bank', accounts: 'many' }, 'accounts', 'got "many"'],
@@ -85,6 +85,45 @@ test('the JS API refuses invalid configs with the field and range, and never tra
     expect(e.name).toBe('RacelabError');
     expect(e.field, JSON.stringify(config)).toBe(field);
     expect(e.message, JSON.stringify(config)).toContain(words);
+  }
+  // Values JSON would quietly turn into null ("the default") or drop: refused in JS, before
+  // they reach wasm, with the same wording as the core's.
+  const slipping = await page.evaluate(async () => {
+    const pg = await window.racelab.ready;
+    const configs = {
+      NaN: { scenario: 'bank', threads: NaN },
+      Infinity: { scenario: 'bank', transfers_per_thread: Infinity },
+      'NaN in a list': { scenario: 'bank', accounts: [100, NaN, 300] },
+      'a hole in a list': { scenario: 'bank', accounts: [100, , 300] }, // eslint-disable-line no-sparse-arrays
+      'a function': { scenario: 'bank', delay: () => 2 },
+      'an object': { scenario: 'booking', seats: { value: 10 } },
+      'a negative seed': { scenario: 'bank', seed: -1 },
+    };
+    const out = {};
+    for (const [what, config] of Object.entries(configs)) {
+      try {
+        await pg.run(config);
+        out[what] = null;
+      } catch (e) {
+        out[what] = { field: e.field, message: e.message };
+      }
+    }
+    return out;
+  });
+  const expected = {
+    NaN: ['threads', 'threads: must be a whole number from 1 to 16, got NaN'],
+    Infinity: ['transfers_per_thread', 'got Infinity'],
+    'NaN in a list': ['accounts', 'must be a list of 2 to 64 whole numbers'],
+    'a hole in a list': ['accounts', 'must be a list of 2 to 64 whole numbers'],
+    'a function': ['delay', 'got a function'],
+    'an object': ['seats', 'got {"value":10}'],
+    'a negative seed': ['seed', 'from 0 to'],
+  };
+  for (const [what, [field, words]] of Object.entries(expected)) {
+    const e = slipping[what];
+    expect(e, what).not.toBeNull();
+    expect(e.field, what).toBe(field);
+    expect(e.message, what).toContain(words);
   }
   const ok = await page.evaluate(async () => (await (await window.racelab.ready).run({ scenario: 'bank', strategy: 'global', transfers_per_thread: 100 })).outcome);
   expect(ok).toBe('ok');
