@@ -3,7 +3,7 @@
 //   const pg = await createPlayground({ workers })   // starts the controller Worker and pool
 //   pg.scenarios()                                    // ids, titles, strategies, params
 //   await pg.run({ scenario, strategy, ...params }, { onProgress })  // -> Report
-//   pg.stop()                                         // cancels the run in flight
+//   pg.stop()                                         // cancels the run in flight and queued ones
 //   pg.progress()                                     // { runSeq, done, total, violations }
 //   pg.addEventListener('restart', (e) => e.detail.reason)  // a fresh runtime was started
 //
@@ -63,6 +63,7 @@ class Playground extends EventTarget {
   #crashState = null;
   #pending = new Map();
   #current = null;
+  #waiting = new Set();
   #nextId = 1;
   #queue = Promise.resolve();
   #workers;
@@ -168,6 +169,11 @@ class Playground extends EventTarget {
 
   #restart = null;
 
+  /** Bytes of the runtime's shared wasm memory (it can only grow): what a soak watches. */
+  get memoryBytes() {
+    return this.#memory?.buffer.byteLength ?? 0;
+  }
+
   /** Every scenario with its strategies, parameters and listings. */
   scenarios() {
     return structuredClone(this.#catalog);
@@ -201,35 +207,42 @@ class Playground extends EventTarget {
   }
 
   #enqueue(message, config, onProgress) {
-    const job = this.#queue.then(() => this.#runNow(message, config, onProgress));
-    this.#queue = job.catch(() => {});
-    return job;
+    const job = { message, config, onProgress, id: 0, started: 0, stopped: false, stopTimer: null };
+    this.#waiting.add(job);
+    const done = this.#queue.then(() => this.#runNow(job));
+    this.#queue = done.catch(() => {});
+    return done;
   }
 
-  async #runNow(message, config, onProgress) {
-    if (this.#restart || !this.#worker) {
+  async #runNow(job) {
+    if (!job.stopped && (this.#restart || !this.#worker)) {
       const restart = this.#restart ?? this.start();
       this.#restart = null;
       try {
         await restart;
       } catch (e) {
+        this.#waiting.delete(job);
         this.#worker?.terminate();
         this.#worker = null;
         throw e;
       }
     }
+    this.#waiting.delete(job);
+    // Stopped while it waited for its turn or for a fresh runtime: it never starts.
+    if (job.stopped) return madeUpReport(job, 'stopped before it started');
     const worker = this.#worker;
-    const job = { id: this.#nextId++, config, started: performance.now(), stopTimer: null };
+    job.id = this.#nextId++;
+    job.started = performance.now();
     const result = new Promise((resolve, reject) => this.#pending.set(job.id, { resolve, reject }));
     this.#current = job;
-    worker.postMessage({ ...message, id: job.id });
+    worker.postMessage({ ...job.message, id: job.id });
     // Polled, not pushed: the controller is blocked inside the run, and a trap on a pool
     // worker shows only in the crash note.
     const timer = setInterval(() => {
       if (this.#crashNote()) return this.#crash(worker, 'a scenario thread trapped');
-      if (onProgress) {
+      if (job.onProgress) {
         const p = this.progress();
-        if (p) onProgress(p);
+        if (p) job.onProgress(p);
       }
     }, POLL_MS);
     try {
@@ -242,11 +255,12 @@ class Playground extends EventTarget {
   }
 
   /**
-   * Asks the run in flight to stop; it resolves with outcome "cancelled". A run that has not
-   * unwound within STOP_GRACE_MS has its runtime ended and a fresh one started; it still
-   * resolves "cancelled", with an `error` saying so.
+   * Stops the run in flight, and every run still waiting for its turn; they resolve with
+   * outcome "cancelled". A run that has not unwound within STOP_GRACE_MS has its runtime
+   * ended and a fresh one started; it still resolves "cancelled", with a `note` saying so.
    */
   stop() {
+    for (const waiting of this.#waiting) waiting.stopped = true;
     const job = this.#current;
     if (!job) return;
     if (this.#control) Atomics.store(this.#control, CANCEL, 1);
@@ -254,7 +268,8 @@ class Playground extends EventTarget {
       const pending = this.#pending.get(job.id);
       if (this.#current !== job || !pending) return;
       this.#pending.delete(job.id);
-      pending.resolve(abandonedReport(job));
+      pending.resolve(madeUpReport(job, `the run did not stop within ${STOP_GRACE_MS} ms, so its ` +
+        'runtime was ended and a fresh one started; nothing of the run could be kept'));
       this.#retire(new RacelabError('the runtime was restarted'));
       this.dispatchEvent(new CustomEvent('restart', {
         detail: { reason: `a stopped run did not unwind within ${STOP_GRACE_MS} ms` },
@@ -269,8 +284,12 @@ class Playground extends EventTarget {
   }
 }
 
-/** The report of a run whose runtime had to be ended to stop it: nothing of it survived. */
-function abandonedReport(job) {
+/**
+ * The report of a stopped run that the runtime could not give: it never started, or its
+ * runtime had to be ended. Nothing of the run survived, so there is no final state and no
+ * invariant; `note` says why.
+ */
+function madeUpReport(job, note) {
   const { scenario, strategy = null, seed = null, ...params } = job.config;
   return {
     scenario,
@@ -278,14 +297,11 @@ function abandonedReport(job) {
     executor: 'parallel',
     params: { ...params, seed },
     threads: 0,
-    elapsed_ms: performance.now() - job.started,
+    elapsed_ms: job.started ? performance.now() - job.started : 0,
     outcome: 'cancelled',
     invariants: [],
     final: null,
-    error: {
-      message: `the run did not stop within ${STOP_GRACE_MS} ms, so its runtime was ended ` +
-        'and a fresh one started; nothing of the run could be kept',
-    },
+    note,
   };
 }
 

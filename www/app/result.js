@@ -36,6 +36,7 @@ export function renderResult(box, report, strategy, seen = [], fix = null) {
     report.final === null ? null : renderFinal(report),
   );
   if (report.error) children.push(el('p', { class: 'error' }, report.error.message));
+  if (report.note) children.push(el('p', { class: 'note' }, report.note));
   const note = lessonNote(report, strategy, violations, seen);
   if (note) children.push(el('p', { class: 'note' }, note));
   box.replaceChildren(...children);

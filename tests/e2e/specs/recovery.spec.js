@@ -80,7 +80,7 @@ test('Stop during a ten-second run returns within half a second, and the next ru
       const report = await running;
       const stoppedIn = performance.now() - t0;
       const next = await pg.run({ scenario: 'bank', strategy: 'global', transfers_per_thread: 500 });
-      out.push({ strategy, outcome: report.outcome, stoppedIn, error: report.error ?? null, next: next.outcome });
+      out.push({ strategy, outcome: report.outcome, stoppedIn, note: report.note ?? null, next: next.outcome });
     }
     return { out, restarts: pg.restarts };
   });
@@ -88,10 +88,29 @@ test('Stop during a ten-second run returns within half a second, and the next ru
     console.log(`    ${r.strategy}: stopped in ${r.stoppedIn.toFixed(0)} ms`);
     expect(r.outcome, r.strategy).toBe('cancelled');
     expect(r.stoppedIn, r.strategy).toBeLessThan(500);
-    expect(r.error, 'unwound in the runtime, not by ending it').toBeNull();
+    expect(r.note, 'unwound in the runtime, not by ending it').toBeNull();
     expect(r.next, r.strategy).toBe('ok');
   }
   expect(result.restarts).toBe(0);
+});
+
+test('Stop also cancels the runs still waiting for their turn', async ({ page }) => {
+  await openPlayground(page);
+  const [first, queued, after] = await page.evaluate(async () => {
+    const pg = await window.racelab.ready;
+    const long = { scenario: 'bank', strategy: 'global', transfers_per_thread: 1_000_000 };
+    const first = pg.run(long);
+    const queued = pg.run(long);
+    await new Promise((r) => setTimeout(r, 200));
+    pg.stop();
+    const done = await Promise.all([first, queued]);
+    const after = await pg.run({ scenario: 'booking', strategy: 'lock', processing_ms: 1 });
+    return [...done, after].map((r) => ({ outcome: r.outcome, note: r.note ?? null, final: r.final }));
+  });
+  expect(first.outcome).toBe('cancelled');
+  expect(first.note).toBeNull();
+  expect(queued).toEqual({ outcome: 'cancelled', note: 'stopped before it started', final: null });
+  expect(after.outcome, 'a run asked for after the stop is not stopped').toBe('ok');
 });
 
 for (const where of ['pool', 'controller']) {
