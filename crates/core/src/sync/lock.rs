@@ -120,10 +120,7 @@ impl Lock {
             }
             Some(_) => {
                 st.waiters += 1;
-                waiter.graph().begin_wait(thread, &self.core, waiter.site);
-                let waited = self.wait_until_free(st, waiter);
-                waiter.graph().end_wait(thread);
-                st = match waited {
+                st = match self.wait_until_free(st, waiter) {
                     Ok(st) => st,
                     Err(abort) => {
                         self.state().waiters -= 1;
@@ -141,11 +138,16 @@ impl Lock {
 
     /// Blocks until nobody owns the lock, giving up when the run stops or when this thread
     /// turns out to be in a wait-for cycle.
+    ///
+    /// Most waits last microseconds; only one that outlasts a whole [`WAIT_POLL`] can be
+    /// part of a deadlock, so the thread enters the wait-for graph then, not before: short
+    /// waits (the hot path of every contended lock) never touch the graph.
     fn wait_until_free<'a>(
         &'a self,
         mut st: MutexGuard<'a, Ownership>,
         waiter: &Waiter<'_>,
     ) -> Result<MutexGuard<'a, Ownership>, Abort> {
+        let mut in_graph: Option<InGraph<'_>> = None;
         while st.owner.is_some() {
             if let Some(abort) = waiter.stop_reason() {
                 return Err(abort);
@@ -157,8 +159,9 @@ impl Lock {
                 .unwrap_or_else(PoisonError::into_inner);
             st = back;
             if timeout.timed_out() && st.owner.is_some() {
-                // The walk reads other locks' states: hold none of them meanwhile.
+                // The graph's walk reads other locks' states: hold none of them meanwhile.
                 drop(st);
+                in_graph.get_or_insert_with(|| InGraph::enter(waiter, &self.core));
                 if let Some(cycle) = waiter.graph().find_cycle(waiter.thread) {
                     return Err(waiter.deadlocked(cycle));
                 }
@@ -223,6 +226,24 @@ impl Lock {
                 self.core.freed.notify_one();
             }
         }
+    }
+}
+
+/// A thread's entry in the wait-for graph, for as long as it waits for a lock.
+struct InGraph<'r> {
+    waiter: Waiter<'r>,
+}
+
+impl<'r> InGraph<'r> {
+    fn enter(waiter: &Waiter<'r>, lock: &Arc<LockCore>) -> Self {
+        waiter.graph().begin_wait(waiter.thread, lock, waiter.site);
+        Self { waiter: *waiter }
+    }
+}
+
+impl Drop for InGraph<'_> {
+    fn drop(&mut self) {
+        self.waiter.graph().end_wait(self.waiter.thread);
     }
 }
 

@@ -111,7 +111,7 @@ impl<'r> Waiter<'r> {
         self.control.should_stop().then_some(Abort::Cancelled)
     }
 
-    fn graph(&self) -> &'r WaitGraph {
+    pub(crate) fn graph(&self) -> &'r WaitGraph {
         &self.control.waits
     }
 
