@@ -60,7 +60,8 @@ test('Lock taken again by its holder deadlocks at once, every time; the next run
   });
   const n = count(results, (r) => r.outcome === 'deadlock' && r.next === 'ok', 'reentrant lock deadlocked, then rlock ran');
   expect(n).toBe(20);
-  expect(results[0].cycle).toEqual([{ thread: 0, holds: ['lock'], waits_for: 'lock' }]);
+  // Line 5 of the listing: log_change's `with lock:`, reached while update() holds it.
+  expect(results[0].cycle).toEqual([{ thread: 0, holds: ['lock'], waits_for: 'lock', line: 5 }]);
   // Found at once, not by a timeout.
   expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(1000);
 });
@@ -106,7 +107,9 @@ test('Lock vs RLock in the page: the deadlock is named, and RLock runs right aft
   await choose(page, 'reentrant', 'lock');
   await page.getByRole('button', { name: 'Run' }).click();
   await expect(page.locator('[data-outcome]')).toHaveAttribute('data-outcome', 'deadlock');
-  await expect(page.locator('ul.deadlock')).toContainText('thread 0 holds lock and waits for lock: which it holds itself.');
+  await expect(page.locator('ul.deadlock')).toContainText(
+    'thread 0 holds lock and waits for lock: which it holds itself, stuck at line 5: with lock:.');
+  await expect(page.locator('#listing .line.stuck')).toContainText('thread 0 stuck here');
   await strategyRadio(page, 'rlock').check();
   await page.getByRole('button', { name: 'Re-run' }).click();
   await expect(page.locator('[data-outcome]')).toHaveAttribute('data-outcome', 'ok');
