@@ -118,9 +118,9 @@ function moments(label, lanes) {
     el('ol', {}, lanes.map((lane) => el('li', {},
       el('span', { class: 'lane-label' }, lane.label),
       el('span', { class: 'lane' },
-        lane.span != null ? el('span', { class: 'busy', style: `width:${pct(lane.span)}` }) : null,
+        lane.span != null ? el('span', { class: 'busy', style: { width: pct(lane.span) } }) : null,
         lane.marks.filter((m) => m.at !== null).map((m) =>
-          el('span', { class: `mark ${m.kind}`, style: `left:${pct(m.at)}`, title: `${m.text} at ${ms(m.at)}` })),
+          el('span', { class: `mark ${m.kind}`, style: { left: pct(m.at) }, title: `${m.text} at ${ms(m.at)}` })),
       ),
       el('span', { class: 'lane-times' }, lane.marks.map((m) => `${m.text} ${m.at === null ? '–' : ms(m.at)}`).join(' · '))))),
     el('figcaption', {}, 'Each thread\'s moments on one clock, from the start line. ',

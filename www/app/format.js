@@ -12,13 +12,18 @@ export function ms(t) {
   return `${t.toFixed(1)} ms`;
 }
 
-/** Creates an element with attributes and children (strings become text). */
+/**
+ * Creates an element with attributes and children (strings become text). A `style` is an
+ * object of CSS properties, set through the CSSOM: the page's Content-Security-Policy
+ * (style-src 'self') refuses style attributes written as text.
+ */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === false || v === null || v === undefined) continue;
     if (k === 'class') node.className = v;
     else if (k === 'text') node.textContent = v;
+    else if (k === 'style') Object.assign(node.style, v);
     else node.setAttribute(k, v === true ? '' : v);
   }
   for (const c of children.flat()) {

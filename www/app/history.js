@@ -68,7 +68,7 @@ export class History {
         el('td', { class: r.outcome }, r.outcome),
         el('td', {}, num(r.violations)),
         el('td', {}, r.result ?? ''),
-        el('td', {}, el('span', { class: 'timebar', style: `width:${Math.max(2, (60 * r.ms) / slowest)}px` }), ms(r.ms)),
+        el('td', {}, el('span', { class: 'timebar', style: { width: `${Math.max(2, (60 * r.ms) / slowest)}px` } }), ms(r.ms)),
         el('td', { class: 'params' }, r.params))));
   }
 }

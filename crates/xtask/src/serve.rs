@@ -142,6 +142,7 @@ fn respond(
         ("Cross-Origin-Opener-Policy", "same-origin".to_string()),
         ("Cross-Origin-Embedder-Policy", "require-corp".to_string()),
         ("Cross-Origin-Resource-Policy", "same-origin".to_string()),
+        ("Content-Security-Policy", CSP.to_string()),
         // Revalidate every time (edits show at once) but answer unchanged files with 304:
         // each pool worker fetches the scripts again, and full downloads slow its start.
         ("Cache-Control", "no-cache".to_string()),
@@ -163,6 +164,14 @@ fn respond(
         Err(_) => (404, headers, b"not readable\n".to_vec()),
     }
 }
+
+/// The pages' Content-Security-Policy, as `www/index.html` declares it in a meta tag (a test
+/// keeps the two equal). Sent with every response because Workers take their policy from
+/// their own script's response, not from the page: 'wasm-unsafe-eval' is for them (they
+/// compile the WebAssembly) and blob: for the pool, whose workers start from a Blob URL.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    worker-src 'self' blob:; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+    object-src 'none'; base-uri 'none'; form-action 'none'";
 
 /// A validator from the file's size and modification time.
 fn etag(file: &Path) -> Option<String> {
@@ -220,5 +229,14 @@ mod tests {
         assert_eq!(mime_of(Path::new("x.wasm")), "application/wasm");
         assert_eq!(mime_of(Path::new("x.js")), "text/javascript; charset=utf-8");
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn every_response_carries_the_policy_the_page_declares() {
+        let index = std::fs::read_to_string(crate::root().join("www/index.html")).unwrap();
+        let meta = format!(r#"<meta http-equiv="Content-Security-Policy" content="{CSP}">"#);
+        assert!(index.contains(&meta), "www/index.html must declare: {meta}");
+        let (_, headers, _) = respond(&crate::root().join("www"), "/index.html", None);
+        assert!(headers.contains(&("Content-Security-Policy", CSP.to_string())));
     }
 }
