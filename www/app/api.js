@@ -206,6 +206,14 @@ class Playground extends EventTarget {
     return this.#enqueue({ type: 'crash-for-test', where }, { scenario: 'crash-for-test' });
   }
 
+  /**
+   * Test hook: a run that spins forever and never looks at the cancel flag, so that only
+   * Stop's last resort (ending the runtime) can end it. The browser specs use it.
+   */
+  hangForTest() {
+    return this.#enqueue({ type: 'hang-for-test' }, { scenario: 'hang-for-test' });
+  }
+
   #enqueue(message, config, onProgress) {
     const job = { message, config, onProgress, id: 0, started: 0, stopped: false, stopTimer: null };
     this.#waiting.add(job);

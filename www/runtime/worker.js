@@ -9,6 +9,7 @@
 //                                                         (default: the core's thread limit)
 //                   { type: 'run', id, config }           config is a JSON string
 //                   { type: 'crash-for-test', id, where } test hook: trap on 'controller' or 'pool'
+//                   { type: 'hang-for-test', id }         test hook: spin forever, deaf to Stop
 //   worker -> page  { type: 'ready', catalog, maxThreads, workers, memory, controlPtr, crashPtr, moduleMs, poolMs }
 //                   { type: 'result', id, report }        report is a JSON string
 //                   { type: 'refused', id, message }      invalid config: message names the field
@@ -21,7 +22,7 @@
 // length, then the panic message in UTF-8. A panic on a pool worker traps that worker and
 // leaves this one blocked forever, so only the note can tell the page.
 
-import init, { initThreadPool, catalog, maxThreads, controlPtr, crashPtr, crashForTest, run } from '../pkg/racelab_web.js';
+import init, { initThreadPool, catalog, maxThreads, controlPtr, crashPtr, crashForTest, hangForTest, run } from '../pkg/racelab_web.js';
 
 let crashed = false;
 
@@ -74,5 +75,7 @@ self.onmessage = ({ data }) => {
     runOne(data.id, data.config);
   } else if (data?.type === 'crash-for-test') {
     guarded(data.id, () => crashForTest(data.where === 'pool'));
+  } else if (data?.type === 'hang-for-test') {
+    guarded(data.id, hangForTest);
   }
 };

@@ -77,6 +77,16 @@ pub fn crash_ptr() -> u32 {
     std::ptr::addr_of!(CRASH) as u32
 }
 
+/// Test hook: spins on the controller forever, never looking at the cancel flag, like a run
+/// that cannot be unwound. The browser specs use it to check that Stop still ends it (by
+/// ending the runtime); nothing else calls it.
+#[wasm_bindgen(js_name = hangForTest)]
+pub fn hang_for_test() {
+    loop {
+        std::hint::spin_loop();
+    }
+}
+
 /// Test hook: panics (a trap) on the controller (`on_pool` false) or, like a scenario thread
 /// failing mid-run, on a pool worker while the controller waits for it (`on_pool` true).
 /// The browser specs use it to check that the page recovers; nothing else calls it.

@@ -94,6 +94,30 @@ test('Stop during a ten-second run returns within half a second, and the next ru
   expect(result.restarts).toBe(0);
 });
 
+test('Stop ends even a run that ignores it, by ending its runtime, and the next run works', async ({ page }) => {
+  await openPlayground(page);
+  const r = await page.evaluate(async () => {
+    const pg = await window.racelab.ready;
+    let restartReason = null;
+    pg.addEventListener('restart', (e) => { restartReason = e.detail.reason; });
+    const running = pg.hangForTest();
+    await new Promise((res) => setTimeout(res, 300));
+    const t0 = performance.now();
+    pg.stop();
+    const report = await running;
+    const stoppedIn = performance.now() - t0;
+    const next = await pg.run({ scenario: 'booking', strategy: 'lock', processing_ms: 1 });
+    return { outcome: report.outcome, note: report.note, stoppedIn, restartReason, restarts: pg.restarts, next: next.outcome };
+  });
+  console.log(`    a run deaf to Stop ended in ${r.stoppedIn.toFixed(0)} ms`);
+  expect(r.outcome).toBe('cancelled');
+  expect(r.note).toContain('its runtime was ended and a fresh one started');
+  expect(r.stoppedIn).toBeLessThan(500);
+  expect(r.restartReason).toContain('did not unwind');
+  expect(r.restarts).toBe(1);
+  expect(r.next).toBe('ok');
+});
+
 test('Stop also cancels the runs still waiting for their turn', async ({ page }) => {
   await openPlayground(page);
   const [first, queued, after] = await page.evaluate(async () => {
