@@ -3,9 +3,9 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{all_held, run};
+use common::{all_held, run, run_and_stop};
 use racelab::{catalog, OsThreads, Outcome, Report, RunConfig, RunControl};
 use serde_json::json;
 
@@ -102,20 +102,11 @@ fn with_several_threads_the_first_self_deadlock_halts_the_others() {
 fn stop_ends_a_ten_second_run_within_half_a_second() {
     // 5 tellers x 1,000,000 transfers with 10 µs of processing each: about 10 s unstopped.
     for strategy in ["none", "global", "fine"] {
-        let config = RunConfig::from_value(&json!({
+        let config = json!({
             "scenario": "bank", "strategy": strategy,
             "transfers_per_thread": 1_000_000, "delay": 10,
-        }))
-        .unwrap();
-        let control = RunControl::new();
-        let (report, stopped_in) = std::thread::scope(|s| {
-            let running = s.spawn(|| config.run(&OsThreads, &control));
-            std::thread::sleep(Duration::from_millis(300));
-            let stop = Instant::now();
-            control.request_cancel();
-            let report = running.join().unwrap();
-            (report, stop.elapsed())
         });
+        let (report, stopped_in) = run_and_stop(&config, Duration::from_millis(300));
         assert_eq!(report.outcome, Outcome::Cancelled, "{strategy}");
         assert!(
             stopped_in < Duration::from_millis(500),

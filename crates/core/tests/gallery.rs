@@ -174,8 +174,7 @@ fn a_config_needing_more_threads_than_available_is_refused_naming_the_parameter(
 
 #[test]
 fn stop_ends_any_gallery_run_quickly_even_inside_a_wait() {
-    use racelab::{OsThreads, RunConfig, RunControl};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     // Each of these spends its time blocked in a primitive's wait or a long delay.
     let long = [
         json!({"scenario": "semaphore", "strategy": "semaphore", "booking_ms": 2000, "limit": 1}),
@@ -186,16 +185,7 @@ fn stop_ends_any_gallery_run_quickly_even_inside_a_wait() {
         json!({"scenario": "joint-account", "strategy": "lock", "delay_ms": 2000}),
     ];
     for config in long {
-        let c = RunConfig::from_value(&config).unwrap();
-        let control = RunControl::new();
-        let (report, stopped_in) = std::thread::scope(|s| {
-            let run = s.spawn(|| c.run(&OsThreads, &control));
-            std::thread::sleep(Duration::from_millis(100));
-            let stop = Instant::now();
-            control.request_cancel();
-            let report = run.join().unwrap();
-            (report, stop.elapsed())
-        });
+        let (report, stopped_in) = common::run_and_stop(&config, Duration::from_millis(100));
         assert_eq!(report.outcome, Outcome::Cancelled, "{config}");
         assert!(
             stopped_in < Duration::from_millis(500),

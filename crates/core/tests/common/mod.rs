@@ -18,6 +18,21 @@ pub fn count(n: usize, config: Value, pred: impl Fn(&Report) -> bool) -> usize {
         .count()
 }
 
+/// Runs `config`, asks it to stop after `after`, and returns its report and how long it
+/// took to end once asked.
+pub fn run_and_stop(config: &Value, after: std::time::Duration) -> (Report, std::time::Duration) {
+    let config = RunConfig::from_value(config).expect("valid config");
+    let control = RunControl::new();
+    std::thread::scope(|s| {
+        let running = s.spawn(|| config.run(&OsThreads, &control));
+        std::thread::sleep(after);
+        let asked = std::time::Instant::now();
+        control.request_cancel();
+        let report = running.join().expect("the run returns");
+        (report, asked.elapsed())
+    })
+}
+
 /// Whether the invariant `id` was seen broken.
 pub fn violated(r: &Report, id: &str) -> bool {
     !r.invariant(id).expect("invariant exists").held
