@@ -63,11 +63,13 @@ impl CrashNote {
     }
 }
 
-/// Runs once when the controller instantiates the module: from then on every panic, on any
-/// thread of the pool, leaves its message in the crash note before it traps.
-#[wasm_bindgen(start)]
-fn start() {
-    std::panic::set_hook(Box::new(|info| CRASH.record(&info.to_string())));
+/// From the first call on, every panic, on any thread of the pool, leaves its message in the
+/// crash note before it traps. The hook lives in shared memory, so the controller installs
+/// it once for all; a `#[wasm_bindgen(start)]` function would run again in every pool
+/// worker as it starts, which measurably slowed the pool's start.
+fn note_panics() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| std::panic::set_hook(Box::new(|info| CRASH.record(&info.to_string()))));
 }
 
 /// Address in the shared memory of the crash note: `u32` state (2 = a panic was recorded),
@@ -92,6 +94,7 @@ pub fn hang_for_test() {
 /// The browser specs use it to check that the page recovers; nothing else calls it.
 #[wasm_bindgen(js_name = crashForTest)]
 pub fn crash_for_test(on_pool: bool) {
+    note_panics();
     if on_pool {
         rayon::scope(|s| s.spawn(|_| panic!("forced trap on a pool worker (test hook)")));
     } else {
@@ -144,6 +147,7 @@ pub fn control_ptr() -> u32 {
 /// the value and the allowed range.
 #[wasm_bindgen]
 pub fn run(config: &str) -> Result<String, JsError> {
+    note_panics();
     let config = RunConfig::from_json(config).map_err(|e| JsError::new(&e.to_string()))?;
     config
         .check_capacity(rayon::current_num_threads())

@@ -3,8 +3,10 @@
 //!
 //! Python's `threading` module is what the lessons use: `Lock`, `RLock`, `Semaphore`,
 //! `Event`, `Barrier` and `Condition`. These behave the same but every wait is also given up
-//! when the run is cancelled, and each primitive records its holders, so that deadlock
-//! detection, traces and stepping can be added without touching the scenarios.
+//! when the run is cancelled or halted, and each primitive records its holders. Locks go
+//! further: a thread blocked on one for long enough enters the run's wait-for graph
+//! ([`WaitGraph`]), where a cycle is found and reported as a [`Deadlock`] instead of hanging.
+//! Traces and stepping can build on the same records without touching the scenarios.
 
 mod barrier;
 mod condition;
