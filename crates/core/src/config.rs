@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use crate::catalog::catalog;
 use crate::control::RunControl;
 use crate::exec::Threads;
-use crate::limits::MAX_SEED;
+use crate::limits::{DEFAULT_TRACE_LIMIT, MAX_SEED, MAX_TRACE_LIMIT};
 use crate::params::{brief, ConfigError, Values};
 use crate::report::Report;
 use crate::scenarios::{
@@ -65,12 +65,21 @@ pub struct RunConfig {
     pub setup: Setup,
     /// Seed of the threads' random choices (given, or drawn from the clock).
     pub seed: u64,
+    /// How many events of the run to trace, when it is traced.
+    pub trace: Option<u64>,
     /// Every parameter as used, for the report.
     values: Values,
 }
 
 /// Keys of a config that are not scenario parameters.
-const RESERVED: &[&str] = &["scenario", "strategy", "seed", "executor"];
+const RESERVED: &[&str] = &[
+    "scenario",
+    "strategy",
+    "seed",
+    "executor",
+    "trace",
+    "trace_limit",
+];
 
 impl RunConfig {
     /// Parses and validates a JSON config such as
@@ -174,6 +183,7 @@ impl RunConfig {
                 }
             },
         };
+        let trace = parse_trace(obj)?;
         let params: BTreeMap<String, Value> = obj
             .iter()
             .filter(|(k, _)| !RESERVED.contains(&k.as_str()))
@@ -222,6 +232,7 @@ impl RunConfig {
         Ok(Self {
             setup,
             seed,
+            trace,
             values,
         })
     }
@@ -249,6 +260,7 @@ impl RunConfig {
 
     /// Runs the configuration on `threads`, reporting progress to (and obeying) `control`.
     pub fn run(&self, threads: &dyn Threads, control: &RunControl) -> Report {
+        control.trace.arm(self.trace);
         let mut report = match &self.setup {
             Setup::Bank(strategy, p) => bank::run(p, *strategy, self.seed, threads, control),
             Setup::Booking(strategy, p) => booking::run(p, *strategy, threads, control),
@@ -267,8 +279,45 @@ impl RunConfig {
         };
         params.insert("seed".into(), Value::from(self.seed));
         report.params = Value::Object(params);
+        report.trace = control.trace.take();
         report
     }
+}
+
+/// `trace` (true or false) and `trace_limit` (events kept): how many events to trace, if any.
+fn parse_trace(obj: &Map<String, Value>) -> Result<Option<u64>, ConfigError> {
+    let on = match obj.get("trace") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => {
+            return Err(ConfigError::new(
+                "trace",
+                format!("must be true or false, got {}", brief(other)),
+            ))
+        }
+    };
+    let limit = match obj.get("trace_limit") {
+        None | Some(Value::Null) => DEFAULT_TRACE_LIMIT,
+        Some(v) => match v.as_i64() {
+            Some(n) if (1..=MAX_TRACE_LIMIT).contains(&n) => n,
+            _ => {
+                return Err(ConfigError::new(
+                    "trace_limit",
+                    format!(
+                        "must be a whole number from 1 to {MAX_TRACE_LIMIT} (events kept), got {}",
+                        brief(v)
+                    ),
+                ))
+            }
+        },
+    };
+    if on && !crate::trace::COMPILED_IN {
+        return Err(ConfigError::new(
+            "trace",
+            "this build of racelab has tracing compiled out (the `trace` feature)",
+        ));
+    }
+    Ok(on.then_some(limit as u64))
 }
 
 /// A seed from the clock, for runs that did not ask for one.

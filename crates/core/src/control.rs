@@ -9,6 +9,7 @@
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 use crate::sync::WaitGraph;
+use crate::trace::TraceSink;
 
 /// Progress counters, the cancel flag and the wait-for graph of the run in flight.
 #[repr(C)]
@@ -26,6 +27,8 @@ pub struct RunControl {
     pub cancel: AtomicU32,
     /// Who waits for which lock; a deadlock found in it halts the run.
     pub waits: WaitGraph,
+    /// The run's trace, when one was asked for.
+    pub trace: TraceSink,
 }
 
 impl RunControl {
@@ -38,6 +41,7 @@ impl RunControl {
             violations: AtomicU32::new(0),
             cancel: AtomicU32::new(0),
             waits: WaitGraph::new(),
+            trace: TraceSink::new(),
         }
     }
 

@@ -21,6 +21,7 @@ use crate::sync::{
     Abort, Barrier, Condition, ConditionGuard, Event, Lock, LockGuard, Semaphore, SemaphoreGuard,
     Waiter,
 };
+use crate::trace::{self, id_of, Op, Recorder};
 
 /// A thread body ready to run: borrowed scenario state, boxed so any source of threads can
 /// take it.
@@ -84,14 +85,16 @@ pub struct Ctx<'r> {
     control: &'r RunControl,
     /// When the threads left the starting line: the zero of every thread's clock.
     start: Instant,
-    unreported_steps: u32,
-    unreported_violations: u32,
+    unreported_steps: Cell<u32>,
+    unreported_violations: Cell<u32>,
     progress_batch: u32,
     /// Short processing time still owed (positive) or already over-served (negative), in
     /// nanoseconds: see [`Ctx::spin_for`].
     spin_owed_ns: Cell<i64>,
     /// Where in the listing the thread is, as far as the scenario said: see [`Ctx::at`].
     site: Cell<&'static str>,
+    /// This thread's trace, when the run is traced.
+    rec: Option<Recorder<'r>>,
 }
 
 /// Progress is published in batches so that counting steps does not make every thread write
@@ -105,12 +108,68 @@ impl<'r> Ctx<'r> {
             thread,
             control,
             start,
-            unreported_steps: 0,
-            unreported_violations: 0,
+            unreported_steps: Cell::new(0),
+            unreported_violations: Cell::new(0),
             progress_batch: (control.steps_total.load(Relaxed) / 200).clamp(1, PROGRESS_BATCH),
             spin_owed_ns: Cell::new(0),
             site: Cell::new(""),
+            rec: if trace::COMPILED_IN {
+                control.trace.recorder(thread, start)
+            } else {
+                None
+            },
         }
+    }
+
+    /// Records `op` if the run is traced. The closure keeps building the event off the
+    /// untraced path; without the `trace` feature the whole call compiles away.
+    #[inline(always)]
+    fn trace(&self, op: impl FnOnce() -> Op) {
+        if trace::COMPILED_IN {
+            if let Some(rec) = &self.rec {
+                rec.record(op());
+            }
+        }
+    }
+
+    /// `guard`, recording its release (if traced) when it is dropped.
+    fn held<G>(&self, guard: G, obj: usize) -> Held<'_, G> {
+        Held {
+            guard: Some(guard),
+            rec: self.rec.as_ref().filter(|_| trace::COMPILED_IN),
+            obj,
+        }
+    }
+
+    /// Marks the start of a temporarily invalid stretch (for traces): from here until
+    /// [`Ctx::invalid_end`] the shared data breaks an invariant. Call it before the first
+    /// write that breaks it.
+    pub fn invalid_begin(&self) {
+        self.trace(|| Op::InvalidBegin);
+    }
+
+    /// Marks the end of the invalid stretch: call it after the write that mends it.
+    pub fn invalid_end(&self) {
+        self.trace(|| Op::InvalidEnd);
+    }
+
+    /// Marks the start of an audit (for traces): call it before the audit's first read.
+    pub fn audit_begin(&self) {
+        self.trace(|| Op::AuditBegin);
+    }
+
+    /// Marks the end of an audit that saw the total `value`, all invariants holding or not.
+    pub fn audit_end(&self, value: i64, held: bool) {
+        self.trace(|| Op::Audit { value, held });
+    }
+
+    /// Records an invariant checked on the spot (for traces).
+    pub fn check(&self, invariant: &'static str, value: i64, held: bool) {
+        self.trace(|| Op::Check {
+            invariant,
+            value,
+            held,
+        });
     }
 
     /// Says where in the listing the thread is about to be: `site` is a fragment of that
@@ -139,53 +198,103 @@ impl<'r> Ctx<'r> {
         self.elapsed().as_secs_f64() * 1e3
     }
 
-    /// Reads a shared number.
+    /// Reads a shared number. (Traced after the load: see [`crate::trace`] on order.)
     pub async fn load(&self, cell: &SharedInt) -> i64 {
-        cell.0.load(Relaxed)
+        let value = cell.0.load(Relaxed);
+        self.trace(|| Op::Read {
+            obj: id_of(cell),
+            value,
+        });
+        value
     }
 
-    /// Writes a shared number.
-    pub async fn store(&self, cell: &SharedInt, v: i64) {
-        cell.0.store(v, Relaxed);
+    /// Writes a shared number. (Traced before the store.)
+    pub async fn store(&self, cell: &SharedInt, value: i64) {
+        self.trace(|| Op::Write {
+            obj: id_of(cell),
+            value,
+        });
+        cell.0.store(value, Relaxed);
     }
 
     /// Takes `lock`, waiting while another thread holds it; the guard releases it.
-    pub async fn lock<'l>(&self, lock: &'l Lock) -> Result<LockGuard<'l>, Abort> {
-        lock.acquire(&self.waiter())
+    pub async fn lock<'l>(&self, lock: &'l Lock) -> Result<Held<'_, LockGuard<'l>>, Abort> {
+        let obj = id_of(lock);
+        self.trace(|| Op::Request { obj });
+        let guard = lock.acquire(&self.waiter())?;
+        self.trace(|| Op::Acquire { obj });
+        Ok(self.held(guard, obj))
     }
 
     /// Takes a permit of `sem`, waiting while none is free; the guard gives it back.
-    pub async fn acquire<'l>(&self, sem: &'l Semaphore) -> Result<SemaphoreGuard<'l>, Abort> {
-        sem.acquire(&self.waiter())
+    pub async fn acquire<'l>(
+        &self,
+        sem: &'l Semaphore,
+    ) -> Result<Held<'_, SemaphoreGuard<'l>>, Abort> {
+        let obj = id_of(sem);
+        self.trace(|| Op::Request { obj });
+        let guard = sem.acquire(&self.waiter())?;
+        self.trace(|| Op::Acquire { obj });
+        Ok(self.held(guard, obj))
     }
 
     /// Waits until `event` is set.
     pub async fn wait_event(&self, event: &Event) -> Result<(), Abort> {
-        event.wait(&self.waiter())
+        let obj = id_of(event);
+        self.trace(|| Op::Wait { obj });
+        event.wait(&self.waiter())?;
+        self.trace(|| Op::Wake { obj });
+        Ok(())
     }
 
     /// Sets `event`, waking its waiters.
     pub async fn set_event(&self, event: &Event) {
+        self.trace(|| Op::Signal { obj: id_of(event) });
         event.set();
     }
 
     /// Arrives at `barrier` and waits for every party; returns the arrival index.
     pub async fn wait_barrier(&self, barrier: &Barrier) -> Result<u32, Abort> {
-        barrier.wait(&self.waiter())
+        let obj = id_of(barrier);
+        self.trace(|| Op::Wait { obj });
+        let index = barrier.wait(&self.waiter())?;
+        self.trace(|| Op::Wake { obj });
+        Ok(index)
     }
 
     /// Takes `cond`'s lock (`with condition:`); the guard may wait and notify.
-    pub async fn enter<'l>(&self, cond: &'l Condition) -> Result<ConditionGuard<'l>, Abort> {
-        cond.enter(&self.waiter())
+    pub async fn enter<'l>(
+        &self,
+        cond: &'l Condition,
+    ) -> Result<Held<'_, ConditionGuard<'l>>, Abort> {
+        let obj = id_of(cond);
+        self.trace(|| Op::Request { obj });
+        let guard = cond.enter(&self.waiter())?;
+        self.trace(|| Op::Acquire { obj });
+        Ok(self.held(guard, obj))
     }
 
     /// `condition.wait()`: gives the lock up until notified, and returns holding it again.
-    pub async fn wait_notified<'l>(
-        &self,
+    /// A trace shows it as release, wait, wake, acquire.
+    pub async fn wait_notified<'c, 'l>(
+        &'c self,
         cond: &'l Condition,
-        guard: ConditionGuard<'l>,
-    ) -> Result<ConditionGuard<'l>, Abort> {
-        cond.wait(guard, &self.waiter())
+        guard: Held<'c, ConditionGuard<'l>>,
+    ) -> Result<Held<'c, ConditionGuard<'l>>, Abort> {
+        let obj = id_of(cond);
+        let guard = guard.into_inner();
+        self.trace(|| Op::Release { obj });
+        self.trace(|| Op::Wait { obj });
+        let guard = cond.wait(guard, &self.waiter())?;
+        self.trace(|| Op::Wake { obj });
+        self.trace(|| Op::Acquire { obj });
+        Ok(self.held(guard, obj))
+    }
+
+    /// `condition.notify()` on the condition `guard` holds.
+    pub fn notify(&self, guard: &Held<'_, ConditionGuard<'_>>) {
+        self.trace(|| Op::Signal { obj: guard.obj });
+        guard.notify();
     }
 
     /// Simulated processing until `at` after the start (at once if that has passed).
@@ -253,25 +362,67 @@ impl<'r> Ctx<'r> {
     }
 
     /// Counts one finished step and the violations it saw, for the live progress.
-    pub fn step_done(&mut self, violations: u32) {
-        self.unreported_steps += 1;
-        self.unreported_violations += violations;
-        if self.unreported_steps >= self.progress_batch {
+    pub fn step_done(&self, violations: u32) {
+        let steps = self.unreported_steps.get() + 1;
+        self.unreported_steps.set(steps);
+        self.unreported_violations
+            .set(self.unreported_violations.get() + violations);
+        if steps >= self.progress_batch {
             self.flush_progress();
         }
     }
 
-    fn flush_progress(&mut self) {
-        self.control
-            .add_progress(self.unreported_steps, self.unreported_violations);
-        self.unreported_steps = 0;
-        self.unreported_violations = 0;
+    fn flush_progress(&self) {
+        self.control.add_progress(
+            self.unreported_steps.replace(0),
+            self.unreported_violations.replace(0),
+        );
     }
 }
 
 impl Drop for Ctx<'_> {
     fn drop(&mut self) {
         self.flush_progress();
+    }
+}
+
+/// A guard (of a lock, a permit, a condition) taken through a [`Ctx`]: it derefs to the
+/// guard and, in a traced run, records the release when dropped. The release is recorded
+/// before the guard lets go, so in the trace it always comes before the next owner's
+/// acquire.
+#[derive(Debug)]
+pub struct Held<'c, G> {
+    guard: Option<G>,
+    rec: Option<&'c Recorder<'c>>,
+    obj: usize,
+}
+
+impl<G> Held<'_, G> {
+    /// The guard itself, its release no longer recorded (a condition's wait records its own).
+    fn into_inner(mut self) -> G {
+        self.rec = None;
+        self.guard
+            .take()
+            .expect("a Held guard holds its guard until dropped")
+    }
+}
+
+impl<G> std::ops::Deref for Held<'_, G> {
+    type Target = G;
+
+    fn deref(&self) -> &G {
+        self.guard
+            .as_ref()
+            .expect("a Held guard holds its guard until dropped")
+    }
+}
+
+impl<G> Drop for Held<'_, G> {
+    fn drop(&mut self) {
+        if let Some(rec) = self.rec {
+            rec.record(Op::Release { obj: self.obj });
+        }
+        drop(self.guard.take());
     }
 }
 

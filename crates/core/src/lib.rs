@@ -23,6 +23,7 @@ pub mod params;
 pub mod report;
 pub mod scenarios;
 pub mod sync;
+pub mod trace;
 
 pub use catalog::{catalog, catalog_json, Fix, ScenarioInfo, StrategyInfo};
 pub use config::{RunConfig, Setup};
@@ -30,3 +31,4 @@ pub use control::RunControl;
 pub use exec::{OsThreads, Threads};
 pub use params::ConfigError;
 pub use report::{Executor, InvariantReport, Outcome, Report};
+pub use trace::Trace;

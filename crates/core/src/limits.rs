@@ -7,6 +7,12 @@
 /// so that every scenario thread can block at once without starving another.
 pub const MAX_THREADS: i64 = 16;
 
+/// Events a traced run keeps when the config does not say (the first ones of the run).
+pub const DEFAULT_TRACE_LIMIT: i64 = 100_000;
+/// Most events a traced run may keep: enough for a timeline, small enough that the report
+/// (about 75 bytes of JSON an event) stays in the tens of megabytes.
+pub const MAX_TRACE_LIMIT: i64 = 200_000;
+
 /// Largest seed accepted: the largest integer a JavaScript number holds exactly.
 pub const MAX_SEED: i64 = (1 << 53) - 1;
 

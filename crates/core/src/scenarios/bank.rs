@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::catalog::{ScenarioInfo, StrategyInfo};
+use crate::exec::Held;
 use crate::exec::{run_parallel, Ctx, RunEnd, SharedInt, Threads};
 use crate::limits::*;
 use crate::params::{ParamKind, ParamSpec, Values};
@@ -276,10 +277,12 @@ impl Bank {
         delay: Duration,
     ) -> Result<(), Abort> {
         let src = ctx.load(&self.accounts[from]).await;
+        ctx.invalid_begin();
         ctx.store(&self.accounts[from], src - amount).await;
         ctx.work(delay).await?;
         let dst = ctx.load(&self.accounts[to]).await;
         ctx.store(&self.accounts[to], dst + amount).await;
+        ctx.invalid_end();
         Ok(())
     }
 
@@ -287,11 +290,13 @@ impl Bank {
     async fn audit(&self, ctx: &Ctx<'_>) -> u32 {
         let mut sum = 0;
         let mut negative = false;
+        ctx.audit_begin();
         for account in &self.accounts {
             let b = ctx.load(account).await;
             sum += b;
             negative |= b < 0;
         }
+        ctx.audit_end(sum, sum == self.total && !negative);
         let mut broken = 0;
         if sum != self.total {
             self.wrong_totals.fetch_add(1, Relaxed);
@@ -305,10 +310,10 @@ impl Bank {
     }
 
     /// Takes every account lock in account order (the one global order).
-    async fn lock_all<'b>(
+    async fn lock_all<'b, 'c>(
         &'b self,
-        ctx: &Ctx<'_>,
-        guards: &mut Vec<LockGuard<'b>>,
+        ctx: &'c Ctx<'_>,
+        guards: &mut Vec<Held<'c, LockGuard<'b>>>,
     ) -> Result<(), Abort> {
         for lock in &self.account_locks {
             guards.push(ctx.lock(lock).await?);
@@ -318,7 +323,7 @@ impl Bank {
 }
 
 async fn teller(
-    mut ctx: Ctx<'_>,
+    ctx: Ctx<'_>,
     bank: &Bank,
     p: &Params,
     strategy: Strategy,
@@ -406,6 +411,11 @@ pub fn run(
     control: &RunControl,
 ) -> Report {
     let bank = Bank::new(&p.accounts);
+    for (i, (account, lock)) in bank.accounts.iter().zip(&bank.account_locks).enumerate() {
+        control.trace.name(account, format!("account[{i}]"));
+        control.trace.name(lock, lock.name());
+    }
+    control.trace.name(&bank.global, bank.global.name());
     control.begin(p.threads as u64 * p.transfers_per_thread);
     let started = web_time::Instant::now();
     let end = run_parallel(threads, p.threads, control, |ctx| {

@@ -145,7 +145,7 @@ struct Tour {
 
 /// Thread 0 is the guide; threads 1 and up are the travellers.
 async fn party(
-    mut ctx: Ctx<'_>,
+    ctx: Ctx<'_>,
     tour: &Tour,
     p: &Params,
     strategy: Strategy,
@@ -188,6 +188,7 @@ pub fn run(
         ready_at: (0..parties).map(|_| Moment::new()).collect(),
         start_at: (0..parties).map(|_| Moment::new()).collect(),
     };
+    control.trace.name(&tour.barrier, tour.barrier.name());
     control.begin(parties as u64);
     let started = web_time::Instant::now();
     let end = run_parallel(threads, parties, control, |ctx| {

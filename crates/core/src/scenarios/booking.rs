@@ -183,15 +183,20 @@ struct Show {
 
 impl Show {
     /// Takes the seat: `seats -= 1`, a read and a write that another thread can come between.
+    /// The seat looked free since the check: the invalid stretch ends with the update.
     async fn take_seat(&self, ctx: &Ctx<'_>) -> u32 {
         let left = ctx.load(&self.seats).await - 1;
         ctx.store(&self.seats, left).await;
+        ctx.invalid_end();
         let mut broken = 0;
+        ctx.check(NON_NEGATIVE, left, left >= 0);
         if left < 0 {
             self.went_negative.fetch_add(1, Relaxed);
             broken += 1;
         }
-        if self.confirmed.fetch_add(1, Relaxed) as i64 >= self.capacity {
+        let confirmed = self.confirmed.fetch_add(1, Relaxed) as i64 + 1;
+        ctx.check(NO_OVERBOOKING, confirmed, confirmed <= self.capacity);
+        if confirmed > self.capacity {
             self.overbooked.fetch_add(1, Relaxed);
             broken += 1;
         }
@@ -204,17 +209,14 @@ impl Show {
             self.refused.fetch_add(1, Relaxed);
             return Ok(0);
         }
+        // From the check to the update the seat looks free to everyone.
+        ctx.invalid_begin();
         ctx.work(processing).await?;
         Ok(self.take_seat(ctx).await)
     }
 }
 
-async fn worker(
-    mut ctx: Ctx<'_>,
-    show: &Show,
-    p: &Params,
-    strategy: Strategy,
-) -> Result<(), Abort> {
+async fn worker(ctx: Ctx<'_>, show: &Show, p: &Params, strategy: Strategy) -> Result<(), Abort> {
     // The pool's queue: each worker takes the next attempt until none are left.
     while show.next_attempt.fetch_add(1, Relaxed) < show.attempts {
         ctx.check_cancel()?;
@@ -229,6 +231,7 @@ async fn worker(
                     show.refused.fetch_add(1, Relaxed);
                     0
                 } else {
+                    ctx.invalid_begin();
                     ctx.work(p.processing).await?;
                     let _lock = ctx.lock(&show.lock).await?;
                     show.take_seat(&ctx).await
@@ -253,6 +256,8 @@ pub fn run(p: &Params, strategy: Strategy, threads: &dyn Threads, control: &RunC
         overbooked: AtomicU64::new(0),
         went_negative: AtomicU64::new(0),
     };
+    control.trace.name(&show.seats, "seats");
+    control.trace.name(&show.lock, show.lock.name());
     control.begin(p.attempts);
     let started = web_time::Instant::now();
     let end = run_parallel(threads, p.threads, control, |ctx| {

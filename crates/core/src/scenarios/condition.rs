@@ -257,7 +257,7 @@ async fn customer(
             let queue = ctx.enter(&agency.queue_changed).await?;
             agency.join(ctx, me, p.write).await?;
             agency.arrived.fetch_add(1, SeqCst);
-            queue.notify();
+            ctx.notify(&queue);
         }
     }
     ctx.step_done(0);
@@ -327,6 +327,17 @@ pub fn run(p: &Params, strategy: Strategy, threads: &dyn Threads, control: &RunC
         served: Mutex::new(Vec::with_capacity(n)),
         empty_polls: AtomicU64::new(0),
     };
+    for (i, slot) in agency.slots.iter().enumerate() {
+        control.trace.name(slot, format!("queue[{i}]"));
+    }
+    control.trace.name(&agency.head, "head");
+    control.trace.name(&agency.tail, "tail");
+    control
+        .trace
+        .name(&agency.queue_lock, agency.queue_lock.name());
+    control
+        .trace
+        .name(&agency.queue_changed, agency.queue_changed.name());
     control.begin(n as u64);
     let started = web_time::Instant::now();
     let end = run_parallel(threads, p.threads(), control, |mut ctx| {

@@ -129,7 +129,7 @@ struct Airport {
 }
 
 async fn thread(
-    mut ctx: Ctx<'_>,
+    ctx: Ctx<'_>,
     airport: &Airport,
     p: &Params,
     strategy: Strategy,
@@ -163,6 +163,9 @@ pub fn run(p: &Params, strategy: Strategy, threads: &dyn Threads, control: &RunC
         pickup_at: Moment::new(),
         early_pickups: AtomicU64::new(0),
     };
+    control
+        .trace
+        .name(&airport.flight_landed, airport.flight_landed.name());
     control.begin(2);
     let started = web_time::Instant::now();
     let end = run_parallel(threads, p.threads(), control, |ctx| {

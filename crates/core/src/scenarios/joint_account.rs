@@ -232,7 +232,7 @@ impl Account {
 }
 
 async fn person(
-    mut ctx: Ctx<'_>,
+    ctx: Ctx<'_>,
     account: &Account,
     p: &Params,
     strategy: Strategy,
@@ -265,6 +265,8 @@ pub fn run(
         lock: Lock::new("lock", LockKind::Plain),
         first_writer: AtomicU32::new(0),
     };
+    control.trace.name(&account.balance, "account.balance");
+    control.trace.name(&account.lock, account.lock.name());
     control.begin(2);
     let started = web_time::Instant::now();
     let end = run_parallel(threads, p.threads(), control, |ctx| {

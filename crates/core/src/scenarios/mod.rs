@@ -54,6 +54,7 @@ pub(crate) fn finish(
         final_state,
         deadlock,
         error,
+        trace: None,
     }
 }
 

@@ -137,7 +137,7 @@ const CALLS_COMPLETE: &str = "every-call-completes";
 const CALLS_COMPLETE_TEXT: &str = "Every call of update() returns";
 
 async fn caller(
-    mut ctx: Ctx<'_>,
+    ctx: Ctx<'_>,
     lock: &Lock,
     log: &SharedInt,
     calls: u64,
@@ -167,6 +167,8 @@ pub fn run(p: &Params, strategy: Strategy, threads: &dyn Threads, control: &RunC
     let log = SharedInt::new(0);
     let done = AtomicU64::new(0);
     let total = p.threads as u64 * p.calls;
+    control.trace.name(&lock, lock.name());
+    control.trace.name(&log, "log");
     control.begin(total);
     let started = web_time::Instant::now();
     let end = run_parallel(threads, p.threads, control, |ctx| {

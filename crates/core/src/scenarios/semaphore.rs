@@ -166,7 +166,7 @@ impl Office {
 }
 
 async fn worker(
-    mut ctx: Ctx<'_>,
+    ctx: Ctx<'_>,
     office: &Office,
     p: &Params,
     strategy: Strategy,
@@ -191,6 +191,9 @@ pub fn run(p: &Params, strategy: Strategy, threads: &dyn Threads, control: &RunC
         over_limit: AtomicU64::new(0),
         completed: AtomicU64::new(0),
     };
+    control
+        .trace
+        .name(&office.semaphore, office.semaphore.name());
     control.begin(p.workers as u64);
     let started = web_time::Instant::now();
     let end = run_parallel(threads, p.workers, control, |ctx| {

@@ -1,0 +1,653 @@
+//! Traces: what every thread of a real run did, in one order and on one clock.
+//!
+//! A traced run gives each scenario thread a [`Recorder`] (inside its `Ctx`): every shared
+//! read and write, lock request, acquire and release, wait and wake, and the marks a scenario
+//! adds (the start and end of a temporarily invalid stretch, an audit, an invariant check)
+//! become an event with the thread, a global sequence number and a time on the run's clock.
+//! Events go into per-thread buffers (no lock while the threads run); the sequence counter
+//! is the one thing the threads share, and it caps the trace: the first `limit` events of the
+//! run are kept, later ones only counted, so a cut trace is still a consistent prefix.
+//!
+//! ## What the order means
+//! The sequence number is taken with one atomic increment, next to the operation, not with
+//! it, so two threads' events a few nanoseconds apart may be ordered either way. Where it
+//! matters, the side is chosen so that conclusions drawn from the order are sound: writes are
+//! numbered *before* their store, reads *after* their load, a stretch's begin before its
+//! first write and its end after its last, an audit's begin before its first read and its
+//! end after its last. So an audit that saw money in flight always overlaps, in sequence
+//! order, the stretch that put it there ([`Trace::explain`] relies on this).
+//!
+//! When a run is not traced, the only cost is one well-predicted branch per operation; the
+//! `trace` feature (on by default) compiles even that out, which is how the benchmark checks
+//! that the branch costs nothing measurable.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use std::sync::{Mutex, PoisonError};
+
+use serde::Serialize;
+use web_time::Instant;
+
+/// Whether this build can record traces (the `trace` feature). Without it, recording calls
+/// compile to nothing and a config asking for a trace is refused.
+pub const COMPILED_IN: bool = cfg!(feature = "trace");
+
+/// The identity of a shared object in a trace: its address, stable while the run lasts.
+pub(crate) fn id_of<T>(object: &T) -> usize {
+    std::ptr::from_ref(object) as usize
+}
+
+/// One recorded operation, as a thread records it (objects by address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    Read {
+        obj: usize,
+        value: i64,
+    },
+    Write {
+        obj: usize,
+        value: i64,
+    },
+    Request {
+        obj: usize,
+    },
+    Acquire {
+        obj: usize,
+    },
+    Release {
+        obj: usize,
+    },
+    Wait {
+        obj: usize,
+    },
+    Wake {
+        obj: usize,
+    },
+    Signal {
+        obj: usize,
+    },
+    InvalidBegin,
+    InvalidEnd,
+    AuditBegin,
+    Audit {
+        value: i64,
+        held: bool,
+    },
+    Check {
+        invariant: &'static str,
+        value: i64,
+        held: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Raw {
+    seq: u64,
+    t_ns: u64,
+    op: Op,
+}
+
+/// What one thread hands in when it ends.
+#[derive(Debug)]
+struct Part {
+    thread: usize,
+    events: Vec<Raw>,
+    dropped: u64,
+}
+
+#[derive(Debug, Default)]
+struct Session {
+    limit: u64,
+    names: HashMap<usize, String>,
+    parts: Vec<Part>,
+}
+
+/// A run's trace recording: armed before the run, filled by its threads, taken after.
+/// It lives in the run's [`crate::RunControl`], so every thread can reach it.
+#[derive(Debug)]
+pub struct TraceSink {
+    /// Events numbered so far in this run (kept or not).
+    seq: AtomicU64,
+    /// `Some` while a traced run is set up or in flight.
+    session: Mutex<Option<Session>>,
+}
+
+impl Default for TraceSink {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TraceSink {
+    /// An unarmed sink: runs are not traced.
+    pub const fn new() -> Self {
+        Self {
+            seq: AtomicU64::new(0),
+            session: Mutex::new(None),
+        }
+    }
+
+    fn session(&self) -> std::sync::MutexGuard<'_, Option<Session>> {
+        self.session.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Traces the next run, keeping its first `limit` events; `None` leaves it untraced.
+    pub fn arm(&self, limit: Option<u64>) {
+        self.seq.store(0, SeqCst);
+        *self.session() = limit.filter(|_| COMPILED_IN).map(|limit| Session {
+            limit,
+            ..Session::default()
+        });
+    }
+
+    /// Gives `object` a name in the trace (`account[2]`, `bank.lock`). Scenarios name their
+    /// shared objects before the threads start; unnamed ones appear as `object N`.
+    pub fn name<T>(&self, object: &T, name: impl Into<String>) {
+        if let Some(s) = self.session().as_mut() {
+            s.names.insert(id_of(object), name.into());
+        }
+    }
+
+    /// A recorder for thread `thread` of the run starting at `start`, if the run is traced.
+    pub(crate) fn recorder(&self, thread: usize, start: Instant) -> Option<Recorder<'_>> {
+        let limit = self.session().as_ref()?.limit;
+        Some(Recorder {
+            sink: self,
+            thread,
+            start,
+            limit,
+            events: RefCell::new(Vec::with_capacity(4096.min(limit as usize))),
+            dropped: Cell::new(0),
+        })
+    }
+
+    /// The trace of the run just ended (`None` if it was not traced); disarms the sink.
+    pub fn take(&self) -> Option<Trace> {
+        let session = self.session().take()?;
+        Some(Trace::assemble(session))
+    }
+}
+
+/// One thread's recording of a traced run (owned by its `Ctx`).
+#[derive(Debug)]
+pub(crate) struct Recorder<'r> {
+    sink: &'r TraceSink,
+    thread: usize,
+    start: Instant,
+    limit: u64,
+    events: RefCell<Vec<Raw>>,
+    dropped: Cell<u64>,
+}
+
+impl Recorder<'_> {
+    /// Numbers and timestamps `op`. Past the limit the event is only counted, but the
+    /// thread pays the same (the increment and the clock), so a traced run is slowed
+    /// evenly from start to end: its violation rate is a fair measure of tracing's effect.
+    pub(crate) fn record(&self, op: Op) {
+        let seq = self.sink.seq.fetch_add(1, SeqCst);
+        let t_ns = self.start.elapsed().as_nanos() as u64;
+        if seq < self.limit {
+            self.events.borrow_mut().push(Raw { seq, t_ns, op });
+        } else {
+            self.dropped.set(self.dropped.get() + 1);
+        }
+    }
+}
+
+impl Drop for Recorder<'_> {
+    fn drop(&mut self) {
+        let part = Part {
+            thread: self.thread,
+            events: self.events.take(),
+            dropped: self.dropped.get(),
+        };
+        if let Some(s) = self.sink.session().as_mut() {
+            s.parts.push(part);
+        }
+    }
+}
+
+/// A recorded event, as reports carry it: shared objects by their index in
+/// [`Trace::objects`], time in microseconds since the threads left the starting line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// Position in the run's one order of events, from 0.
+    pub seq: u64,
+    /// The thread that did it.
+    pub thread: usize,
+    /// When, in µs on the run's clock.
+    pub t_us: f64,
+    /// What it did.
+    #[serde(flatten)]
+    pub op: EventOp,
+}
+
+/// What an event did. Serialized with an `op` tag in kebab case (`"invalid-begin"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "op", rename_all = "kebab-case")]
+pub enum EventOp {
+    /// Read `value` from the shared number `obj`.
+    Read {
+        /// Index into [`Trace::objects`].
+        obj: u32,
+        /// The value read.
+        value: i64,
+    },
+    /// Wrote `value` to the shared number `obj`.
+    Write {
+        /// Index into [`Trace::objects`].
+        obj: u32,
+        /// The value written.
+        value: i64,
+    },
+    /// Asked for a lock, permit or condition; waits from here until `acquire`.
+    Request {
+        /// Index into [`Trace::objects`].
+        obj: u32,
+    },
+    /// Got it.
+    Acquire {
+        /// Index into [`Trace::objects`].
+        obj: u32,
+    },
+    /// Gave it back.
+    Release {
+        /// Index into [`Trace::objects`].
+        obj: u32,
+    },
+    /// Began waiting on an event, barrier or condition.
+    Wait {
+        /// Index into [`Trace::objects`].
+        obj: u32,
+    },
+    /// Stopped waiting.
+    Wake {
+        /// Index into [`Trace::objects`].
+        obj: u32,
+    },
+    /// Set an event or notified a condition.
+    Signal {
+        /// Index into [`Trace::objects`].
+        obj: u32,
+    },
+    /// The shared data is temporarily invalid from here (money debited, not yet credited).
+    InvalidBegin,
+    /// Valid again.
+    InvalidEnd,
+    /// An audit starts reading.
+    AuditBegin,
+    /// An audit ends: `value` is the total it saw, `held` whether every invariant held.
+    Audit {
+        /// The total seen.
+        value: i64,
+        /// Whether the audit found everything right.
+        held: bool,
+    },
+    /// An invariant checked on the spot.
+    Check {
+        /// The invariant's id.
+        invariant: &'static str,
+        /// The value checked.
+        value: i64,
+        /// Whether it held.
+        held: bool,
+    },
+}
+
+/// The trace of one run, as the report carries it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trace {
+    /// Most events kept (the run's `trace_limit`).
+    pub limit: u64,
+    /// Events kept.
+    pub recorded: u64,
+    /// Events past the limit, counted but not kept.
+    pub dropped: u64,
+    /// Whether the trace stops before the run did (`dropped > 0`): it covers a prefix.
+    pub truncated: bool,
+    /// Names of the shared objects events refer to.
+    pub objects: Vec<String>,
+    /// Every kept event, in sequence order.
+    pub events: Vec<Event>,
+    /// Updates overwritten by a write based on a stale read.
+    pub lost_updates: Vec<LostUpdate>,
+    /// Every audit that saw a broken invariant, with what explains it.
+    pub violations: Vec<Violation>,
+}
+
+/// A stretch of one thread's time in which it had made the shared data invalid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Stretch {
+    /// The thread in the middle of its update.
+    pub thread: usize,
+    /// Sequence number of its `invalid-begin`.
+    pub begin: u64,
+    /// Sequence number of its `invalid-end` (`None`: past the end of the trace).
+    pub end: Option<u64>,
+}
+
+/// A write that overwrote another thread's write it had not read: that update is lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LostUpdate {
+    /// Index into [`Trace::objects`] of the shared number.
+    pub obj: u32,
+    /// The write whose update was lost.
+    pub lost: u64,
+    /// The later write, by another thread, computed from the same stale value.
+    pub by: u64,
+}
+
+/// An audit that saw a broken invariant, and the events that explain it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// Sequence number of the audit's end (the `audit` event).
+    pub seq: u64,
+    /// Its `audit-begin`.
+    pub begin: u64,
+    /// The auditing thread.
+    pub thread: usize,
+    /// Other threads' invalid stretches the audit overlapped: it may have seen their
+    /// money in flight.
+    pub overlapped: Vec<Stretch>,
+    /// How many updates had been lost before the audit ended: each leaves the total wrong
+    /// for good, overlap or not.
+    pub lost_before: usize,
+}
+
+impl Trace {
+    fn assemble(session: Session) -> Self {
+        let Session {
+            limit,
+            names,
+            parts,
+        } = session;
+        let dropped: u64 = parts.iter().map(|p| p.dropped).sum();
+        let mut raw: Vec<(usize, Raw)> = parts
+            .into_iter()
+            .flat_map(|p| p.events.into_iter().map(move |e| (p.thread, e)))
+            .collect();
+        raw.sort_unstable_by_key(|(_, e)| e.seq);
+
+        let mut objects: Vec<String> = Vec::new();
+        let mut index: HashMap<usize, u32> = HashMap::new();
+        let mut obj = |addr: usize| -> u32 {
+            *index.entry(addr).or_insert_with(|| {
+                let n = objects.len();
+                objects.push(names.get(&addr).cloned().unwrap_or(format!("object {n}")));
+                n as u32
+            })
+        };
+        let events: Vec<Event> = raw
+            .into_iter()
+            .map(|(thread, e)| Event {
+                seq: e.seq,
+                thread,
+                t_us: e.t_ns as f64 / 1e3,
+                op: match e.op {
+                    Op::Read { obj: o, value } => EventOp::Read { obj: obj(o), value },
+                    Op::Write { obj: o, value } => EventOp::Write { obj: obj(o), value },
+                    Op::Request { obj: o } => EventOp::Request { obj: obj(o) },
+                    Op::Acquire { obj: o } => EventOp::Acquire { obj: obj(o) },
+                    Op::Release { obj: o } => EventOp::Release { obj: obj(o) },
+                    Op::Wait { obj: o } => EventOp::Wait { obj: obj(o) },
+                    Op::Wake { obj: o } => EventOp::Wake { obj: obj(o) },
+                    Op::Signal { obj: o } => EventOp::Signal { obj: obj(o) },
+                    Op::InvalidBegin => EventOp::InvalidBegin,
+                    Op::InvalidEnd => EventOp::InvalidEnd,
+                    Op::AuditBegin => EventOp::AuditBegin,
+                    Op::Audit { value, held } => EventOp::Audit { value, held },
+                    Op::Check {
+                        invariant,
+                        value,
+                        held,
+                    } => EventOp::Check {
+                        invariant,
+                        value,
+                        held,
+                    },
+                },
+            })
+            .collect();
+        let mut trace = Trace {
+            limit,
+            recorded: events.len() as u64,
+            dropped,
+            truncated: dropped > 0,
+            objects,
+            events,
+            lost_updates: Vec::new(),
+            violations: Vec::new(),
+        };
+        trace.lost_updates = trace.find_lost_updates();
+        trace.violations = trace.explain();
+        trace
+    }
+
+    /// Every lost update in the trace.
+    ///
+    /// A read-modify-write is a thread's write of a shared number after its own read of it.
+    /// In any serial order it builds on the value the last write before it left; one that
+    /// builds on anything else read an older value, and overwrites the last write without
+    /// having seen it: that update is lost. (Write numbers are taken before the store, so an
+    /// audit that saw the damage ended after both writes.)
+    pub fn find_lost_updates(&self) -> Vec<LostUpdate> {
+        // (thread, obj) -> value of the thread's last read of obj, not yet written over.
+        let mut last_read: HashMap<(usize, u32), i64> = HashMap::new();
+        // obj -> the last write of it: (thread, seq, value).
+        let mut last_write: HashMap<u32, (usize, u64, i64)> = HashMap::new();
+        let mut lost = Vec::new();
+        for e in &self.events {
+            match e.op {
+                EventOp::Read { obj, value } => {
+                    last_read.insert((e.thread, obj), value);
+                }
+                EventOp::Write { obj, value } => {
+                    let base = last_read.remove(&(e.thread, obj));
+                    if let (Some(base), Some(&(thread, seq, previous))) =
+                        (base, last_write.get(&obj))
+                    {
+                        if thread != e.thread && previous != base {
+                            lost.push(LostUpdate {
+                                obj,
+                                lost: seq,
+                                by: e.seq,
+                            });
+                        }
+                    }
+                    last_write.insert(obj, (e.thread, e.seq, value));
+                }
+                _ => {}
+            }
+        }
+        lost
+    }
+
+    /// Each audit that saw a broken invariant, with the other threads' invalid stretches it
+    /// overlapped in sequence order and the lost updates before it.
+    ///
+    /// Sound by the numbering rules of this module: an audit that saw money in flight read
+    /// the debit (so ended after the stretch began) and missed the credit (so began before
+    /// the stretch ended); an audit that saw a lost update's damage ended after the write
+    /// that did it.
+    pub fn explain(&self) -> Vec<Violation> {
+        let mut open: Vec<Option<u64>> = Vec::new(); // per thread: its audit-begin
+        let mut stretches: Vec<Stretch> = Vec::new();
+        let mut open_stretch: HashMap<usize, usize> = HashMap::new();
+        let mut audits: Vec<(usize, u64, u64)> = Vec::new(); // (thread, begin, end)
+        for e in &self.events {
+            match e.op {
+                EventOp::InvalidBegin => {
+                    open_stretch.insert(e.thread, stretches.len());
+                    stretches.push(Stretch {
+                        thread: e.thread,
+                        begin: e.seq,
+                        end: None,
+                    });
+                }
+                EventOp::InvalidEnd => {
+                    if let Some(i) = open_stretch.remove(&e.thread) {
+                        stretches[i].end = Some(e.seq);
+                    }
+                }
+                EventOp::AuditBegin => {
+                    if open.len() <= e.thread {
+                        open.resize(e.thread + 1, None);
+                    }
+                    open[e.thread] = Some(e.seq);
+                }
+                EventOp::Audit { held: false, .. } => {
+                    let begin = open.get(e.thread).copied().flatten().unwrap_or(e.seq);
+                    audits.push((e.thread, begin, e.seq));
+                }
+                _ => {}
+            }
+        }
+        let mut damage: Vec<u64> = self.lost_updates.iter().map(|l| l.by).collect();
+        damage.sort_unstable();
+        // Stretches are in begin order; an audit can only overlap those begun before its end.
+        audits
+            .into_iter()
+            .map(|(thread, begin, end)| {
+                let upto = stretches.partition_point(|s| s.begin < end);
+                let overlapped = stretches[..upto]
+                    .iter()
+                    .filter(|s| s.thread != thread && s.end.is_none_or(|x| x > begin))
+                    .copied()
+                    .collect();
+                Violation {
+                    seq: end,
+                    begin,
+                    thread,
+                    overlapped,
+                    lost_before: damage.partition_point(|&d| d < end),
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trace_of(events: &[(usize, Op)]) -> Trace {
+        let sink = TraceSink::new();
+        sink.arm(Some(1_000));
+        let start = Instant::now();
+        let recorders: Vec<_> = (0..2).map(|t| sink.recorder(t, start).unwrap()).collect();
+        for (thread, op) in events {
+            recorders[*thread].record(*op);
+        }
+        drop(recorders);
+        sink.take().unwrap()
+    }
+
+    #[test]
+    fn an_audit_inside_another_threads_stretch_is_explained_by_it() {
+        let (a, b) = (0x10, 0x18);
+        let t = trace_of(&[
+            (0, Op::InvalidBegin),
+            (0, Op::Read { obj: a, value: 100 }),
+            (0, Op::Write { obj: a, value: 90 }),
+            (1, Op::AuditBegin),
+            (1, Op::Read { obj: a, value: 90 }),
+            (1, Op::Read { obj: b, value: 100 }),
+            (
+                1,
+                Op::Audit {
+                    value: 190,
+                    held: false,
+                },
+            ),
+            (0, Op::Read { obj: b, value: 100 }),
+            (0, Op::Write { obj: b, value: 110 }),
+            (0, Op::InvalidEnd),
+        ]);
+        assert!(t.lost_updates.is_empty());
+        assert_eq!(t.violations.len(), 1);
+        let v = &t.violations[0];
+        assert_eq!((v.thread, v.begin, v.seq, v.lost_before), (1, 3, 6, 0));
+        assert_eq!(
+            v.overlapped,
+            [Stretch {
+                thread: 0,
+                begin: 0,
+                end: Some(9)
+            }]
+        );
+    }
+
+    #[test]
+    fn two_writes_built_on_one_read_value_lose_an_update() {
+        let x = 0x20;
+        let t = trace_of(&[
+            (0, Op::Read { obj: x, value: 10 }),
+            (1, Op::Read { obj: x, value: 10 }),
+            (0, Op::Write { obj: x, value: 9 }),
+            (1, Op::Write { obj: x, value: 9 }),
+            (0, Op::Read { obj: x, value: 9 }),
+            (0, Op::Write { obj: x, value: 8 }),
+            (1, Op::AuditBegin),
+            (1, Op::Read { obj: x, value: 8 }),
+            (
+                1,
+                Op::Audit {
+                    value: 8,
+                    held: false,
+                },
+            ),
+        ]);
+        assert_eq!(
+            t.lost_updates,
+            [LostUpdate {
+                obj: 0,
+                lost: 2,
+                by: 3
+            }]
+        );
+        assert_eq!(t.violations[0].lost_before, 1);
+        assert!(t.violations[0].overlapped.is_empty());
+    }
+
+    #[test]
+    fn past_the_limit_events_are_counted_not_kept() {
+        let sink = TraceSink::new();
+        sink.arm(Some(3));
+        let rec = sink.recorder(0, Instant::now()).unwrap();
+        for _ in 0..5 {
+            rec.record(Op::InvalidBegin);
+        }
+        drop(rec);
+        let t = sink.take().unwrap();
+        assert_eq!((t.recorded, t.dropped, t.truncated), (3, 2, true));
+        assert_eq!(
+            t.events.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            [0, 1, 2]
+        );
+        assert!(sink.take().is_none(), "taking the trace disarms the sink");
+    }
+
+    #[test]
+    fn named_objects_keep_their_names_and_others_are_numbered() {
+        let sink = TraceSink::new();
+        sink.arm(Some(10));
+        let (a, b) = (1u8, 2u8);
+        sink.name(&a, "account[0]");
+        let rec = sink.recorder(0, Instant::now()).unwrap();
+        rec.record(Op::Read {
+            obj: id_of(&b),
+            value: 1,
+        });
+        rec.record(Op::Read {
+            obj: id_of(&a),
+            value: 1,
+        });
+        drop(rec);
+        let t = sink.take().unwrap();
+        assert_eq!(t.objects, ["object 0", "account[0]"]);
+        let json = serde_json::to_value(&t.events[1]).unwrap();
+        assert_eq!(json["op"], "read");
+        assert_eq!(json["obj"], 1);
+    }
+}
