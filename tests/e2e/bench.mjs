@@ -6,8 +6,11 @@
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
-const { RACELAB_URL: url, RACELAB_CLI: cli, CHROMIUM: chromiumPath, BENCH_PLAN: plan } = process.env;
-if (!url || !cli || !plan) throw new Error('run this through `cargo xtask bench`');
+const {
+  RACELAB_URL: url, RACELAB_CLI: cli, RACELAB_CLI_UNTRACED: cliUntraced, CHROMIUM: chromiumPath,
+  BENCH_PLAN: plan, BENCH_TRACE_PLAN: tracePlan,
+} = process.env;
+if (!url || !cli || !cliUntraced || !plan || !tracePlan) throw new Error('run this through `cargo xtask bench`');
 const workloads = JSON.parse(plan);
 
 const browser = await chromium.launch({
@@ -39,13 +42,15 @@ const page = await browser.newPage();
 await page.goto(url);
 await page.evaluate(() => window.racelab.ready.then(() => true));
 
-function native(config) {
+function native(config, binary = cli) {
   const args = ['run', config.scenario, '--json'];
   for (const [k, v] of Object.entries(config)) {
-    if (k !== 'scenario') args.push(`--${k}`, Array.isArray(v) ? v.join(',') : String(v));
+    if (k === 'trace') { if (v) args.push('--trace'); } else if (k !== 'scenario') args.push(`--${k}`, Array.isArray(v) ? v.join(',') : String(v));
   }
-  return JSON.parse(execFileSync(cli, args, { encoding: 'utf8' }));
+  // A traced report is megabytes of events; the timing is all the bench needs.
+  return JSON.parse(execFileSync(binary, args, { encoding: 'utf8', maxBuffer: 1 << 30 }));
 }
+const wasm = (config) => page.evaluate(async (c) => (await window.racelab.ready).run(c, { keepEvents: false }), config);
 
 const results = [];
 for (const w of workloads) {
@@ -68,5 +73,49 @@ for (const w of workloads) {
     nativeMs: median(nativeMs), wasmMs: median(wasmMs), violated });
   process.stderr.write(`bench: ${w.name} ${w.config.strategy} done\n`);
 }
+// Tracing: compiled out (the CLI built without the feature), compiled in but off, and on,
+// natively; off and on in the page. One run of each in turn, so load hits all alike.
+const trace = [];
+for (const w of JSON.parse(tracePlan)) {
+  const kinds = {
+    outMs: (c) => native(c, cliUntraced),
+    offMs: (c) => native(c),
+    onMs: (c) => native({ ...c, trace: true }),
+    wasmOffMs: (c) => wasm(c),
+    wasmOnMs: (c) => wasm({ ...c, trace: true }),
+  };
+  const times = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
+  for (const k of Object.keys(kinds)) await kinds[k]({ ...w.config, seed: 0 });
+  for (let i = 1; i <= w.runs; i++) {
+    for (const [k, run] of Object.entries(kinds)) times[k].push((await run({ ...w.config, seed: i })).elapsed_ms);
+  }
+  trace.push({ name: w.name, strategy: w.config.strategy, runs: w.runs,
+    ...Object.fromEntries(Object.entries(times).map(([k, xs]) => [k, median(xs)])) });
+  process.stderr.write(`bench: tracing ${w.name} ${w.config.strategy} done\n`);
+}
+
+// The timeline: a 100,000-event trace (the lesson's bank, cut at the default limit), zoomed
+// in and panned a frame at a time.
+const frames = await page.evaluate(async () => {
+  const pg = await window.racelab.ready;
+  const report = await pg.run({ scenario: 'bank', strategy: 'none', trace: true });
+  const tl = window.racelab.timeline;
+  tl.show(report);
+  document.getElementById('timeline').scrollIntoView();
+  const frame = () => new Promise(requestAnimationFrame);
+  await frame();
+  for (let i = 0; i < 3; i++) { tl.zoomBy(2); await frame(); }
+  tl.resetStats();
+  const times = [];
+  for (let i = 0; i < 120; i++) {
+    tl.panBy(i < 60 ? 0.05 : -0.05);
+    await frame();
+    times.push(tl.drawStats.lastMs);
+  }
+  times.sort((a, b) => a - b);
+  return { events: report.trace.events.length, frames: tl.drawStats.frames, medianMs: tl.drawStats.medianMs,
+    p95Ms: times[Math.floor(times.length * 0.95)] };
+});
+
 await browser.close();
-console.log(JSON.stringify({ poolStartMs: median(poolStarts), moduleMs: median(moduleLoads), pageToReadyMs: median(pageToReady), results }));
+console.log(JSON.stringify({ poolStartMs: median(poolStarts), moduleMs: median(moduleLoads), pageToReadyMs: median(pageToReady), results, trace, frames }));

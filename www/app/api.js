@@ -2,7 +2,8 @@
 //
 //   const pg = await createPlayground({ workers })   // starts the controller Worker and pool
 //   pg.scenarios()                                    // ids, titles, strategies, params
-//   await pg.run({ scenario, strategy, ...params }, { onProgress })  // -> Report
+//   await pg.run({ scenario, strategy, ...params }, { onProgress, keepEvents })  // -> Report
+//     (trace: true adds report.trace; keepEvents: false keeps its counts but not its events)
 //   pg.stop()                                         // cancels the run in flight and queued ones
 //   pg.progress()                                     // { runSeq, done, total, violations }
 //   pg.addEventListener('restart', (e) => e.detail.reason)  // a fresh runtime was started
@@ -191,10 +192,14 @@ class Playground extends EventTarget {
     };
   }
 
-  /** Runs a config; resolves with the Report, rejects with a RacelabError. */
-  run(config, { onProgress } = {}) {
+  /**
+   * Runs a config; resolves with the Report, rejects with a RacelabError. A config with
+   * `trace: true` (and optionally `trace_limit`) adds `report.trace`; `keepEvents: false`
+   * leaves out its events, keeping its counts and explanations (for batches).
+   */
+  run(config, { onProgress, keepEvents = true } = {}) {
     const checked = checkConfig(config, this.#catalog);
-    return this.#enqueue({ type: 'run', config: JSON.stringify(checked) }, checked, onProgress);
+    return this.#enqueue({ type: 'run', config: JSON.stringify(checked), keepEvents }, checked, onProgress);
   }
 
   /**
@@ -298,7 +303,7 @@ class Playground extends EventTarget {
  * invariant; `note` says why.
  */
 function madeUpReport(job, note) {
-  const { scenario, strategy = null, seed = null, ...params } = job.config;
+  const { scenario, strategy = null, seed = null, trace: _t, trace_limit: _l, ...params } = job.config;
   return {
     scenario,
     strategy,
@@ -357,6 +362,11 @@ function checkConfig(config, catalog) {
     if (value === undefined || value === null) continue;
     if (key === 'scenario' || key === 'strategy' || key === 'executor') {
       if (typeof value !== 'string') refuse(key, `must be a string, got ${shown(value)}`);
+    } else if (key === 'trace') {
+      if (typeof value !== 'boolean') refuse(key, `must be true or false, got ${shown(value)}`);
+    } else if (key === 'trace_limit') {
+      // The range is the core's to check; only what JSON would mangle is refused here.
+      if (!Number.isSafeInteger(value)) refuse(key, `must be a whole number (events kept), got ${shown(value)}`);
     } else if (key === 'seed') {
       if (!Number.isSafeInteger(value) || value < 0) {
         refuse('seed', `must be a whole number from 0 to ${MAX_SEED}, got ${shown(value)}`);

@@ -128,3 +128,26 @@ function moments(label, lanes) {
       el('span', { class: 'key start' }), ' starts / pickup ',
       el('span', { class: 'key early' }), ' too early'));
 }
+
+/**
+ * The one number of a run's final state that a batch of runs draws as a histogram, with
+ * what it is called and which values break the lesson's invariant; null without a final
+ * state (a stopped run).
+ */
+export function keyNumber(report) {
+  const f = report.final;
+  if (!f) return null;
+  const p = report.params;
+  switch (report.scenario) {
+    case 'bank': return { label: `final total (should be ${num(f.expected_total)})`, value: f.total, bad: (v) => v !== f.expected_total, format: num };
+    case 'booking': return { label: 'seats left (never below 0)', value: f.seats_left, bad: (v) => v < 0, format: num };
+    case 'joint-account': return { label: `final balance (${f.serial_outcomes.map(num).join(' or ')} in some order)`, value: f.balance, bad: (v) => !f.serial_outcomes.includes(v), format: num };
+    case 'reentrant': return { label: `calls completed (of ${num(p.threads * p.calls)})`, value: f.completed_calls, bad: (v) => v < p.threads * p.calls, format: num };
+    case 'semaphore': return { label: `most inside at once (limit ${f.limit})`, value: f.max_inside, bad: (v) => v > f.limit, format: String };
+    case 'event': return f.pickup_at_ms === null || f.landed_at_ms === null ? null
+      : { label: 'pickup after landing (ms; below 0 is too early)', value: Math.round((f.pickup_at_ms - f.landed_at_ms) * 10) / 10, bad: (v) => v < 0, format: String };
+    case 'barrier': return { label: 'parties that started early', value: report.invariants[0].violations, bad: (v) => v > 0, format: String };
+    case 'condition': return { label: 'empty polls of the agent', value: f.empty_polls, bad: () => false, format: num };
+    default: return null;
+  }
+}

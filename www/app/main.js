@@ -1,17 +1,22 @@
 // The playground page: wires the UI modules to the JS API.
 //
 // window.racelab.ready resolves with the Playground once its threads are up (course pages
-// and tests use it), or rejects with the reason they cannot start.
+// and tests use it), or rejects with the reason they cannot start. Once ready,
+// window.racelab.timeline and window.racelab.batch are the timeline and batch views.
 
 import { createPlayground, isolationProblem } from './api.js';
+import { Batch, MAX_BATCH } from './batch.js';
 import { Controls } from './controls.js';
+import { download, fileName, toChromeTrace } from './export.js';
 import { History } from './history.js';
 import { markStuck, renderListing } from './listing.js';
 import { Progress } from './progress.js';
 import { renderFailure, renderResult } from './result.js';
+import { Timeline } from './timeline.js';
 import { ms } from './format.js';
 
 const $ = (id) => document.getElementById(id);
+const TRACE_STORE = 'racelab.trace';
 
 const ready = boot();
 window.racelab = { ready };
@@ -52,10 +57,21 @@ function wire(pg) {
   });
   const history = new History($('history'));
   const progress = new Progress($('progress'), $('progress-bar'), $('progress-text'));
-  const runButton = $('run');
+  const timeline = new Timeline($('timeline'));
+  const batch = new Batch(pg, $('batch'));
+  Object.assign(window.racelab, { timeline, batch });
+  const traceBox = $('trace');
+  const batchN = $('batch-n');
+  const runButtons = ['run', 'run-batch', 'compare', 'observer'].map($);
   const stopButton = $('stop');
   const error = $('config-error');
-  let running = false;
+  let running = null; // 'run' or 'batch' while one is in flight
+  let lastTraced = null;
+
+  traceBox.checked = sessionStorage.getItem(TRACE_STORE) === 'on';
+  traceBox.addEventListener('change', () => {
+    try { sessionStorage.setItem(TRACE_STORE, traceBox.checked ? 'on' : 'off'); } catch { /* storage off */ }
+  });
 
   const showListing = () => {
     $('listing-title').textContent = `The code: ${controls.scenario.title}, ${controls.strategy.title}`;
@@ -63,32 +79,24 @@ function wire(pg) {
   };
   controls.addEventListener('change', showListing);
   showListing();
+  timeline.show({});
 
-  runButton.disabled = false;
-  if (history.length) runButton.textContent = 'Re-run';
+  for (const b of runButtons) b.disabled = false;
+  if (history.length) $('run').textContent = 'Re-run';
 
-  $('params-form').addEventListener('submit', async (event) => {
-    event.preventDefault();
+  const config = () => ({ ...controls.config(), ...(traceBox.checked ? { trace: true } : {}) });
+
+  /** Runs `task` with the run buttons off and Stop on; refusals land on their field. */
+  async function busy(kind, task) {
     if (running) return;
-    running = true;
+    running = kind;
     error.hidden = true;
     controls.markInvalid(null);
-    runButton.disabled = true;
+    batchN.removeAttribute('aria-invalid');
+    for (const b of runButtons) b.disabled = true;
     stopButton.disabled = false;
-    progress.start();
-    const strategy = controls.strategy;
-    const titles = { scenario: controls.scenario.title, strategy: strategy.title };
     try {
-      const report = await pg.run(controls.config(), { onProgress: (p) => progress.update(p) });
-      history.add(report, titles);
-      const fixId = strategy.fix?.strategy;
-      const fix = fixId && {
-        title: controls.scenario.strategies.find((s) => s.id === fixId)?.title ?? fixId,
-        choose: () => controls.chooseStrategy(fixId),
-      };
-      renderResult($('result'), report, strategy, history.resultsOf(report.scenario, report.strategy), fix);
-      if (report.deadlock && controls.strategy.id === report.strategy) markStuck($('listing'), report.deadlock.cycle);
-      runButton.textContent = 'Re-run';
+      await task();
     } catch (e) {
       if (e.field) {
         error.textContent = e.message;
@@ -99,17 +107,78 @@ function wire(pg) {
         renderFailure($('result'), e.message);
       }
     } finally {
-      running = false;
-      progress.finish();
-      runButton.disabled = false;
+      running = null;
+      for (const b of runButtons) b.disabled = false;
       stopButton.disabled = true;
     }
+  }
+
+  $('params-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    busy('run', async () => {
+      progress.start();
+      const strategy = controls.strategy;
+      const titles = { scenario: controls.scenario.title, strategy: strategy.title };
+      try {
+        const report = await pg.run(config(), { onProgress: (p) => progress.update(p) });
+        history.add(report, titles);
+        const fixId = strategy.fix?.strategy;
+        const fix = fixId && {
+          title: controls.scenario.strategies.find((s) => s.id === fixId)?.title ?? fixId,
+          choose: () => controls.chooseStrategy(fixId),
+        };
+        renderResult($('result'), report, strategy, history.resultsOf(report.scenario, report.strategy), fix);
+        if (report.deadlock && controls.strategy.id === report.strategy) markStuck($('listing'), report.deadlock.cycle);
+        timeline.show(report);
+        lastTraced = report.trace ? report : null;
+        $('trace-export').hidden = !lastTraced;
+        $('run').textContent = 'Re-run';
+      } finally {
+        progress.finish();
+      }
+    });
   });
 
-  stopButton.addEventListener('click', () => pg.stop());
-  document.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape' && running) pg.stop();
+  /** The batch size field, or a refusal naming it. */
+  function runs() {
+    const n = Number(batchN.value);
+    if (Number.isInteger(n) && n >= 2 && n <= MAX_BATCH) return n;
+    const err = new Error(`runs: must be a whole number from 2 to ${MAX_BATCH}, got ${JSON.stringify(batchN.value)}`);
+    err.field = 'batch-n';
+    throw err;
+  }
+  const startBatch = (kind) => busy('batch', async () => {
+    const who = { scenario: controls.scenario, strategy: controls.strategy };
+    try {
+      const n = runs();
+      if (kind === 'repeat') await batch.repeat(config(), n, who);
+      if (kind === 'compare') await batch.compare(config(), n, who.scenario);
+      if (kind === 'observer') await batch.observer(config(), n, who);
+    } catch (e) {
+      if (e.field === 'batch-n') {
+        batchN.setAttribute('aria-invalid', 'true');
+        batchN.focus();
+        error.textContent = e.message;
+        error.hidden = false;
+        return;
+      }
+      throw e;
+    }
   });
+  $('run-batch').addEventListener('click', () => startBatch('repeat'));
+  $('compare').addEventListener('click', () => startBatch('compare'));
+  $('observer').addEventListener('click', () => startBatch('observer'));
+
+  const stop = () => {
+    if (running === 'batch') batch.stop();
+    else if (running) pg.stop();
+  };
+  stopButton.addEventListener('click', stop);
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && running) stop();
+  });
+  $('export-json').addEventListener('click', () => lastTraced && download(lastTraced, fileName(lastTraced, 'json')));
+  $('export-chrome').addEventListener('click', () => lastTraced && download(toChromeTrace(lastTraced), fileName(lastTraced, 'chrome')));
   $('defaults').addEventListener('click', () => controls.resetParams());
   $('clear-history').addEventListener('click', () => history.clear());
 }

@@ -7,7 +7,8 @@
 // Protocol (all messages are plain objects with a `type`):
 //   page -> worker  { type: 'init', workers }             start the module and a pool of `workers`
 //                                                         (default: the core's thread limit)
-//                   { type: 'run', id, config }           config is a JSON string
+//                   { type: 'run', id, config, keepEvents }  config is a JSON string; keepEvents
+//                                                         false drops a trace's events (not its counts)
 //                   { type: 'crash-for-test', id, where } test hook: trap on 'controller' or 'pool'
 //                   { type: 'hang-for-test', id }         test hook: spin forever, deaf to Stop
 //   worker -> page  { type: 'ready', catalog, maxThreads, workers, memory, controlPtr, crashPtr, moduleMs, poolMs }
@@ -47,8 +48,8 @@ async function start(workers) {
   });
 }
 
-function runOne(id, config) {
-  guarded(id, () => postMessage({ type: 'result', id, report: run(config) }));
+function runOne(id, config, keepEvents) {
+  guarded(id, () => postMessage({ type: 'result', id, report: run(config, keepEvents !== false) }));
 }
 
 /** Calls into wasm; a trap marks this instance dead, a refusal goes back to the caller. */
@@ -72,7 +73,7 @@ self.onmessage = ({ data }) => {
   if (data?.type === 'init') {
     start(data.workers).catch((e) => postMessage({ type: 'crashed', message: `could not start: ${e?.message || e}` }));
   } else if (data?.type === 'run') {
-    runOne(data.id, data.config);
+    runOne(data.id, data.config, data.keepEvents);
   } else if (data?.type === 'crash-for-test') {
     guarded(data.id, () => crashForTest(data.where === 'pool'));
   } else if (data?.type === 'hang-for-test') {

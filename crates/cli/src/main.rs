@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! racelab list [--json]
-//! racelab run <scenario> [--strategy S] [--seed N] [--<param> V ...] [--json]
+//! racelab run <scenario> [--strategy S] [--seed N] [--<param> V ...] [--trace [--trace-limit N]] [--trace-out FILE] [--json]
 //! ```
 //!
 //! Parameter flags come from the scenario's own table (the same one the page uses), so
@@ -27,6 +27,9 @@ run options:
   --strategy S      where the locks go (default: the scenario's first, unsafe, one)
   --seed N          seed of the threads' random choices
   --<param> V       any parameter of the scenario (see `racelab list`); lists as 1,2,3
+  --trace           record what every thread did (the report says what it explains)
+  --trace-limit N   events to keep (default 100000, at most 200000)
+  --trace-out FILE  record a trace and write it to FILE as JSON (not to the report)
   --json            print the report as JSON
 ";
 
@@ -87,9 +90,17 @@ fn list(mut parser: lexopt::Parser) -> Result<(), Refused> {
 fn run(mut parser: lexopt::Parser) -> Result<(), Refused> {
     let mut config = Map::new();
     let mut json = false;
+    let mut trace_out = None;
     while let Some(arg) = parser.next().map_err(refused)? {
         match arg {
             Long("json") => json = true,
+            Long("trace") => {
+                config.insert("trace".into(), Json::Bool(true));
+            }
+            Long("trace-out") => {
+                trace_out = Some(std::path::PathBuf::from(parser.value().map_err(refused)?));
+                config.insert("trace".into(), Json::Bool(true));
+            }
             Value(v) if !config.contains_key("scenario") => {
                 config.insert(
                     "scenario".into(),
@@ -114,7 +125,18 @@ fn run(mut parser: lexopt::Parser) -> Result<(), Refused> {
     }
     let config =
         RunConfig::from_value(&Json::Object(config)).map_err(|e| Refused(e.to_string()))?;
-    let report = config.run(&OsThreads, &RunControl::new());
+    let mut report = config.run(&OsThreads, &RunControl::new());
+    if let (Some(path), Some(trace)) = (&trace_out, report.trace.as_mut()) {
+        let text = serde_json::to_string(trace).expect("a trace always serializes");
+        std::fs::write(path, text).map_err(|e| {
+            Refused(format!(
+                "trace-out: could not write {}: {e}",
+                path.display()
+            ))
+        })?;
+        // The file has the events; the report keeps what they explain.
+        trace.events = Vec::new();
+    }
     if json {
         println!("{}", report.to_json());
     } else {

@@ -67,6 +67,27 @@ pub fn report(r: &Report) -> String {
             inv.id, inv.text
         );
     }
+    if let Some(t) = &r.trace {
+        let _ = write!(out, "trace: {} events", t.recorded);
+        if t.truncated {
+            let _ = write!(out, " (the run's first; {} more not kept)", t.dropped);
+        }
+        out.push('\n');
+        if !t.violations.is_empty() || !t.lost_updates.is_empty() {
+            let overlapped = t
+                .violations
+                .iter()
+                .filter(|v| !v.overlapped.is_empty())
+                .count();
+            let _ = writeln!(
+                out,
+                "  {} audits saw a broken invariant: {overlapped} while another thread's update \
+                 was in flight; {} updates were lost for good",
+                t.violations.len(),
+                t.lost_updates.len()
+            );
+        }
+    }
     let _ = writeln!(out, "final:");
     if let Value::Object(map) = &r.final_state {
         for (key, value) in map {

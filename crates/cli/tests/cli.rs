@@ -188,3 +188,34 @@ fn a_deadlock_between_tellers_names_the_lines_they_are_stuck_at_and_the_fix() {
     );
     assert!(text.contains("(strategy fine)"), "{text}");
 }
+
+#[test]
+fn a_trace_goes_to_its_file_and_the_report_says_what_it_explains() {
+    let file = std::env::temp_dir().join(format!("racelab-cli-trace-{}.json", std::process::id()));
+    let path = file.to_str().expect("a UTF-8 temp path");
+    let o = racelab(&[
+        "run",
+        "bank",
+        "--transfers-per-thread",
+        "200",
+        "--trace-out",
+        path,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("trace: "), "{text}");
+    let trace: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("the trace file")).unwrap();
+    std::fs::remove_file(&file).ok();
+    let events = trace["events"].as_array().expect("events");
+    assert_eq!(events.len() as u64, trace["recorded"].as_u64().unwrap());
+    assert!(events.iter().any(|e| e["op"] == "invalid-begin"));
+
+    let o = racelab(&["run", "bank", "--trace", "--trace-limit", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("trace_limit: must be a whole number from 1 to 200000"),
+        "{}",
+        stderr(&o)
+    );
+}

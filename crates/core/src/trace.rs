@@ -99,7 +99,8 @@ struct Part {
 #[derive(Debug, Default)]
 struct Session {
     limit: u64,
-    names: HashMap<usize, String>,
+    /// Named objects in the order the scenario named them (the order reports list them).
+    names: Vec<(usize, String)>,
     parts: Vec<Part>,
 }
 
@@ -145,7 +146,7 @@ impl TraceSink {
     /// shared objects before the threads start; unnamed ones appear as `object N`.
     pub fn name<T>(&self, object: &T, name: impl Into<String>) {
         if let Some(s) = self.session().as_mut() {
-            s.names.insert(id_of(object), name.into());
+            s.names.push((id_of(object), name.into()));
         }
     }
 
@@ -369,13 +370,18 @@ impl Trace {
             .collect();
         raw.sort_unstable_by_key(|(_, e)| e.seq);
 
-        let mut objects: Vec<String> = Vec::new();
         let mut index: HashMap<usize, u32> = HashMap::new();
+        let mut objects: Vec<String> = Vec::new();
+        for (addr, name) in names {
+            index.entry(addr).or_insert_with(|| {
+                objects.push(name);
+                objects.len() as u32 - 1
+            });
+        }
         let mut obj = |addr: usize| -> u32 {
             *index.entry(addr).or_insert_with(|| {
-                let n = objects.len();
-                objects.push(names.get(&addr).cloned().unwrap_or(format!("object {n}")));
-                n as u32
+                objects.push(format!("object {}", objects.len()));
+                objects.len() as u32 - 1
             })
         };
         let events: Vec<Event> = raw
@@ -645,9 +651,9 @@ mod tests {
         });
         drop(rec);
         let t = sink.take().unwrap();
-        assert_eq!(t.objects, ["object 0", "account[0]"]);
+        assert_eq!(t.objects, ["account[0]", "object 1"]);
         let json = serde_json::to_value(&t.events[1]).unwrap();
         assert_eq!(json["op"], "read");
-        assert_eq!(json["obj"], 1);
+        assert_eq!(json["obj"], 0);
     }
 }

@@ -16,12 +16,12 @@ fn trace_of(report: &racelab::Report) -> &Trace {
         .expect("a traced run carries its trace")
 }
 
-/// Five tellers, a few hundred transfers each: the whole run fits in the trace. Sixteen
+/// Five tellers, a few hundred transfers each: the whole run fits in the trace. Forty-eight
 /// accounts make two tellers' updates of one balance (a lost update, which leaves every
 /// later total wrong) rarer than an audit catching money in flight.
 fn small_bank(strategy: &str) -> serde_json::Value {
-    json!({"scenario": "bank", "strategy": strategy, "transfers_per_thread": 400,
-        "accounts": vec![5000; 16], "delay": 10, "trace": true})
+    json!({"scenario": "bank", "strategy": strategy, "transfers_per_thread": 250,
+        "accounts": vec![5000; 48], "delay": 20, "trace": true})
 }
 
 #[test]
@@ -37,7 +37,7 @@ fn a_traced_unsafe_bank_shows_for_every_wrong_audit_the_transfer_in_flight_or_th
             .filter(|e| matches!(e.op, EventOp::Audit { held: false, .. }))
             .count();
         assert_eq!(trace.violations.len(), wrong_audits);
-        let final_wrong = u64::from(report.final_state["total"] != 80_000);
+        let final_wrong = u64::from(report.final_state["total"] != 240_000);
         assert_eq!(
             wrong_audits as u64 + final_wrong,
             report.invariant("total-conserved").unwrap().violations,

@@ -144,13 +144,19 @@ pub fn control_ptr() -> u32 {
 /// Validates `config` (JSON), runs it on the pool and returns the Report as JSON.
 ///
 /// Blocks until the run ends; rejects an invalid config with a message naming the field,
-/// the value and the allowed range.
+/// the value and the allowed range. With `keep_events` false a traced run's report keeps
+/// the trace's counts and explanations but not its events: a batch of runs measuring what
+/// tracing costs need not ship megabytes of events per run to the page.
 #[wasm_bindgen]
-pub fn run(config: &str) -> Result<String, JsError> {
+pub fn run(config: &str, keep_events: bool) -> Result<String, JsError> {
     note_panics();
     let config = RunConfig::from_json(config).map_err(|e| JsError::new(&e.to_string()))?;
     config
         .check_capacity(rayon::current_num_threads())
         .map_err(|e| JsError::new(&e.to_string()))?;
-    Ok(config.run(&WorkerPool, &CONTROL).to_json())
+    let mut report = config.run(&WorkerPool, &CONTROL);
+    if let (false, Some(trace)) = (keep_events, report.trace.as_mut()) {
+        trace.events = Vec::new();
+    }
+    Ok(report.to_json())
 }

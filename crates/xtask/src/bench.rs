@@ -1,5 +1,7 @@
-//! `cargo xtask bench`: native vs Chromium-wasm timings measured side by side, the pool's
-//! start time in the page, and the wasm size. Prints a Markdown table for the README.
+//! `cargo xtask bench`: native vs Chromium-wasm timings measured side by side, what tracing
+//! costs (against a build with tracing compiled out), the timeline's frame time on a
+//! 100,000-event trace, the pool's start time in the page, and the wasm size. Prints
+//! Markdown tables for the README.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -31,9 +33,35 @@ fn plan() -> Value {
     Value::Array(items)
 }
 
+/// Tracing workloads: each runs on the CLI with tracing compiled out, compiled in but off,
+/// and on, then in the page off and on; all alternating.
+fn trace_plan() -> Value {
+    let mut items = Vec::new();
+    for strategy in ["none", "global"] {
+        items.push(json!({"name": "bank (lesson)", "runs": 15,
+            "config": {"scenario": "bank", "strategy": strategy}}));
+    }
+    items.push(json!({"name": "booking (lesson, 1 ms)", "runs": 9,
+        "config": {"scenario": "booking", "strategy": "lock", "processing_ms": 1}}));
+    Value::Array(items)
+}
+
+/// Where the CLI built without the `trace` feature goes (its own target dir, so the two
+/// builds do not overwrite each other).
+const UNTRACED_TARGET: &str = "target/bench-untraced";
+
 /// Builds everything, measures, and prints the table.
 pub fn cmd() -> Result {
     run(cargo().args(["build", "--release", "--package", "racelab-cli"]))?;
+    run(cargo().args([
+        "build",
+        "--release",
+        "--package",
+        "racelab-cli",
+        "--no-default-features",
+        "--target-dir",
+        UNTRACED_TARGET,
+    ]))?;
     let dir = dist()?;
     ensure_chromium()?;
     ensure_node_modules()?;
@@ -53,6 +81,11 @@ pub fn cmd() -> Result {
         .current_dir(root().join("tests/e2e"))
         .env("RACELAB_URL", site.url())
         .env("RACELAB_CLI", root().join("target/release/racelab"))
+        .env(
+            "RACELAB_CLI_UNTRACED",
+            root().join(UNTRACED_TARGET).join("release/racelab"),
+        )
+        .env("BENCH_TRACE_PLAN", trace_plan().to_string())
         .env("CHROMIUM", CHROMIUM)
         .env("BENCH_PLAN", plan().to_string())
         .stderr(Stdio::inherit())
@@ -94,6 +127,37 @@ pub fn cmd() -> Result {
         "wasm size: {} KB raw, {} KB gzipped.",
         wasm.len() / 1024,
         gz_len / 1024
+    );
+    println!();
+    println!("Tracing: what recording costs, and what its branch costs when off.");
+    println!();
+    println!("| workload | strategy | native, compiled out ms | native, off ms | off / compiled out | native, on ms | on / off | wasm, off ms | wasm, on ms | on / off |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in data["trace"].as_array().into_iter().flatten() {
+        let f = |k: &str| r[k].as_f64().unwrap_or(0.0);
+        let ratio = |a: f64, b: f64| a / b.max(0.001);
+        println!(
+            "| {} | {} | {:.1} | {:.1} | {:.3} | {:.1} | {:.2} | {:.1} | {:.1} | {:.2} |",
+            r["name"].as_str().unwrap_or(""),
+            r["strategy"].as_str().unwrap_or(""),
+            f("outMs"),
+            f("offMs"),
+            ratio(f("offMs"), f("outMs")),
+            f("onMs"),
+            ratio(f("onMs"), f("offMs")),
+            f("wasmOffMs"),
+            f("wasmOnMs"),
+            ratio(f("wasmOnMs"), f("wasmOffMs")),
+        );
+    }
+    println!();
+    println!(
+        "Medians of {} runs each, the five kinds alternating. Timeline: a {}-event trace drawn in {:.2} ms median per frame while panning ({} frames; 95th percentile {:.2} ms).",
+        data["trace"][0]["runs"],
+        data["frames"]["events"],
+        data["frames"]["medianMs"].as_f64().unwrap_or(f64::NAN),
+        data["frames"]["frames"],
+        data["frames"]["p95Ms"].as_f64().unwrap_or(f64::NAN),
     );
     Ok(())
 }
