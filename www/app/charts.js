@@ -4,16 +4,7 @@
 // visually hidden list or the caption carries the numbers), drawn with classes from
 // style.css so that light and dark themes both apply.
 
-import { el } from './format.js';
-
-const SVG = 'http://www.w3.org/2000/svg';
-
-function svg(tag, attrs = {}, text = null) {
-  const n = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
-  if (text !== null) n.textContent = text;
-  return n;
-}
+import { el, svgEl as svg } from './format.js';
 
 function figure(caption, note, chart, text, attrs = {}) {
   chart.setAttribute('aria-hidden', 'true');

@@ -2,14 +2,7 @@
 // a ring, "waits for" arrows dashed from each thread to its lock, "held by" arrows solid
 // from each lock to the thread holding it. Read clockwise, it is the story of the deadlock.
 
-const SVG = 'http://www.w3.org/2000/svg';
-
-function node(tag, attrs = {}, text = null) {
-  const n = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
-  if (text !== null) n.textContent = text;
-  return n;
-}
+import { svgEl as node } from './format.js';
 
 /** The point `r` away from `from`, towards `to`. */
 function towards(from, to, r) {

@@ -12,6 +12,14 @@ export function ms(t) {
   return `${t.toFixed(1)} ms`;
 }
 
+/** Creates an SVG element with attributes (set as given) and, optionally, its text. */
+export function svgEl(tag, attrs = {}, text = null) {
+  const n = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
+  if (text !== null) n.textContent = text;
+  return n;
+}
+
 /**
  * Creates an element with attributes and children (strings become text). A `style` is an
  * object of CSS properties, set through the CSSOM: the page's Content-Security-Policy

@@ -217,13 +217,22 @@ impl<'r> Ctx<'r> {
         cell.0.store(value, Relaxed);
     }
 
-    /// Takes `lock`, waiting while another thread holds it; the guard releases it.
-    pub async fn lock<'l>(&self, lock: &'l Lock) -> Result<Held<'_, LockGuard<'l>>, Abort> {
-        let obj = id_of(lock);
+    /// Takes what `take` takes (a lock, a permit, a condition's lock) for this thread,
+    /// traced as a request, then an acquire once it is held.
+    fn take<G>(
+        &self,
+        obj: usize,
+        take: impl FnOnce(&Waiter<'r>) -> Result<G, Abort>,
+    ) -> Result<Held<'_, G>, Abort> {
         self.trace(|| Op::Request { obj });
-        let guard = lock.acquire(&self.waiter())?;
+        let guard = take(&self.waiter())?;
         self.trace(|| Op::Acquire { obj });
         Ok(self.held(guard, obj))
+    }
+
+    /// Takes `lock`, waiting while another thread holds it; the guard releases it.
+    pub async fn lock<'l>(&self, lock: &'l Lock) -> Result<Held<'_, LockGuard<'l>>, Abort> {
+        self.take(id_of(lock), |w| lock.acquire(w))
     }
 
     /// Takes a permit of `sem`, waiting while none is free; the guard gives it back.
@@ -231,11 +240,7 @@ impl<'r> Ctx<'r> {
         &self,
         sem: &'l Semaphore,
     ) -> Result<Held<'_, SemaphoreGuard<'l>>, Abort> {
-        let obj = id_of(sem);
-        self.trace(|| Op::Request { obj });
-        let guard = sem.acquire(&self.waiter())?;
-        self.trace(|| Op::Acquire { obj });
-        Ok(self.held(guard, obj))
+        self.take(id_of(sem), |w| sem.acquire(w))
     }
 
     /// Waits until `event` is set.
@@ -267,11 +272,7 @@ impl<'r> Ctx<'r> {
         &self,
         cond: &'l Condition,
     ) -> Result<Held<'_, ConditionGuard<'l>>, Abort> {
-        let obj = id_of(cond);
-        self.trace(|| Op::Request { obj });
-        let guard = cond.enter(&self.waiter())?;
-        self.trace(|| Op::Acquire { obj });
-        Ok(self.held(guard, obj))
+        self.take(id_of(cond), |w| cond.enter(w))
     }
 
     /// `condition.wait()`: gives the lock up until notified, and returns holding it again.
