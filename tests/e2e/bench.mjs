@@ -81,6 +81,7 @@ for (const w of JSON.parse(tracePlan)) {
     outMs: (c) => native(c, cliUntraced),
     offMs: (c) => native(c),
     onMs: (c) => native({ ...c, trace: true }),
+    out2Ms: (c) => native(c, cliUntraced),
     wasmOffMs: (c) => wasm(c),
     wasmOnMs: (c) => wasm({ ...c, trace: true }),
   };

@@ -38,7 +38,7 @@ fn plan() -> Value {
 fn trace_plan() -> Value {
     let mut items = Vec::new();
     for strategy in ["none", "global"] {
-        items.push(json!({"name": "bank (lesson)", "runs": 15,
+        items.push(json!({"name": "bank (lesson)", "runs": 21,
             "config": {"scenario": "bank", "strategy": strategy}}));
     }
     items.push(json!({"name": "booking (lesson, 1 ms)", "runs": 9,
@@ -50,8 +50,17 @@ fn trace_plan() -> Value {
 /// builds do not overwrite each other).
 const UNTRACED_TARGET: &str = "target/bench-untraced";
 
-/// Builds everything, measures, and prints the table.
-pub fn cmd() -> Result {
+/// Builds everything, measures, and prints the tables (`--tracing-only`: only tracing's).
+pub fn cmd(args: &[String]) -> Result {
+    let tracing_only = match args {
+        [] => false,
+        [flag] if flag == "--tracing-only" => true,
+        _ => {
+            return Err(format!(
+                "bench: unexpected arguments {args:?}; it takes only --tracing-only"
+            ))
+        }
+    };
     run(cargo().args(["build", "--release", "--package", "racelab-cli"]))?;
     run(cargo().args([
         "build",
@@ -87,7 +96,10 @@ pub fn cmd() -> Result {
         )
         .env("BENCH_TRACE_PLAN", trace_plan().to_string())
         .env("CHROMIUM", CHROMIUM)
-        .env("BENCH_PLAN", plan().to_string())
+        .env(
+            "BENCH_PLAN",
+            if tracing_only { json!([]) } else { plan() }.to_string(),
+        )
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| format!("could not start node: {e}"))?;
@@ -98,25 +110,29 @@ pub fn cmd() -> Result {
     let data: Value = serde_json::from_slice(&output.stdout)
         .map_err(|e| format!("bench.mjs printed no JSON: {e}"))?;
 
-    println!("| workload | strategy | native ms | Chromium-wasm ms | wasm / native | violated runs (native, wasm) |");
-    println!("|---|---|---:|---:|---:|---|");
-    for r in data["results"].as_array().into_iter().flatten() {
-        let (n, w) = (
-            r["nativeMs"].as_f64().unwrap_or(0.0),
-            r["wasmMs"].as_f64().unwrap_or(0.0),
-        );
+    if !tracing_only {
+        println!("| workload | strategy | native ms | Chromium-wasm ms | wasm / native | violated runs (native, wasm) |");
+        println!("|---|---|---:|---:|---:|---|");
+        for r in data["results"].as_array().into_iter().flatten() {
+            let (n, w) = (
+                r["nativeMs"].as_f64().unwrap_or(0.0),
+                r["wasmMs"].as_f64().unwrap_or(0.0),
+            );
+            println!(
+                "| {} | {} | {n:.1} | {w:.1} | {:.2} | {}/{runs}, {}/{runs} |",
+                r["name"].as_str().unwrap_or(""),
+                r["strategy"].as_str().unwrap_or(""),
+                w / n.max(0.001),
+                r["violated"]["native"],
+                r["violated"]["wasm"],
+                runs = r["runs"],
+            );
+        }
+        println!();
         println!(
-            "| {} | {} | {n:.1} | {w:.1} | {:.2} | {}/{runs}, {}/{runs} |",
-            r["name"].as_str().unwrap_or(""),
-            r["strategy"].as_str().unwrap_or(""),
-            w / n.max(0.001),
-            r["violated"]["native"],
-            r["violated"]["wasm"],
-            runs = r["runs"],
+            "Medians over the runs shown (each after one warm-up), native and wasm alternating."
         );
     }
-    println!();
-    println!("Medians over the runs shown (each after one warm-up), native and wasm alternating.");
     println!(
         "In the page: module load {:.0} ms, then pool start (16 workers) {:.0} ms (medians of 5 fresh pages); navigation to ready: {:.0} ms.",
         data["moduleMs"].as_f64().unwrap_or(0.0),
@@ -131,18 +147,19 @@ pub fn cmd() -> Result {
     println!();
     println!("Tracing: what recording costs, and what its branch costs when off.");
     println!();
-    println!("| workload | strategy | native, compiled out ms | native, off ms | off / compiled out | native, on ms | on / off | wasm, off ms | wasm, on ms | on / off |");
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| workload | strategy | native, compiled out ms | native, off ms | off / compiled out | compiled out again / compiled out (noise) | native, on ms | on / off | wasm, off ms | wasm, on ms | on / off |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in data["trace"].as_array().into_iter().flatten() {
         let f = |k: &str| r[k].as_f64().unwrap_or(0.0);
         let ratio = |a: f64, b: f64| a / b.max(0.001);
         println!(
-            "| {} | {} | {:.1} | {:.1} | {:.3} | {:.1} | {:.2} | {:.1} | {:.1} | {:.2} |",
+            "| {} | {} | {:.1} | {:.1} | {:.3} | {:.3} | {:.1} | {:.2} | {:.1} | {:.1} | {:.2} |",
             r["name"].as_str().unwrap_or(""),
             r["strategy"].as_str().unwrap_or(""),
             f("outMs"),
             f("offMs"),
             ratio(f("offMs"), f("outMs")),
+            ratio(f("out2Ms"), f("outMs")),
             f("onMs"),
             ratio(f("onMs"), f("offMs")),
             f("wasmOffMs"),
@@ -152,7 +169,7 @@ pub fn cmd() -> Result {
     }
     println!();
     println!(
-        "Medians of {} runs each, the five kinds alternating. Timeline: a {}-event trace drawn in {:.2} ms median per frame while panning ({} frames; 95th percentile {:.2} ms).",
+        "Medians of {} runs each, the six kinds alternating (the compiled-out build twice, so that its two medians show the run-to-run noise). Timeline: a {}-event trace drawn in {:.2} ms median per frame while panning ({} frames; 95th percentile {:.2} ms).",
         data["trace"][0]["runs"],
         data["frames"]["events"],
         data["frames"]["medianMs"].as_f64().unwrap_or(f64::NAN),

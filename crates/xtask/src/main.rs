@@ -4,7 +4,8 @@
 //! - `dist`:  release wasm build, wasm-bindgen, and `www/` copied into `dist/`.
 //! - `serve`: dist, then serve `dist/` on 127.0.0.1 with the isolation headers.
 //! - `test`:  lint, native tests, dist, then the Playwright suite in system Chromium.
-//! - `bench`: native vs Chromium-wasm timings, pool start, wasm size.
+//! - `bench`: native vs Chromium-wasm timings, tracing's cost, timeline frame time, pool
+//!   start, wasm size.
 
 mod bench;
 mod dist;
@@ -25,7 +26,9 @@ commands:
   serve [--port N]   build the site and serve it on http://127.0.0.1:N (default 8000)
   test               lint, native tests, build, browser tests (installs what is missing)
   dist               build the deployable static site into dist/
-  bench              native vs browser timings, pool start and wasm size
+  bench [--tracing-only]
+                     native vs browser timings, what tracing costs, timeline frame
+                     time, pool start and wasm size (--tracing-only: the tracing part)
 ";
 
 fn main() -> ExitCode {
@@ -34,7 +37,7 @@ fn main() -> ExitCode {
         Some("dist") => dist::dist().map(|_| ()),
         Some("serve") => serve::cmd(&args[1..]),
         Some("test") => e2e::cmd(),
-        Some("bench") => bench::cmd(),
+        Some("bench") => bench::cmd(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())
