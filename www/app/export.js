@@ -95,7 +95,7 @@ export function toChromeTrace(report) {
   };
 }
 
-/** A file name for `report`'s trace: racelab-bank-none-seed42.trace.json. */
+/** A file name for `report`'s trace: racelab-bank-none-seed42.json, or .chrome.json for Perfetto. */
 export function fileName(report, kind) {
   const seed = report.params?.seed ?? 'x';
   return `racelab-${report.scenario}-${report.strategy}-seed${seed}${kind === 'chrome' ? '.chrome' : ''}.json`;

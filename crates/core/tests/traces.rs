@@ -2,8 +2,6 @@
 
 mod common;
 
-use std::collections::HashMap;
-
 use common::run;
 use racelab::trace::{EventOp, Trace};
 use racelab::RunConfig;
@@ -129,12 +127,9 @@ fn a_long_run_keeps_the_first_events_and_says_it_was_cut() {
         (0..20_000).collect::<Vec<_>>(),
         "a prefix, without gaps"
     );
-    let per_thread = trace.events.iter().fold(HashMap::new(), |mut m, e| {
-        *m.entry(e.thread).or_insert(0) += 1;
-        m
-    });
-    // Tellers the OS has not yet scheduled may miss the first events; most are there.
-    assert!(per_thread.len() >= 2, "{per_thread:?}");
+    // Which tellers the prefix holds depends on which the OS ran first (alone, on a busy
+    // machine): only that it is the run's first events is certain.
+    assert!(trace.events.iter().all(|e| e.thread < 5));
 }
 
 #[test]
