@@ -50,7 +50,9 @@ export function toChromeTrace(report) {
     events.push({
       name: kind === 'audit-begin' && until && !until.held ? 'audit: wrong total' : s.name(obj(begin.obj)),
       cat: s.cat, ph: 'X', pid: begin.thread + 1, tid: s.track,
-      ts: begin.t_us, dur: Math.max(0, (until?.t_us ?? end) - begin.t_us), args,
+      // Times are whole nanoseconds: rounding the difference keeps float noise from making
+      // a slice seem to end a hair after the one around it.
+      ts: begin.t_us, dur: Math.max(0, Math.round(((until?.t_us ?? end) - begin.t_us) * 1e3) / 1e3), args,
     });
   };
   for (const e of trace.events) {

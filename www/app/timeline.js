@@ -1004,6 +1004,13 @@ function buildModel(report) {
   const push = (sp, t1, t2, s1, s2, obj) => {
     sp.s.push(t1); sp.e.push(t2); sp.a.push(s1); sp.b.push(s2); sp.o.push(obj);
   };
+  // A span opened in `open` (by object) ends at event `e`, if it was opened.
+  const close = (open, sp, e, t) => {
+    const o = open.get(e.obj);
+    if (!o) return;
+    push(sp, o.t, t, o.seq, e.seq, e.obj);
+    open.delete(e.obj);
+  };
   const point = (L, t, kind, ev, aux = -1) => {
     L.points.t.push(t); L.points.kind.push(kind); L.points.ev.push(ev); L.points.aux.push(aux);
   };
@@ -1023,11 +1030,7 @@ function buildModel(report) {
         L.requests.set(e.obj, { t, seq: e.seq });
         break;
       case 'acquire': {
-        const r = L.requests.get(e.obj);
-        if (r) {
-          push(L.spans[REQUEST], r.t, t, r.seq, e.seq, e.obj);
-          L.requests.delete(e.obj);
-        }
+        close(L.requests, L.spans[REQUEST], e, t);
         const h = L.holds.get(e.obj);
         if (h) h.depth++;
         else L.holds.set(e.obj, { depth: 1, t, seq: e.seq });
@@ -1044,14 +1047,9 @@ function buildModel(report) {
       case 'wait':
         L.waits.set(e.obj, { t, seq: e.seq });
         break;
-      case 'wake': {
-        const w = L.waits.get(e.obj);
-        if (w) {
-          push(L.spans[WAIT], w.t, t, w.seq, e.seq, e.obj);
-          L.waits.delete(e.obj);
-        }
+      case 'wake':
+        close(L.waits, L.spans[WAIT], e, t);
         break;
-      }
       case 'signal':
         point(L, t, SIGNAL, i);
         break;

@@ -191,7 +191,8 @@ test('the trace downloads as JSON and as a valid Chrome trace for Perfetto', asy
     list.sort((a, b) => a.ts - b.ts || b.dur - a.dur);
     const stack = [];
     for (const s of list) {
-      while (stack.length && stack.at(-1).ts + stack.at(-1).dur <= s.ts) stack.pop();
+      // Times are µs with ns precision; allow float noise below that.
+      while (stack.length && stack.at(-1).ts + stack.at(-1).dur <= s.ts + 1e-6) stack.pop();
       const parent = stack.at(-1);
       if (parent && s.ts + s.dur > parent.ts + parent.dur + 1e-6) bad(s, `overlaps ${parent.name} without nesting`);
       stack.push(s);
