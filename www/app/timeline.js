@@ -49,6 +49,12 @@ const MIN_SPAN_US = 0.05; // deepest zoom: 50 ns across the whole plot
 const MIN_SPAN_EVENTS = 8; // or eight events, in event order
 const STATS_KEEP = 2000;
 
+// What the red stretch means, in each lesson's words.
+const INVALID_WORDS = {
+  bank: 'money in flight: debited, not yet credited',
+  booking: 'a seat that only looks free: checked, not yet taken',
+};
+
 const CSS_VARS = ['panel', 'ink', 'muted', 'line', 'accent', 'bad', 'ok', 'lock-bg', 'code-bg', 'focus'];
 
 export class Timeline {
@@ -1400,7 +1406,7 @@ function legend(m, report) {
   return el('ul', { class: 'timeline-legend', 'aria-label': 'Legend' },
     item('hold', 'holds a lock', m.holds),
     item('request', 'waits for a lock', m.requests),
-    item('invalid', report.scenario === 'bank' ? 'money in flight: debited, not yet credited' : 'shared data temporarily invalid', m.invalid),
+    item('invalid', INVALID_WORDS[report.scenario] ?? 'shared data temporarily invalid', m.invalid),
     item('wait', 'waits on an event, barrier or condition', m.waits),
     item('audit', 'audit: adds up every account', m.audits),
     item('audit-ok', 'audit or check found everything right', m.okChecks),
