@@ -1,9 +1,16 @@
 // racelab's public JS API, for the playground, course pages and tests.
 //
 //   const pg = await createPlayground({ workers })   // starts the controller Worker and pool
+//   pg.threads                                        // false: not cross-origin isolated, so no
+//                                                     // pool; only stepped runs and explore work
 //   pg.scenarios()                                    // ids, titles, strategies, params
 //   await pg.run({ scenario, strategy, ...params }, { onProgress, keepEvents })  // -> Report
 //     (trace: true adds report.trace; keepEvents: false keeps its counts but not its events)
+//   await pg.run({ ..., executor: 'stepped', seed, schedule: [0, 1, 1], pause: true })
+//     (one operation at a time: the same seed and schedule give the same report; with pause
+//     the run stops where the schedule ends and report.steps says where each thread stands)
+//   await pg.explore({ scenario, strategy, ...small params, seed, budget })
+//     -> { mode, runs, schedules, violating, states, exhausted, example: { schedule, outcome } }
 //   pg.stop()                                         // cancels the run in flight and queued ones
 //   pg.progress()                                     // { runSeq, done, total, violations }
 //   pg.addEventListener('restart', (e) => e.detail.reason)  // a fresh runtime was started
@@ -76,10 +83,18 @@ class Playground extends EventTarget {
   maxThreads = 0;
   /** How many times the runtime was restarted after a trap or a stuck stop. */
   restarts = 0;
+  /**
+   * Whether real threads can run here. Without cross-origin isolation there is no pool:
+   * stepped runs and exploration still work; `isolationProblem` says why threads do not.
+   */
+  threads = true;
+  isolationProblem = null;
 
-  constructor(workers) {
+  constructor(workers, threads) {
     super();
     this.#workers = workers;
+    this.threads = threads;
+    this.isolationProblem = threads ? null : isolationProblem();
   }
 
   /** Starts (or restarts) the controller Worker and waits until its pool is ready. */
@@ -104,16 +119,18 @@ class Playground extends EventTarget {
         reject(new RacelabError(`the runtime failed to load: ${e.message || 'script error'}`));
       };
     });
-    worker.postMessage({ type: 'init', workers: this.#workers });
+    worker.postMessage({ type: 'init', workers: this.#workers, pool: this.threads });
     const info = await ready;
     this.#catalog = JSON.parse(info.catalog);
     this.maxThreads = info.maxThreads;
     this.moduleMs = info.moduleMs;
     this.poolMs = info.poolMs;
+    // Without a pool the memory stays in the Worker: no live progress, and Stop ends the
+    // runtime after its grace period instead of asking the run.
     this.#memory = info.memory;
-    this.#control = new Uint32Array(info.memory.buffer, info.controlPtr, CONTROL_WORDS);
+    this.#control = info.memory && new Uint32Array(info.memory.buffer, info.controlPtr, CONTROL_WORDS);
     this.#crashPtr = info.crashPtr;
-    this.#crashState = new Uint32Array(info.memory.buffer, info.crashPtr, 2);
+    this.#crashState = info.memory && new Uint32Array(info.memory.buffer, info.crashPtr, 2);
     worker.onmessage = ({ data }) => this.#onMessage(worker, data);
     worker.onerror = (e) => {
       // A trap on a pool worker bubbles up to here as an uncaught error: it is ours to
@@ -200,6 +217,18 @@ class Playground extends EventTarget {
   run(config, { onProgress, keepEvents = true } = {}) {
     const checked = checkConfig(config, this.#catalog);
     return this.#enqueue({ type: 'run', config: JSON.stringify(checked), keepEvents }, checked, onProgress);
+  }
+
+  /**
+   * Searches the interleavings of a small run (stepped, on the controller; no pool needed):
+   * every reachable state of a short run (`mode: "enumerated"`; `exhausted` with
+   * `violating: 0` means no interleaving breaks it), or `budget` random schedules of a long
+   * one (`"sampled"`). `example` is a shortest violating schedule: pass it as `schedule`
+   * (with the same `seed`) to a stepped run. Stop ends it like a run.
+   */
+  explore(config) {
+    const checked = checkConfig(config, this.#catalog, { explore: true });
+    return this.#enqueue({ type: 'explore', config: JSON.stringify(checked) }, checked);
   }
 
   /**
@@ -303,11 +332,14 @@ class Playground extends EventTarget {
  * invariant; `note` says why.
  */
 function madeUpReport(job, note) {
-  const { scenario, strategy = null, seed = null, trace: _t, trace_limit: _l, ...params } = job.config;
+  const {
+    scenario, strategy = null, seed = null, trace: _t, trace_limit: _l, executor: _e, schedule: _s,
+    pause: _p, budget: _b, ...params
+  } = job.config;
   return {
     scenario,
     strategy,
-    executor: 'parallel',
+    executor: job.config.executor === 'stepped' ? 'stepped' : 'parallel',
     params: { ...params, seed },
     threads: 0,
     elapsed_ms: job.started ? performance.now() - job.started : 0,
@@ -346,7 +378,7 @@ const MAX_SEED = Number.MAX_SAFE_INTEGER;
  * undefined into null (which means "the default") and drop functions, so a config that
  * cannot cross as it is must be refused here. Ranges are the core's to check.
  */
-function checkConfig(config, catalog) {
+function checkConfig(config, catalog, { explore = false } = {}) {
   const refuse = (field, message) => { throw new RacelabError(`${field}: ${message}`, field); };
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     refuse('config', `must be an object like { scenario: "bank", strategy: "none" }, got ${shown(config)}`);
@@ -362,8 +394,13 @@ function checkConfig(config, catalog) {
     if (value === undefined || value === null) continue;
     if (key === 'scenario' || key === 'strategy' || key === 'executor') {
       if (typeof value !== 'string') refuse(key, `must be a string, got ${shown(value)}`);
-    } else if (key === 'trace') {
+    } else if (key === 'trace' || key === 'pause') {
       if (typeof value !== 'boolean') refuse(key, `must be true or false, got ${shown(value)}`);
+    } else if (key === 'schedule') {
+      const ok = Array.isArray(value) && value.length === Object.keys(value).length && value.every(Number.isSafeInteger);
+      if (!ok) refuse(key, `must be a list of thread numbers like [0, 1, 1, 0], got ${shown(value)}`);
+    } else if (key === 'budget' && explore) {
+      if (!Number.isSafeInteger(value)) refuse(key, `must be a whole number (runs to try), got ${shown(value)}`);
     } else if (key === 'trace_limit') {
       // The range is the core's to check; only what JSON would mangle is refused here.
       if (!Number.isSafeInteger(value)) refuse(key, `must be a whole number (events kept), got ${shown(value)}`);
@@ -388,15 +425,15 @@ function checkConfig(config, catalog) {
 
 /**
  * Starts racelab: a controller Worker and a pool of `workers` Web Workers (default: the
- * core's thread limit, enough for the largest scenario). Rejects with a clear message when the page cannot run threads.
+ * core's thread limit, enough for the largest scenario). On a page that is not cross-origin
+ * isolated it starts without the pool (`pg.threads` false): stepped runs and exploration
+ * work, real-thread runs are refused with the reason.
  */
 export async function createPlayground({ workers } = {}) {
-  const problem = isolationProblem();
-  if (problem) throw new RacelabError(problem);
   if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 64)) {
     throw new RacelabError(`workers: must be a whole number from 1 to 64, got ${JSON.stringify(workers)}`, 'workers');
   }
-  const pg = new Playground(workers);
+  const pg = new Playground(workers, !isolationProblem());
   await pg.start();
   return pg;
 }

@@ -1,8 +1,11 @@
 // The playground page: wires the UI modules to the JS API.
 //
-// window.racelab.ready resolves with the Playground once its threads are up (course pages
-// and tests use it), or rejects with the reason they cannot start. Once ready,
-// window.racelab.timeline and window.racelab.batch are the timeline and batch views.
+// window.racelab.ready resolves with the Playground once its runtime is up (course pages
+// and tests use it), or rejects with the reason it cannot start. On a page that is not
+// cross-origin isolated it still resolves, without real threads (pg.threads is false):
+// step mode and exploration work there. Once ready, window.racelab.timeline, .batch and
+// .stepper are the timeline, batch and step-mode views. A link made by step mode
+// (?step=...) opens step mode at the step it encodes.
 
 import { createPlayground, isolationProblem } from './api.js';
 import { Batch, MAX_BATCH } from './batch.js';
@@ -11,6 +14,7 @@ import { download, fileName, toChromeTrace } from './export.js';
 import { History } from './history.js';
 import { markStuck, renderListing } from './listing.js';
 import { Progress } from './progress.js';
+import { Stepper, fromLink } from './stepper.js';
 import { renderFailure, renderResult } from './result.js';
 import { Timeline } from './timeline.js';
 import { ms } from './format.js';
@@ -28,18 +32,21 @@ async function boot() {
   const problem = isolationProblem();
   if (problem) {
     const banner = $('isolation');
-    banner.textContent = problem;
+    banner.textContent = `${problem} Step mode and exploration still work here: they run every ` +
+      'thread on one, one operation at a time.';
     banner.hidden = false;
-    status.textContent = 'Real threads are not available on this page.';
+    status.textContent = 'Real threads are not available on this page; step mode is.';
   }
   let pg;
   try {
     pg = await createPlayground();
   } catch (e) {
-    status.textContent = `Could not start the threads: ${e.message}`;
+    status.textContent = `Could not start the runtime: ${e.message}`;
     throw e;
   }
-  status.textContent = `Ready: ${pg.maxThreads} worker threads, started in ${ms(pg.moduleMs + pg.poolMs)}.`;
+  status.textContent = pg.threads
+    ? `Ready: ${pg.maxThreads} worker threads, started in ${ms(pg.moduleMs + pg.poolMs)}.`
+    : 'Ready for step mode and exploration (real threads need a cross-origin isolated page).';
   pg.addEventListener('restart', ({ detail }) => {
     status.textContent = `The runtime was restarted (${detail.reason}); ready again.`;
   });
@@ -59,7 +66,8 @@ function wire(pg) {
   const progress = new Progress($('progress'), $('progress-bar'), $('progress-text'));
   const timeline = new Timeline($('timeline'));
   const batch = new Batch(pg, $('batch'));
-  Object.assign(window.racelab, { timeline, batch });
+  const stepper = new Stepper(pg, $('stepper'), { panel: $('step-panel') });
+  Object.assign(window.racelab, { timeline, batch, stepper });
   const traceBox = $('trace');
   const batchN = $('batch-n');
   const runButtons = ['run', 'run-batch', 'compare', 'observer'].map($);
@@ -81,8 +89,21 @@ function wire(pg) {
   showListing();
   timeline.show({});
 
-  for (const b of runButtons) b.disabled = false;
+  // Without isolation the real-thread buttons stay off, saying why; step mode is the way in.
+  const threadsOff = pg.threads ? null : 'Real threads need a cross-origin isolated page: use Step through it';
+  const enableRuns = () => {
+    for (const b of runButtons) {
+      b.disabled = Boolean(threadsOff);
+      if (threadsOff) b.title = threadsOff;
+    }
+  };
+  enableRuns();
   if (history.length) $('run').textContent = 'Re-run';
+  $('step-open').disabled = false;
+  $('step-open').addEventListener('click', () => stepper.open(controls.config()));
+  $('replay').addEventListener('click', () => lastTraced && stepper.replay(lastTraced));
+  const shared = fromLink(location.search);
+  if (shared) stepper.open(shared.config, { schedule: shared.schedule });
 
   const config = () => ({ ...controls.config(), ...(traceBox.checked ? { trace: true } : {}) });
 
@@ -108,7 +129,7 @@ function wire(pg) {
       }
     } finally {
       running = null;
-      for (const b of runButtons) b.disabled = false;
+      enableRuns();
       stopButton.disabled = true;
     }
   }
@@ -132,6 +153,7 @@ function wire(pg) {
         timeline.show(report);
         lastTraced = report.trace ? report : null;
         $('trace-export').hidden = !lastTraced;
+        $('replay').hidden = !(lastTraced?.trace?.replay?.length);
         $('run').textContent = 'Re-run';
       } finally {
         progress.finish();

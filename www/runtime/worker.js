@@ -5,14 +5,18 @@
 // same memory) has finished.
 //
 // Protocol (all messages are plain objects with a `type`):
-//   page -> worker  { type: 'init', workers }             start the module and a pool of `workers`
+//   page -> worker  { type: 'init', workers, pool }       start the module and, if `pool` (the page is
+//                                                         cross-origin isolated), a pool of `workers`
 //                                                         (default: the core's thread limit)
 //                   { type: 'run', id, config, keepEvents }  config is a JSON string; keepEvents
 //                                                         false drops a trace's events (not its counts)
+//                   { type: 'explore', id, config }       search a small run's interleavings
 //                   { type: 'crash-for-test', id, where } test hook: trap on 'controller' or 'pool'
 //                   { type: 'hang-for-test', id }         test hook: spin forever, deaf to Stop
 //   worker -> page  { type: 'ready', catalog, maxThreads, workers, memory, controlPtr, crashPtr, moduleMs, poolMs }
-//                   { type: 'result', id, report }        report is a JSON string
+//                                                         (without a pool: workers 0, memory null, since
+//                                                         shared memory cannot be posted to the page)
+//                   { type: 'result', id, report }        report (or exploration) is a JSON string
 //                   { type: 'refused', id, message }      invalid config: message names the field
 //                   { type: 'crashed', message }          the instance trapped: start a new Worker
 //
@@ -23,24 +27,30 @@
 // length, then the panic message in UTF-8. A panic on a pool worker traps that worker and
 // leaves this one blocked forever, so only the note can tell the page.
 
-import init, { initThreadPool, catalog, maxThreads, controlPtr, crashPtr, crashForTest, hangForTest, run } from '../pkg/racelab_web.js';
+import init, {
+  initThreadPool, catalog, maxThreads, controlPtr, crashPtr, crashForTest, hangForTest, run, explore,
+} from '../pkg/racelab_web.js';
 
 let crashed = false;
+let pool = false;
 
-async function start(workers) {
+async function start(workers, withPool) {
   const t0 = performance.now();
+  // Without isolation the module still loads (its shared memory stays inside this Worker);
+  // only the pool, which must share that memory with other Workers, cannot start.
   const wasm = await init({ module_or_path: new URL('../pkg/racelab_web_bg.wasm', import.meta.url) });
   const moduleMs = performance.now() - t0;
   // Enough workers for the largest scenario unless the page asked otherwise.
   workers ??= maxThreads();
-  await initThreadPool(workers);
+  if (withPool) await initThreadPool(workers);
+  pool = withPool;
   const poolMs = performance.now() - t0 - moduleMs;
   postMessage({
     type: 'ready',
     catalog: catalog(),
     maxThreads: maxThreads(),
-    workers,
-    memory: wasm.memory,
+    workers: withPool ? workers : 0,
+    memory: withPool ? wasm.memory : null,
     controlPtr: controlPtr(),
     crashPtr: crashPtr(),
     moduleMs,
@@ -49,7 +59,7 @@ async function start(workers) {
 }
 
 function runOne(id, config, keepEvents) {
-  guarded(id, () => postMessage({ type: 'result', id, report: run(config, keepEvents !== false) }));
+  guarded(id, () => postMessage({ type: 'result', id, report: run(config, keepEvents !== false, pool) }));
 }
 
 /** Calls into wasm; a trap marks this instance dead, a refusal goes back to the caller. */
@@ -71,9 +81,11 @@ function guarded(id, call) {
 self.onmessage = ({ data }) => {
   if (crashed) return;
   if (data?.type === 'init') {
-    start(data.workers).catch((e) => postMessage({ type: 'crashed', message: `could not start: ${e?.message || e}` }));
+    start(data.workers, data.pool !== false).catch((e) => postMessage({ type: 'crashed', message: `could not start: ${e?.message || e}` }));
   } else if (data?.type === 'run') {
     runOne(data.id, data.config, data.keepEvents);
+  } else if (data?.type === 'explore') {
+    guarded(data.id, () => postMessage({ type: 'result', id: data.id, report: explore(data.config) }));
   } else if (data?.type === 'crash-for-test') {
     guarded(data.id, () => crashForTest(data.where === 'pool'));
   } else if (data?.type === 'hang-for-test') {

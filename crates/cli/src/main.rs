@@ -3,6 +3,8 @@
 //! ```text
 //! racelab list [--json]
 //! racelab run <scenario> [--strategy S] [--seed N] [--<param> V ...] [--trace [--trace-limit N]] [--trace-out FILE] [--json]
+//! racelab run <scenario> --executor stepped [--schedule 0,0,1 [--pause]] ...
+//! racelab explore <scenario> [--strategy S] [--seed N] [--<param> V ...] [--budget N] [--json]
 //! ```
 //!
 //! Parameter flags come from the scenario's own table (the same one the page uses), so
@@ -22,6 +24,7 @@ const USAGE: &str = "\
 usage:
   racelab list [--json]                  scenarios, strategies and parameters
   racelab run <scenario> [options]       run one on real threads and print the report
+  racelab explore <scenario> [options]   search a small run's interleavings for a violation
 
 run options:
   --strategy S      where the locks go (default: the scenario's first, unsafe, one)
@@ -31,6 +34,12 @@ run options:
   --trace-limit N   events to keep (default 100000, at most 200000)
   --trace-out FILE  record a trace and write it to FILE as JSON (not to the report)
   --json            print the report as JSON
+  --executor stepped  one operation at a time on one thread, in a seeded order
+  --schedule 0,1,1  (stepped) the threads to step first, in order
+  --pause           (stepped) stop where the schedule ends
+
+explore options: --strategy, --seed, --<param> as for run, and
+  --budget N        runs to try (default 20000)
 ";
 
 /// A failure to report: exit code 2 for a refused command line or config.
@@ -59,6 +68,7 @@ fn cli() -> Result<(), Refused> {
     match command.as_str() {
         "list" => list(parser),
         "run" => run(parser),
+        "explore" => explore(parser),
         "help" => {
             print!("{USAGE}");
             Ok(())
@@ -87,13 +97,23 @@ fn list(mut parser: lexopt::Parser) -> Result<(), Refused> {
     Ok(())
 }
 
-fn run(mut parser: lexopt::Parser) -> Result<(), Refused> {
+/// What the command line of `run` or `explore` asked for.
+struct Asked {
+    config: Map<String, Json>,
+    json: bool,
+    trace_out: Option<std::path::PathBuf>,
+}
+
+fn parse(parser: &mut lexopt::Parser, command: &str) -> Result<Asked, Refused> {
     let mut config = Map::new();
     let mut json = false;
     let mut trace_out = None;
     while let Some(arg) = parser.next().map_err(refused)? {
         match arg {
             Long("json") => json = true,
+            Long("pause") => {
+                config.insert("pause".into(), Json::Bool(true));
+            }
             Long("trace") => {
                 config.insert("trace".into(), Json::Bool(true));
             }
@@ -119,10 +139,38 @@ fn run(mut parser: lexopt::Parser) -> Result<(), Refused> {
     if !config.contains_key("scenario") {
         let ids: Vec<_> = catalog().iter().map(|s| s.id).collect();
         return Err(Refused(format!(
-            "run: which scenario? one of {}",
+            "{command}: which scenario? one of {}",
             ids.join(", ")
         )));
     }
+    Ok(Asked {
+        config,
+        json,
+        trace_out,
+    })
+}
+
+fn explore(mut parser: lexopt::Parser) -> Result<(), Refused> {
+    let Asked { config, json, .. } = parse(&mut parser, "explore")?;
+    let search = racelab::ExploreConfig::from_value(&Json::Object(config))
+        .map_err(|e| Refused(e.to_string()))?;
+    let found = search
+        .explore(&RunControl::new())
+        .map_err(|e| Refused(format!("explore: {e}")))?;
+    if json {
+        println!("{}", found.to_json());
+    } else {
+        print!("{}", render::exploration(&found));
+    }
+    Ok(())
+}
+
+fn run(mut parser: lexopt::Parser) -> Result<(), Refused> {
+    let Asked {
+        config,
+        json,
+        trace_out,
+    } = parse(&mut parser, "run")?;
     let config =
         RunConfig::from_value(&Json::Object(config)).map_err(|e| Refused(e.to_string()))?;
     let mut report = config.run(&OsThreads, &RunControl::new());
@@ -166,6 +214,7 @@ fn typed_value(scenario: Option<&Json>, name: &str, text: &str) -> Json {
     };
     match kind {
         Some(ParamKind::IntList { .. }) => Json::Array(text.split(',').map(number).collect()),
+        _ if name == "schedule" => Json::Array(text.split(',').map(number).collect()),
         _ if name == "strategy" || name == "executor" => Json::String(text.to_string()),
         _ => number(text),
     }

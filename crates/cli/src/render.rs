@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use racelab::params::ParamKind;
-use racelab::{Outcome, Report, ScenarioInfo};
+use racelab::{Exploration, Outcome, Report, ScenarioInfo};
 use serde_json::Value;
 
 /// A report as a readable table.
@@ -15,6 +15,7 @@ pub fn report(r: &Report) -> String {
         Outcome::Deadlock => "DEADLOCK",
         Outcome::Cancelled => "CANCELLED",
         Outcome::Error => "ERROR",
+        Outcome::Paused => "PAUSED where the schedule ends",
     };
     let _ = writeln!(
         out,
@@ -144,6 +145,52 @@ pub fn catalog(scenarios: &[ScenarioInfo]) -> String {
             );
         }
         let _ = writeln!(out);
+    }
+    out
+}
+
+/// An exploration's findings in words.
+pub fn exploration(e: &Exploration) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} · strategy {} · seed {} · {} runs in {:.1} ms",
+        e.scenario, e.strategy, e.seed, e.runs, e.elapsed_ms
+    );
+    let how = match e.mode {
+        "enumerated" => format!("{} reachable states", e.states),
+        _ => "random schedules (a sample proves nothing safe)".into(),
+    };
+    let _ = writeln!(
+        out,
+        "{} whole schedules over {how}: {} violating",
+        e.schedules, e.violating
+    );
+    if e.exhausted && e.violating == 0 {
+        let _ = writeln!(
+            out,
+            "no interleaving breaks it: every reachable state explored"
+        );
+    } else if e.cancelled {
+        let _ = writeln!(out, "stopped before the end");
+    } else if e.out_of_steps {
+        let _ = writeln!(
+            out,
+            "stopped after {} steps, the most one search takes: a smaller run goes further",
+            e.steps
+        );
+    } else if !e.exhausted {
+        let _ = writeln!(out, "not exhausted: the budget of runs ran out");
+    }
+    if let Some(x) = &e.example {
+        let steps: Vec<String> = x.schedule.iter().map(u8::to_string).collect();
+        let _ = writeln!(
+            out,
+            "shortest violating schedule ({:?}): --executor stepped --seed {} --schedule {}",
+            x.outcome,
+            e.seed,
+            steps.join(",")
+        );
     }
     out
 }

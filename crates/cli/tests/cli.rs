@@ -219,3 +219,47 @@ fn a_trace_goes_to_its_file_and_the_report_says_what_it_explains() {
         stderr(&o)
     );
 }
+
+#[test]
+fn explore_proves_the_global_lock_and_prints_a_schedule_that_breaks_the_unlocked_bank() {
+    let tiny = [
+        "--accounts",
+        "100,100",
+        "--threads",
+        "2",
+        "--transfers-per-thread",
+        "1",
+        "--max-amount",
+        "50",
+        "--seed",
+        "7",
+    ];
+    let o = racelab(&[&["explore", "bank", "--strategy", "global"], &tiny[..]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("no interleaving breaks it"),
+        "{}",
+        stdout(&o)
+    );
+
+    let o = racelab(&[&["explore", "bank"], &tiny[..]].concat());
+    let text = stdout(&o);
+    let flags = text
+        .lines()
+        .find_map(|l| l.split_once("): ").map(|(_, flags)| flags.to_owned()))
+        .unwrap_or_else(|| panic!("no schedule printed: {text}"));
+    // The printed flags replay the violation.
+    let mut args = vec!["run", "bank"];
+    args.extend(&tiny);
+    args.extend(flags.split_whitespace());
+    let o = racelab(&args);
+    assert!(stdout(&o).contains("outcome: VIOLATED"), "{}", stdout(&o));
+
+    let o = racelab(&["explore", "bank", "--budget", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("budget: must be a whole number from 1"),
+        "{}",
+        stderr(&o)
+    );
+}

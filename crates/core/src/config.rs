@@ -6,9 +6,10 @@ use serde_json::{Map, Value};
 
 use crate::catalog::catalog;
 use crate::control::RunControl;
-use crate::exec::Threads;
-use crate::limits::{DEFAULT_TRACE_LIMIT, MAX_SEED, MAX_TRACE_LIMIT};
+use crate::exec::{Exec, StepPlan, Threads};
+use crate::limits::{DEFAULT_TRACE_LIMIT, MAX_SCHEDULE, MAX_SEED, MAX_TRACE_LIMIT};
 use crate::params::{brief, ConfigError, Values};
+use crate::report::Executor;
 use crate::report::Report;
 use crate::scenarios::{
     bank, barrier, booking, condition, event, joint_account, reentrant, semaphore,
@@ -67,6 +68,8 @@ pub struct RunConfig {
     pub seed: u64,
     /// How many events of the run to trace, when it is traced.
     pub trace: Option<u64>,
+    /// A stepped run's plan (`executor: "stepped"`); `None` runs on real threads.
+    pub stepped: Option<StepPlan>,
     /// Every parameter as used, for the report.
     values: Values,
 }
@@ -79,6 +82,8 @@ const RESERVED: &[&str] = &[
     "executor",
     "trace",
     "trace_limit",
+    "schedule",
+    "pause",
 ];
 
 impl RunConfig {
@@ -155,19 +160,21 @@ impl RunConfig {
                     ))
                 }
             };
-        match obj.get("executor") {
-            None | Some(Value::Null) => {}
-            Some(Value::String(s)) if s == "parallel" => {}
+        let stepped = match obj.get("executor") {
+            None | Some(Value::Null) => false,
+            Some(Value::String(s)) if s == "parallel" => false,
+            Some(Value::String(s)) if s == "stepped" => true,
             Some(other) => {
                 return Err(ConfigError::new(
                     "executor",
                     format!(
-                        "must be \"parallel\" (the only executor so far), got {}",
+                        "must be \"parallel\" (real threads) or \"stepped\" (one operation \
+                         at a time), got {}",
                         brief(other)
                     ),
                 ))
             }
-        }
+        };
         let seed = match obj.get("seed") {
             None | Some(Value::Null) => fresh_seed(),
             Some(v) => match v.as_i64() {
@@ -190,6 +197,19 @@ impl RunConfig {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         let values = Values::parse(scenario, info.params, &params)?;
+        let step_keys = [obj.get("schedule"), obj.get("pause")];
+        if !stepped {
+            if let Some(key) = ["schedule", "pause"]
+                .into_iter()
+                .zip(step_keys)
+                .find_map(|(k, v)| v.filter(|v| !v.is_null()).map(|_| k))
+            {
+                return Err(ConfigError::new(
+                    key,
+                    "only a stepped run takes it; add \"executor\": \"stepped\"",
+                ));
+            }
+        }
         let setup = match scenario {
             bank::ID => Setup::Bank(
                 pick(&bank::Strategy::ALL, bank::Strategy::id, strategy),
@@ -229,10 +249,28 @@ impl RunConfig {
             ),
             _ => unreachable!("every catalog scenario has a setup"),
         };
+        let stepped = match stepped {
+            true => Some(StepPlan {
+                schedule: parse_schedule(obj.get("schedule"), setup.threads().0)?,
+                pause: match obj.get("pause") {
+                    None | Some(Value::Null) => false,
+                    Some(Value::Bool(b)) => *b,
+                    Some(other) => {
+                        return Err(ConfigError::new(
+                            "pause",
+                            format!("must be true or false, got {}", brief(other)),
+                        ))
+                    }
+                },
+                seed,
+            }),
+            false => None,
+        };
         Ok(Self {
             setup,
             seed,
             trace,
+            stepped,
             values,
         })
     }
@@ -244,9 +282,10 @@ impl RunConfig {
 
     /// Refuses the run, naming the parameter to lower, when it needs more threads at once
     /// than `capacity` (a barrier or a condition would wait forever on a missing thread).
+    /// A stepped run needs one real thread whatever its size.
     pub fn check_capacity(&self, capacity: usize) -> Result<(), ConfigError> {
         let (needed, field) = self.setup.threads();
-        if needed <= capacity {
+        if needed <= capacity || self.stepped.is_some() {
             return Ok(());
         }
         Err(ConfigError::new(
@@ -258,10 +297,49 @@ impl RunConfig {
         ))
     }
 
-    /// Runs the configuration on `threads`, reporting progress to (and obeying) `control`.
+    /// Runs the configuration, reporting progress to (and obeying) `control`: on `threads`,
+    /// or stepped on this thread when the config says `executor: "stepped"`.
     pub fn run(&self, threads: &dyn Threads, control: &RunControl) -> Report {
         control.trace.arm(self.trace);
-        let mut report = match &self.setup {
+        let exec = match &self.stepped {
+            Some(plan) => Exec::Stepped(plan),
+            None => Exec::Parallel(threads),
+        };
+        let mut report = self.run_with(exec, control);
+        if self.stepped.is_some() {
+            report.executor = Executor::Stepped;
+            let mut steps = control.steps.finish();
+            if let Some(listing) = crate::scenarios::listing_of(report.scenario, report.strategy) {
+                steps.locate(&listing);
+            }
+            report.steps = Some(steps);
+        }
+        let mut params = match serde_json::to_value(&self.values) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        params.insert("seed".into(), Value::from(self.seed));
+        report.params = Value::Object(params);
+        report.trace = control.trace.take();
+        report
+    }
+
+    /// A stepped run as exploration needs it, many times over: the report and its steps,
+    /// without the parameters or listing lines that only a reader needs.
+    pub(crate) fn run_bare(&self, control: &RunControl) -> Report {
+        control.trace.arm(None);
+        let plan = self
+            .stepped
+            .as_ref()
+            .expect("exploration runs stepped configs");
+        let mut report = self.run_with(Exec::Stepped(plan), control);
+        report.executor = Executor::Stepped;
+        report.steps = Some(control.steps.finish());
+        report
+    }
+
+    fn run_with(&self, threads: Exec<'_>, control: &RunControl) -> Report {
+        match &self.setup {
             Setup::Bank(strategy, p) => bank::run(p, *strategy, self.seed, threads, control),
             Setup::Booking(strategy, p) => booking::run(p, *strategy, threads, control),
             Setup::JointAccount(strategy, p) => {
@@ -272,15 +350,7 @@ impl RunConfig {
             Setup::Event(strategy, p) => event::run(p, *strategy, threads, control),
             Setup::Barrier(strategy, p) => barrier::run(p, *strategy, self.seed, threads, control),
             Setup::Condition(strategy, p) => condition::run(p, *strategy, threads, control),
-        };
-        let mut params = match serde_json::to_value(&self.values) {
-            Ok(Value::Object(map)) => map,
-            _ => Map::new(),
-        };
-        params.insert("seed".into(), Value::from(self.seed));
-        report.params = Value::Object(params);
-        report.trace = control.trace.take();
-        report
+        }
     }
 }
 
@@ -318,6 +388,44 @@ fn parse_trace(obj: &Map<String, Value>) -> Result<Option<u64>, ConfigError> {
         ));
     }
     Ok(on.then_some(limit as u64))
+}
+
+/// `schedule`: the threads a stepped run steps first, each from 0 to `threads - 1`.
+fn parse_schedule(value: Option<&Value>, threads: usize) -> Result<Vec<u8>, ConfigError> {
+    let items = match value {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) if items.len() as i64 <= MAX_SCHEDULE => items,
+        Some(Value::Array(items)) => {
+            return Err(ConfigError::new(
+                "schedule",
+                format!("may hold at most {MAX_SCHEDULE} steps, got {}", items.len()),
+            ))
+        }
+        Some(other) => {
+            return Err(ConfigError::new(
+                "schedule",
+                format!(
+                    "must be a list of thread numbers like [0, 1, 1, 0], got {}",
+                    brief(other)
+                ),
+            ))
+        }
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| match v.as_i64() {
+            Some(t) if (0..threads as i64).contains(&t) => Ok(t as u8),
+            _ => Err(ConfigError::new(
+                "schedule",
+                format!(
+                    "[{i}] must be a thread from 0 to {}, got {}",
+                    threads - 1,
+                    brief(v)
+                ),
+            )),
+        })
+        .collect()
 }
 
 /// A seed from the clock, for runs that did not ask for one.

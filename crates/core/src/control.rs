@@ -8,6 +8,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
+use crate::exec::StepGate;
 use crate::sync::WaitGraph;
 use crate::trace::TraceSink;
 
@@ -29,6 +30,8 @@ pub struct RunControl {
     pub waits: WaitGraph,
     /// The run's trace, when one was asked for.
     pub trace: TraceSink,
+    /// The stepped executor's turns, when the run is stepped.
+    pub steps: StepGate,
 }
 
 impl RunControl {
@@ -42,6 +45,7 @@ impl RunControl {
             cancel: AtomicU32::new(0),
             waits: WaitGraph::new(),
             trace: TraceSink::new(),
+            steps: StepGate::new(),
         }
     }
 

@@ -13,6 +13,17 @@ pub const DEFAULT_TRACE_LIMIT: i64 = 100_000;
 /// (about 75 bytes of JSON an event) stays in the tens of megabytes.
 pub const MAX_TRACE_LIMIT: i64 = 200_000;
 
+/// Most steps one stepped run may take (the lesson's bank takes about 550,000).
+pub const MAX_STEPS: u64 = 20_000_000;
+/// Steps of a stepped run whose every detail its report lists (step mode's runs are short).
+pub const STEP_LOG_LIMIT: usize = 10_000;
+/// Longest schedule a config may give.
+pub const MAX_SCHEDULE: i64 = 1_000_000;
+/// Exploration: most runs one search may try, and the default.
+pub const MAX_EXPLORE_BUDGET: i64 = 1_000_000;
+/// Exploration: runs tried when the call does not say.
+pub const DEFAULT_EXPLORE_BUDGET: i64 = 20_000;
+
 /// Largest seed accepted: the largest integer a JavaScript number holds exactly.
 pub const MAX_SEED: i64 = (1 << 53) - 1;
 

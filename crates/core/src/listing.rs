@@ -44,6 +44,26 @@ pub fn parse(marked: &'static str) -> Vec<ListingLine> {
         .collect()
 }
 
+/// The line (from 1) of `listing` that `site` points at. A site is a fragment of the line's
+/// text (`"src.balance -= amount"`); `"def audit > with bank_lock:"` means the first line
+/// containing `with bank_lock:` at or after the first containing `def audit`, for a fragment
+/// that appears more than once. An empty site, or one not found, points nowhere.
+pub fn locate(listing: &[ListingLine], site: &str) -> Option<usize> {
+    if site.is_empty() {
+        return None;
+    }
+    let mut from = 0;
+    let mut parts = site.split(" > ").peekable();
+    while let Some(part) = parts.next() {
+        let at = from + listing[from..].iter().position(|l| l.text.contains(part))?;
+        if parts.peek().is_none() {
+            return Some(at + 1);
+        }
+        from = at;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +74,14 @@ mod tests {
         let roles: Vec<_> = lines.iter().map(|l| l.role).collect();
         assert_eq!(roles, [LineRole::Code, LineRole::Lock, LineRole::Invalid]);
         assert_eq!(lines[1].text, "    with lock:");
+    }
+
+    #[test]
+    fn a_site_finds_its_line_and_a_scoped_site_the_one_after_its_scope() {
+        let lines = parse("  def f():\n+     with lock:\n  def g():\n+     with lock:\n");
+        assert_eq!(locate(&lines, "with lock:"), Some(2));
+        assert_eq!(locate(&lines, "def g > with lock:"), Some(4));
+        assert_eq!(locate(&lines, "def h > with lock:"), None);
+        assert_eq!(locate(&lines, ""), None);
     }
 }

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::exec::StepReport;
 use crate::sync::Deadlock;
 use crate::trace::Trace;
 
@@ -20,6 +21,9 @@ pub enum Outcome {
     Cancelled,
     /// The run could not be carried out (see `error`).
     Error,
+    /// A stepped run stopped where its schedule ended, as asked (step mode): `final` and
+    /// the invariants tell the state at that point, `steps` where each thread stands.
+    Paused,
 }
 
 /// Which executor produced the report.
@@ -28,6 +32,8 @@ pub enum Outcome {
 pub enum Executor {
     /// Real threads, all at once.
     Parallel,
+    /// One thread, one operation at a time, in a chosen or seeded order.
+    Stepped,
 }
 
 /// What became of one invariant during a run.
@@ -93,6 +99,9 @@ pub struct Report {
     /// Present when the config asked for `trace`: what every thread did, in order.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<Trace>,
+    /// Present for stepped runs: the schedule, each step, and where every thread stands.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steps: Option<StepReport>,
 }
 
 impl Report {

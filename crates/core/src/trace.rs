@@ -28,6 +28,8 @@ use std::sync::{Mutex, PoisonError};
 use serde::Serialize;
 use web_time::Instant;
 
+use crate::exec::StepGate;
+
 /// Whether this build can record traces (the `trace` feature). Without it, recording calls
 /// compile to nothing and a config asking for a trace is refused.
 pub const COMPILED_IN: bool = cfg!(feature = "trace");
@@ -58,8 +60,6 @@ struct Part {
 #[derive(Debug, Default)]
 struct Session {
     limit: u64,
-    /// Named objects in the order the scenario named them (the order reports list them).
-    names: Vec<(usize, String)>,
     parts: Vec<Part>,
 }
 
@@ -71,6 +71,9 @@ pub struct TraceSink {
     seq: AtomicU64,
     /// `Some` while a traced run is set up or in flight.
     session: Mutex<Option<Session>>,
+    /// Named objects in the order the scenario named them (the order reports list them),
+    /// kept for untraced runs too: the stepped executor tells objects apart by them.
+    names: Mutex<Vec<(usize, String)>>,
 }
 
 impl Default for TraceSink {
@@ -85,6 +88,7 @@ impl TraceSink {
         Self {
             seq: AtomicU64::new(0),
             session: Mutex::new(None),
+            names: Mutex::new(Vec::new()),
         }
     }
 
@@ -95,6 +99,10 @@ impl TraceSink {
     /// Traces the next run, keeping its first `limit` events; `None` leaves it untraced.
     pub fn arm(&self, limit: Option<u64>) {
         self.seq.store(0, SeqCst);
+        self.names
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
         *self.session() = limit.filter(|_| COMPILED_IN).map(|limit| Session {
             limit,
             ..Session::default()
@@ -104,18 +112,34 @@ impl TraceSink {
     /// Gives `object` a name in the trace (`account[2]`, `bank.lock`). Scenarios name their
     /// shared objects before the threads start; unnamed ones appear as `object N`.
     pub fn name<T>(&self, object: &T, name: impl Into<String>) {
-        if let Some(s) = self.session().as_mut() {
-            s.names.push((id_of(object), name.into()));
-        }
+        self.names
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((id_of(object), name.into()));
+    }
+
+    /// The objects named so far in this run, by address.
+    pub(crate) fn named(&self) -> Vec<(usize, String)> {
+        self.names
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// A recorder for thread `thread` of the run starting at `start`, if the run is traced.
-    pub(crate) fn recorder(&self, thread: usize, start: Instant) -> Option<Recorder<'_>> {
+    /// A stepped run passes its gate: its events are timed on the steps' virtual clock.
+    pub(crate) fn recorder<'r>(
+        &'r self,
+        thread: usize,
+        start: Instant,
+        stepped: Option<&'r StepGate>,
+    ) -> Option<Recorder<'r>> {
         let limit = self.session().as_ref()?.limit;
         Some(Recorder {
             sink: self,
             thread,
             start,
+            stepped,
             limit,
             events: RefCell::new(Vec::with_capacity(4096.min(limit as usize))),
             dropped: Cell::new(0),
@@ -125,9 +149,81 @@ impl TraceSink {
     /// The trace of the run just ended (`None` if it was not traced); disarms the sink.
     pub fn take(&self) -> Option<Trace> {
         let session = self.session().take()?;
-        Some(Trace::assemble(session))
+        Some(Trace::assemble(session, self.named()))
     }
 }
+
+/// Appends `thread`'s read of `value` from `obj` to a schedule under construction, placed
+/// where `obj` held `value` (see [`Trace::schedule`]).
+fn place_read(out: &mut Vec<Step>, thread: u8, obj: u32, value: i64) {
+    let read = (thread, Some((obj, value, false)));
+    let is_write = |s: &Step| matches!(s.1, Some((o, _, true)) if o == obj);
+    let wrote = |s: &Step, v: i64| matches!(s.1, Some((o, w, true)) if o == obj && w == v);
+    let last_of = |out: &[Step], t: u8| out.iter().rposition(|s| s.0 == t);
+    let floor = last_of(out, thread).map_or(0, |i| i + 1);
+    // 1. Back over the writes to `obj` since the thread's last step, to where memory held
+    //    `value` (or nothing had written `obj` yet: its first value).
+    let mut at = out.len();
+    loop {
+        match out[..at].iter().rposition(is_write) {
+            None => return out.insert(at, read),
+            Some(w) if wrote(&out[w], value) => return out.insert(at, read),
+            Some(w) if w >= floor => at = w,
+            Some(_) => break,
+        }
+    }
+    let w = out
+        .iter()
+        .rposition(is_write)
+        .expect("a write stopped the walk");
+    let unread_since = |out: &[Step], from: usize, v: i64| {
+        !out[from + 1..]
+            .iter()
+            .any(|s| matches!(s.1, Some((o, r, false)) if o == obj && r != v))
+    };
+    // 2. The last write, by another thread, was numbered long before its store (its thread
+    //    preempted in between): if it is that thread's last step so far and memory held
+    //    `value` before it, it goes after the read.
+    let before = out[..w].iter().rposition(is_write);
+    let held_before = before.is_none_or(|b| wrote(&out[b], value));
+    if out[w].0 != thread && last_of(out, out[w].0) == Some(w) && held_before {
+        let write = out.remove(w);
+        out.push(read);
+        out.push(write);
+        return;
+    }
+    // 3. A write of `value` stored after others numbered later (two stores racing): if it is
+    //    its thread's last step and nothing since read `obj` as anything else, it moves to
+    //    just before the read.
+    if let Some(v) = out.iter().rposition(|s| wrote(s, value)) {
+        if out[v].0 != thread && last_of(out, out[v].0) == Some(v) && unread_since(out, v, value) {
+            let write = out.remove(v);
+            out.push(write);
+            out.push(read);
+            return;
+        }
+    }
+    // 4. The last write stored before the one numbered just ahead of it, which wrote
+    //    `value`: if nothing came between them on its own thread or read `obj`, swap them.
+    if let Some(b) = before.filter(|&b| wrote(&out[b], value)) {
+        let writer = out[w].0;
+        let clear = out[b + 1..w]
+            .iter()
+            .all(|s| s.0 != writer && !matches!(s.1, Some((o, _, _)) if o == obj));
+        if clear {
+            let write = out.remove(w);
+            out.insert(b, write);
+            out.push(read);
+            return;
+        }
+    }
+    // The value it saw is out of reach: keep the order the trace gives.
+    out.push(read);
+}
+
+/// A step of a schedule under construction: its thread and, for a read or write, the
+/// object, the value and whether it wrote.
+type Step = (u8, Option<(u32, i64, bool)>);
 
 /// Every thread's events in one sequence order. Each thread's own are in order already
 /// (its numbers only grow), so this merges rather than sorts: threads are few, and a
@@ -157,6 +253,7 @@ pub(crate) struct Recorder<'r> {
     sink: &'r TraceSink,
     thread: usize,
     start: Instant,
+    stepped: Option<&'r StepGate>,
     limit: u64,
     events: RefCell<Vec<Raw>>,
     dropped: Cell<u64>,
@@ -173,8 +270,22 @@ impl Recorder<'_> {
     #[cold]
     #[inline(never)]
     pub(crate) fn record(&self, op: Op) {
+        self.record_around(op, || ());
+    }
+
+    /// Numbers `op`, does `act` (a store) at once, and only then reads the clock and keeps
+    /// the event: the store lands nanoseconds after its number, not after the bookkeeping,
+    /// so fewer reads by other threads are numbered between a write and the store that it
+    /// is (what a replay of the trace relies on).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn record_around(&self, op: Op, act: impl FnOnce()) {
         let seq = self.sink.seq.fetch_add(1, SeqCst);
-        let t_ns = self.start.elapsed().as_nanos() as u64;
+        act();
+        let t_ns = match self.stepped {
+            Some(gate) => gate.steps() * 1_000,
+            None => self.start.elapsed().as_nanos() as u64,
+        };
         if seq < self.limit {
             self.events.borrow_mut().push(Raw { seq, t_ns, op });
         } else {
@@ -334,6 +445,9 @@ pub struct Trace {
     pub lost_updates: Vec<LostUpdate>,
     /// Every audit that saw a broken invariant, with what explains it.
     pub violations: Vec<Violation>,
+    /// The run as a stepped executor's schedule (see [`Trace::schedule`]): give it back as
+    /// `schedule`, with the run's seed, to replay the run one operation at a time.
+    pub replay: Vec<u8>,
 }
 
 /// A stretch of one thread's time in which it had made the shared data invalid.
@@ -376,12 +490,8 @@ pub struct Violation {
 }
 
 impl Trace {
-    fn assemble(session: Session) -> Self {
-        let Session {
-            limit,
-            names,
-            parts,
-        } = session;
+    fn assemble(session: Session, names: Vec<(usize, String)>) -> Self {
+        let Session { limit, parts } = session;
         let dropped: u64 = parts.iter().map(|p| p.dropped).sum();
         let raw = merge_by_seq(parts);
 
@@ -421,15 +531,75 @@ impl Trace {
             events,
             lost_updates: Vec::new(),
             violations: Vec::new(),
+            replay: Vec::new(),
         };
         trace.lost_updates = trace.find_lost_updates();
         trace.violations = trace.explain();
+        trace.replay = trace.schedule();
         trace
     }
 
     /// How many threads the events name (threads are numbered from 0).
     fn threads(&self) -> usize {
         self.events.iter().map(|e| e.thread + 1).max().unwrap_or(0)
+    }
+
+    /// The run as a schedule for the stepped executor: the thread of each event that is a
+    /// step there, in sequence order. Steps are reads, writes, acquires, and the waits,
+    /// wakes and signals of events, barriers and conditions; a condition's notify (a
+    /// signal by the thread holding it) and the lock it takes back on waking ride on the
+    /// steps around them, as they do when stepped. Give it as `schedule`, with the run's
+    /// seed, to replay the run one operation at a time.
+    ///
+    /// Sequence numbers are taken next to their operations, not with them: a read is
+    /// numbered after its load and a write before its store, so a read can be numbered
+    /// after a write it did not see, never before one it saw. Such a read is moved back to
+    /// the latest place (after its own thread's previous step) where the value it saw was
+    /// the one in memory. What is left unmatched (two stores a few nanoseconds apart, landing
+    /// in the other order) shows as a replay that ends elsewhere: compare the final states.
+    pub fn schedule(&self) -> Vec<u8> {
+        // Per thread: what it holds (objects are few) and the object it last woke on.
+        let threads = self.events.iter().map(|e| e.thread + 1).max().unwrap_or(0);
+        let mut held: Vec<Vec<u32>> = vec![Vec::new(); threads];
+        let mut woke: Vec<Option<u32>> = vec![None; threads];
+        // Each step: its thread and, for reads and writes, the object and value.
+        let mut out: Vec<Step> = Vec::new();
+        for e in &self.events {
+            let t = e.thread;
+            let step = match e.op {
+                EventOp::Read { obj, value } => {
+                    woke[t] = None;
+                    place_read(&mut out, t as u8, obj, value);
+                    continue;
+                }
+                EventOp::Write { obj, value } => Some((obj, value, true)),
+                EventOp::Acquire { obj } => {
+                    held[t].push(obj);
+                    (woke[t] != Some(obj)).then_some((u32::MAX, 0, false))
+                }
+                EventOp::Release { obj } => {
+                    if let Some(i) = held[t].iter().rposition(|&o| o == obj) {
+                        held[t].remove(i);
+                    }
+                    None
+                }
+                EventOp::Wait { .. } => Some((u32::MAX, 0, false)),
+                EventOp::Wake { obj } => {
+                    woke[t] = Some(obj);
+                    out.push((t as u8, None));
+                    continue;
+                }
+                EventOp::Signal { obj } => {
+                    (!held[t].contains(&obj)).then_some((u32::MAX, 0, false))
+                }
+                _ => None,
+            };
+            if let Some(step) = step {
+                woke[t] = None;
+                out.push((t as u8, (step.0 != u32::MAX).then_some(step)));
+            }
+        }
+        out.into_iter().map(|(t, _)| t).collect()
     }
 
     /// Every lost update in the trace.
@@ -540,7 +710,9 @@ mod tests {
         let sink = TraceSink::new();
         sink.arm(Some(1_000));
         let start = Instant::now();
-        let recorders: Vec<_> = (0..2).map(|t| sink.recorder(t, start).unwrap()).collect();
+        let recorders: Vec<_> = (0..2)
+            .map(|t| sink.recorder(t, start, None).unwrap())
+            .collect();
         for (thread, op) in events {
             recorders[*thread].record(*op);
         }
@@ -619,7 +791,7 @@ mod tests {
     fn past_the_limit_events_are_counted_not_kept() {
         let sink = TraceSink::new();
         sink.arm(Some(3));
-        let rec = sink.recorder(0, Instant::now()).unwrap();
+        let rec = sink.recorder(0, Instant::now(), None).unwrap();
         for _ in 0..5 {
             rec.record(Op::InvalidBegin);
         }
@@ -639,7 +811,7 @@ mod tests {
         sink.arm(Some(10));
         let (a, b) = (1u8, 2u8);
         sink.name(&a, "account[0]");
-        let rec = sink.recorder(0, Instant::now()).unwrap();
+        let rec = sink.recorder(0, Instant::now(), None).unwrap();
         rec.record(Op::Read {
             obj: id_of(&b),
             value: 1,

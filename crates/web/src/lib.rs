@@ -19,7 +19,7 @@
 use std::sync::atomic::{AtomicU32, AtomicU8, Ordering::SeqCst};
 
 use racelab::exec::Body;
-use racelab::{RunConfig, RunControl, Threads};
+use racelab::{ExploreConfig, RunConfig, RunControl, Threads};
 use wasm_bindgen::prelude::*;
 
 pub use wasm_bindgen_rayon::init_thread_pool;
@@ -141,22 +141,45 @@ pub fn control_ptr() -> u32 {
     std::ptr::addr_of!(CONTROL) as u32
 }
 
-/// Validates `config` (JSON), runs it on the pool and returns the Report as JSON.
+/// Validates `config` (JSON), runs it and returns the Report as JSON: on the pool, or for
+/// `executor: "stepped"` one operation at a time on this thread.
 ///
 /// Blocks until the run ends; rejects an invalid config with a message naming the field,
 /// the value and the allowed range. With `keep_events` false a traced run's report keeps
 /// the trace's counts and explanations but not its events: a batch of runs measuring what
-/// tracing costs need not ship megabytes of events per run to the page.
+/// tracing costs need not ship megabytes of events per run to the page. `pool` says whether
+/// the thread pool was started: a page that is not cross-origin isolated has none, and only
+/// stepped runs work there.
 #[wasm_bindgen]
-pub fn run(config: &str, keep_events: bool) -> Result<String, JsError> {
+pub fn run(config: &str, keep_events: bool, pool: bool) -> Result<String, JsError> {
     note_panics();
     let config = RunConfig::from_json(config).map_err(|e| JsError::new(&e.to_string()))?;
-    config
-        .check_capacity(rayon::current_num_threads())
-        .map_err(|e| JsError::new(&e.to_string()))?;
+    if config.stepped.is_none() {
+        if !pool {
+            return Err(JsError::new(
+                "executor: real threads need a cross-origin isolated page (SharedArrayBuffer), \
+                 and this one is not; choose \"stepped\" to run one operation at a time",
+            ));
+        }
+        config
+            .check_capacity(rayon::current_num_threads())
+            .map_err(|e| JsError::new(&e.to_string()))?;
+    }
     let mut report = config.run(&WorkerPool, &CONTROL);
     if let (false, Some(trace)) = (keep_events, report.trace.as_mut()) {
         trace.events = Vec::new();
+        trace.replay = Vec::new();
     }
     Ok(report.to_json())
+}
+
+/// Validates an exploration config (JSON: a small run config plus `budget`), searches its
+/// interleavings on this thread and returns what it found as JSON (see
+/// `racelab::Exploration`). Needs no thread pool.
+#[wasm_bindgen]
+pub fn explore(config: &str) -> Result<String, JsError> {
+    note_panics();
+    let config = ExploreConfig::from_json(config).map_err(|e| JsError::new(&e.to_string()))?;
+    let found = config.explore(&CONTROL).map_err(|e| JsError::new(&e))?;
+    Ok(found.to_json())
 }

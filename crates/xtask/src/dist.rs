@@ -27,8 +27,12 @@ pub fn dist() -> Result<PathBuf> {
         "$ wasm-bindgen --target web --out-dir dist/{PKG} {}",
         wasm.display()
     );
+    // The name section (function names for stack traces) is a fifth of the module, and a
+    // panic here aborts with its message, not a trace: leave it out of what the page loads.
     wasm_bindgen_cli_support::Bindgen::new()
         .input_path(&wasm)
+        .remove_name_section(true)
+        .remove_producers_section(true)
         .web(true)
         .and_then(|b| b.typescript(false).generate(dist.join(PKG)))
         .map_err(|e| format!("wasm-bindgen failed: {e:#}"))?;

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::catalog::{ScenarioInfo, StrategyInfo};
 use crate::exec::Held;
-use crate::exec::{run_parallel, Ctx, RunEnd, SharedInt, Threads};
+use crate::exec::{Ctx, Exec, RunEnd, SharedInt};
 use crate::limits::*;
 use crate::params::{ParamKind, ParamSpec, Values};
 use crate::report::InvariantReport;
@@ -260,6 +260,7 @@ impl Bank {
         amount: i64,
         delay: Duration,
     ) -> Result<bool, Abort> {
+        ctx.at("if src.balance < amount");
         if ctx.load(&self.accounts[from]).await < amount {
             return Ok(false);
         }
@@ -276,10 +277,12 @@ impl Bank {
         amount: i64,
         delay: Duration,
     ) -> Result<(), Abort> {
+        ctx.at("src.balance -= amount");
         let src = ctx.load(&self.accounts[from]).await;
         ctx.invalid_begin();
         ctx.store(&self.accounts[from], src - amount).await;
         ctx.work(delay).await?;
+        ctx.at("dst.balance += amount");
         let dst = ctx.load(&self.accounts[to]).await;
         ctx.store(&self.accounts[to], dst + amount).await;
         ctx.invalid_end();
@@ -291,6 +294,7 @@ impl Bank {
         let mut sum = 0;
         let mut negative = false;
         ctx.audit_begin();
+        ctx.at("total = sum(");
         for account in &self.accounts {
             let b = ctx.load(account).await;
             sum += b;
@@ -339,12 +343,14 @@ async fn teller(
     let tellers_work = async {
         for _ in 0..p.transfers_per_thread {
             ctx.check_cancel()?;
-            let from = rng.usize(..n);
-            let to = (from + 1 + rng.usize(..n - 1)) % n;
+            // u32, not usize: the same seed picks the same accounts natively and in wasm32.
+            let from = rng.u32(..n as u32) as usize;
+            let to = (from + 1 + rng.u32(..n as u32 - 1) as usize) % n;
             let amount = rng.i64(1..=p.max_amount);
             let done = match strategy {
                 Strategy::None => bank.transfer(&ctx, from, to, amount, p.delay).await?,
                 Strategy::Global => {
+                    ctx.at("def transfer > with bank_lock:");
                     let _bank = ctx.lock(&bank.global).await?;
                     bank.transfer(&ctx, from, to, amount, p.delay).await?
                 }
@@ -363,9 +369,11 @@ async fn teller(
                     bank.transfer(&ctx, from, to, amount, p.delay).await?
                 }
                 Strategy::CheckOutside => {
+                    ctx.at("if src.balance < amount");
                     if ctx.load(&bank.accounts[from]).await < amount {
                         false
                     } else {
+                        ctx.at("def transfer > with bank_lock:");
                         let _bank = ctx.lock(&bank.global).await?;
                         bank.move_money(&ctx, from, to, amount, p.delay).await?;
                         true
@@ -380,6 +388,7 @@ async fn teller(
             let broken = match strategy {
                 Strategy::None => bank.audit(&ctx).await,
                 Strategy::Global | Strategy::CheckOutside => {
+                    ctx.at("def audit > with bank_lock:");
                     let _bank = ctx.lock(&bank.global).await?;
                     bank.audit(&ctx).await
                 }
@@ -407,7 +416,7 @@ pub fn run(
     p: &Params,
     strategy: Strategy,
     seed: u64,
-    threads: &dyn Threads,
+    exec: Exec<'_>,
     control: &RunControl,
 ) -> Report {
     let bank = Bank::new(&p.accounts);
@@ -417,11 +426,9 @@ pub fn run(
     }
     control.trace.name(&bank.global, bank.global.name());
     control.begin(p.threads as u64 * p.transfers_per_thread);
-    let started = web_time::Instant::now();
-    let end = run_parallel(threads, p.threads, control, |ctx| {
+    let (end, elapsed) = exec.run(p.threads, control, |ctx| {
         teller(ctx, &bank, p, strategy, seed)
     });
-    let elapsed = started.elapsed();
 
     let balances: Vec<i64> = bank.accounts.iter().map(SharedInt::snapshot).collect();
     let total: i64 = balances.iter().sum();

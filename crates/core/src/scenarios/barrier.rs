@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::catalog::{ScenarioInfo, StrategyInfo};
-use crate::exec::{run_parallel, Ctx, Threads};
+use crate::exec::{Ctx, Exec};
 use crate::limits::*;
 use crate::params::{ParamKind, ParamSpec, Values};
 use crate::report::InvariantReport;
@@ -160,6 +160,11 @@ async fn party(
     tour.ready_at[me].record(ctx.now_ms());
     tour.ready.fetch_add(1, SeqCst);
     if strategy == Strategy::Barrier {
+        ctx.at(if me == 0 {
+            "def guide > barrier.wait()"
+        } else {
+            "def traveller > barrier.wait()"
+        });
         ctx.wait_barrier(&tour.barrier).await?;
     }
     tour.start_at[me].record(ctx.now_ms());
@@ -176,7 +181,7 @@ pub fn run(
     p: &Params,
     strategy: Strategy,
     seed: u64,
-    threads: &dyn Threads,
+    exec: Exec<'_>,
     control: &RunControl,
 ) -> Report {
     let parties = p.threads();
@@ -190,11 +195,7 @@ pub fn run(
     };
     control.trace.name(&tour.barrier, tour.barrier.name());
     control.begin(parties as u64);
-    let started = web_time::Instant::now();
-    let end = run_parallel(threads, parties, control, |ctx| {
-        party(ctx, &tour, p, strategy, seed)
-    });
-    let elapsed = started.elapsed();
+    let (end, elapsed) = exec.run(parties, control, |ctx| party(ctx, &tour, p, strategy, seed));
     let times = |m: &[Moment]| m.iter().map(Moment::get).collect::<Vec<_>>();
     let names: Vec<String> = std::iter::once("guide".to_string())
         .chain((1..=p.travellers).map(|i| format!("traveller {i}")))

@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::catalog::{ScenarioInfo, StrategyInfo};
-use crate::exec::{run_parallel, Ctx, SharedInt, Threads};
+use crate::exec::{Ctx, Exec, SharedInt};
 use crate::limits::*;
 use crate::params::{ParamKind, ParamSpec, Values};
 use crate::report::InvariantReport;
@@ -173,7 +173,7 @@ struct Show {
     seats: SharedInt,
     capacity: i64,
     lock: Lock,
-    next_attempt: AtomicU64,
+    next_attempt: SharedInt,
     attempts: u64,
     confirmed: AtomicU64,
     refused: AtomicU64,
@@ -185,6 +185,7 @@ impl Show {
     /// Takes the seat: `seats -= 1`, a read and a write that another thread can come between.
     /// The seat looked free since the check: the invalid stretch ends with the update.
     async fn take_seat(&self, ctx: &Ctx<'_>) -> u32 {
+        ctx.at("seats -= 1");
         let left = ctx.load(&self.seats).await - 1;
         ctx.store(&self.seats, left).await;
         ctx.invalid_end();
@@ -205,6 +206,7 @@ impl Show {
 
     /// `if seats > 0: process(); seats -= 1`, returning the invariants this attempt broke.
     async fn book(&self, ctx: &Ctx<'_>, processing: Duration) -> Result<u32, Abort> {
+        ctx.at("if seats > 0");
         if ctx.load(&self.seats).await <= 0 {
             self.refused.fetch_add(1, Relaxed);
             return Ok(0);
@@ -218,21 +220,28 @@ impl Show {
 
 async fn worker(ctx: Ctx<'_>, show: &Show, p: &Params, strategy: Strategy) -> Result<(), Abort> {
     // The pool's queue: each worker takes the next attempt until none are left.
-    while show.next_attempt.fetch_add(1, Relaxed) < show.attempts {
+    loop {
+        ctx.at("pool.map(");
+        if ctx.take_ticket(&show.next_attempt).await >= show.attempts as i64 {
+            break;
+        }
         ctx.check_cancel()?;
         let broken = match strategy {
             Strategy::None => show.book(&ctx, p.processing).await?,
             Strategy::Lock => {
+                ctx.at("with seats_lock:");
                 let _lock = ctx.lock(&show.lock).await?;
                 show.book(&ctx, p.processing).await?
             }
             Strategy::LockUpdateOnly => {
+                ctx.at("if seats > 0");
                 if ctx.load(&show.seats).await <= 0 {
                     show.refused.fetch_add(1, Relaxed);
                     0
                 } else {
                     ctx.invalid_begin();
                     ctx.work(p.processing).await?;
+                    ctx.at("with seats_lock:");
                     let _lock = ctx.lock(&show.lock).await?;
                     show.take_seat(&ctx).await
                 }
@@ -244,12 +253,12 @@ async fn worker(ctx: Ctx<'_>, show: &Show, p: &Params, strategy: Strategy) -> Re
 }
 
 /// Runs the booking on real threads.
-pub fn run(p: &Params, strategy: Strategy, threads: &dyn Threads, control: &RunControl) -> Report {
+pub fn run(p: &Params, strategy: Strategy, exec: Exec<'_>, control: &RunControl) -> Report {
     let show = Show {
         seats: SharedInt::new(p.seats),
         capacity: p.seats,
         lock: Lock::new("seats_lock", LockKind::Plain),
-        next_attempt: AtomicU64::new(0),
+        next_attempt: SharedInt::new(0),
         attempts: p.attempts,
         confirmed: AtomicU64::new(0),
         refused: AtomicU64::new(0),
@@ -258,12 +267,9 @@ pub fn run(p: &Params, strategy: Strategy, threads: &dyn Threads, control: &RunC
     };
     control.trace.name(&show.seats, "seats");
     control.trace.name(&show.lock, show.lock.name());
+    control.trace.name(&show.next_attempt, "pool.queue");
     control.begin(p.attempts);
-    let started = web_time::Instant::now();
-    let end = run_parallel(threads, p.threads, control, |ctx| {
-        worker(ctx, &show, p, strategy)
-    });
-    let elapsed = started.elapsed();
+    let (end, elapsed) = exec.run(p.threads, control, |ctx| worker(ctx, &show, p, strategy));
 
     let invariants = vec![
         InvariantReport::new(

@@ -17,7 +17,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::catalog::{ScenarioInfo, StrategyInfo};
-use crate::exec::{run_parallel, Ctx, SharedInt, Threads};
+use crate::exec::{Ctx, Exec, SharedInt};
 use crate::limits::*;
 use crate::params::{ParamKind, ParamSpec, Values};
 use crate::report::InvariantReport;
@@ -209,21 +209,26 @@ struct Agency {
 impl Agency {
     /// `queue.append(me)`: read the tail, write the name there, move the tail on.
     async fn join(&self, ctx: &Ctx<'_>, me: usize, write: Duration) -> Result<(), Abort> {
+        ctx.at("place = tail");
         let place = ctx.load(&self.tail).await;
         self.join_no[me].store(self.joins.fetch_add(1, SeqCst), SeqCst);
         ctx.work(write).await?;
+        ctx.at("names[place] = name");
         ctx.store(&self.slots[place as usize], me as i64).await;
+        ctx.at("tail = place + 1");
         ctx.store(&self.tail, place + 1).await;
         Ok(())
     }
 
     /// The next customer, `Ok(None)` when the queue is empty, `Err(())` when it is empty
-    /// and everyone has arrived.
+    /// and everyone has arrived. The caller places the reads of `head` and `tail` in its
+    /// listing (each strategy checks them on a line of its own).
     async fn take(&self, ctx: &Ctx<'_>) -> Result<Option<i64>, ()> {
         // `arrived` first: a customer moves the tail before counting itself arrived.
         let all_here = self.arrived.load(SeqCst) == self.slots.len() as u64;
         let head = ctx.load(&self.head).await;
         if head < ctx.load(&self.tail).await {
+            ctx.at("who = names[head]; head += 1");
             let who = ctx.load(&self.slots[head as usize]).await;
             ctx.store(&self.head, head + 1).await;
             Ok(Some(who))
@@ -249,11 +254,13 @@ async fn customer(
             agency.arrived.fetch_add(1, SeqCst);
         }
         Strategy::BusyWait => {
+            ctx.at("def customer > with queue_lock:");
             let _queue = ctx.lock(&agency.queue_lock).await?;
             agency.join(ctx, me, p.write).await?;
             agency.arrived.fetch_add(1, SeqCst);
         }
         Strategy::Condition => {
+            ctx.at("def customer > with queue_changed:");
             let queue = ctx.enter(&agency.queue_changed).await?;
             agency.join(ctx, me, p.write).await?;
             agency.arrived.fetch_add(1, SeqCst);
@@ -274,17 +281,25 @@ async fn agent(
     loop {
         ctx.check_cancel()?;
         let next = match strategy {
-            Strategy::None => agency.take(ctx).await,
+            Strategy::None => {
+                ctx.at("if head < tail:");
+                agency.take(ctx).await
+            }
             Strategy::BusyWait => {
+                ctx.at("def agent > with queue_lock:");
                 let _queue = ctx.lock(&agency.queue_lock).await?;
+                ctx.at("if head == tail and arrived == customers:");
                 agency.take(ctx).await
             }
             Strategy::Condition => {
+                ctx.at("def agent > with queue_changed:");
                 let mut queue = ctx.enter(&agency.queue_changed).await?;
                 loop {
+                    ctx.at("while head == tail and arrived < customers:");
                     match agency.take(ctx).await {
                         Ok(None) => {
                             empty_polls += 1;
+                            ctx.at("queue_changed.wait()");
                             queue = ctx.wait_notified(&agency.queue_changed, queue).await?;
                         }
                         taken => break taken,
@@ -313,7 +328,7 @@ async fn agent(
 }
 
 /// Runs the agent and the customers on real threads.
-pub fn run(p: &Params, strategy: Strategy, threads: &dyn Threads, control: &RunControl) -> Report {
+pub fn run(p: &Params, strategy: Strategy, exec: Exec<'_>, control: &RunControl) -> Report {
     let n = p.customers;
     let agency = Agency {
         slots: (0..n).map(|_| SharedInt::new(NOBODY)).collect(),
@@ -339,8 +354,7 @@ pub fn run(p: &Params, strategy: Strategy, threads: &dyn Threads, control: &RunC
         .trace
         .name(&agency.queue_changed, agency.queue_changed.name());
     control.begin(n as u64);
-    let started = web_time::Instant::now();
-    let end = run_parallel(threads, p.threads(), control, |mut ctx| {
+    let (end, elapsed) = exec.run(p.threads(), control, |mut ctx| {
         let agency = &agency;
         async move {
             if ctx.thread() == AGENT {
@@ -350,7 +364,6 @@ pub fn run(p: &Params, strategy: Strategy, threads: &dyn Threads, control: &RunC
             }
         }
     });
-    let elapsed = started.elapsed();
 
     let served = agency
         .served

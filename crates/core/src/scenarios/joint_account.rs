@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::catalog::{ScenarioInfo, StrategyInfo};
-use crate::exec::{run_parallel, Ctx, SharedInt, Threads};
+use crate::exec::{Ctx, Exec, SharedInt};
 use crate::limits::*;
 use crate::params::{ParamKind, ParamSpec, Values};
 use crate::report::InvariantReport;
@@ -216,13 +216,24 @@ struct Account {
 
 impl Account {
     async fn transact(&self, ctx: &Ctx<'_>, p: &Params) -> Result<(), Abort> {
+        let deposit = ctx.thread() == DEPOSIT;
+        ctx.at(if deposit {
+            "def deposit > b = balance"
+        } else {
+            "def withdraw > b = balance"
+        });
         let b = ctx.load(&self.balance).await;
         ctx.work(p.delay).await?;
-        let new = if ctx.thread() == DEPOSIT {
+        let new = if deposit {
             b + p.deposit
         } else {
             p.after_withdrawal(b)
         };
+        ctx.at(if deposit {
+            "balance = b + amount"
+        } else {
+            "def withdraw > balance = b"
+        });
         ctx.store(&self.balance, new).await;
         let _ = self
             .first_writer
@@ -244,6 +255,11 @@ async fn person(
     match strategy {
         Strategy::None => account.transact(&ctx, p).await?,
         Strategy::Lock => {
+            ctx.at(if ctx.thread() == DEPOSIT {
+                "def deposit > with lock:"
+            } else {
+                "def withdraw > with lock:"
+            });
             let _lock = ctx.lock(&account.lock).await?;
             account.transact(&ctx, p).await?
         }
@@ -257,7 +273,7 @@ pub fn run(
     p: &Params,
     strategy: Strategy,
     seed: u64,
-    threads: &dyn Threads,
+    exec: Exec<'_>,
     control: &RunControl,
 ) -> Report {
     let account = Account {
@@ -268,11 +284,9 @@ pub fn run(
     control.trace.name(&account.balance, "account.balance");
     control.trace.name(&account.lock, account.lock.name());
     control.begin(2);
-    let started = web_time::Instant::now();
-    let end = run_parallel(threads, p.threads(), control, |ctx| {
+    let (end, elapsed) = exec.run(p.threads(), control, |ctx| {
         person(ctx, &account, p, strategy, seed)
     });
-    let elapsed = started.elapsed();
 
     let balance = account.balance.snapshot();
     let serial = p.serial_outcomes();

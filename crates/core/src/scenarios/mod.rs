@@ -36,11 +36,12 @@ pub(crate) fn finish(
         RunEnd::Aborted(Abort::Cancelled) => (Outcome::Cancelled, None, None),
         RunEnd::Aborted(Abort::Deadlock(mut d)) => {
             if let Some(listing) = listing_of(scenario, strategy) {
-                d.locate(listing.iter().map(|l| l.text));
+                d.locate(&listing);
             }
             (Outcome::Deadlock, None, Some(d))
         }
         RunEnd::Failed(message) => (Outcome::Error, Some(ErrorInfo { message }), None),
+        RunEnd::Paused => (Outcome::Paused, None, None),
     };
     Report {
         scenario,
@@ -55,11 +56,15 @@ pub(crate) fn finish(
         deadlock,
         error,
         trace: None,
+        steps: None,
     }
 }
 
 /// The listing of `strategy` of `scenario`, as the catalog gives it.
-fn listing_of(scenario: &str, strategy: &str) -> Option<Vec<crate::listing::ListingLine>> {
+pub(crate) fn listing_of(
+    scenario: &str,
+    strategy: &str,
+) -> Option<Vec<crate::listing::ListingLine>> {
     crate::catalog()
         .into_iter()
         .find(|s| s.id == scenario)?

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use serde_json::json;
 
 use crate::catalog::{ScenarioInfo, StrategyInfo};
-use crate::exec::{run_parallel, Ctx, SharedInt, Threads};
+use crate::exec::{Ctx, Exec, SharedInt};
 use crate::limits::*;
 use crate::params::{ParamKind, ParamSpec, Values};
 use crate::report::InvariantReport;
@@ -152,6 +152,7 @@ async fn caller(
         {
             ctx.at("# held by");
             let _inner = ctx.lock(lock).await?;
+            ctx.at("log.append(entry)");
             let n = ctx.load(log).await;
             ctx.store(log, n + 1).await;
         }
@@ -162,7 +163,7 @@ async fn caller(
 }
 
 /// Runs the callers on real threads.
-pub fn run(p: &Params, strategy: Strategy, threads: &dyn Threads, control: &RunControl) -> Report {
+pub fn run(p: &Params, strategy: Strategy, exec: Exec<'_>, control: &RunControl) -> Report {
     let lock = Lock::new("lock", strategy.kind());
     let log = SharedInt::new(0);
     let done = AtomicU64::new(0);
@@ -170,11 +171,9 @@ pub fn run(p: &Params, strategy: Strategy, threads: &dyn Threads, control: &RunC
     control.trace.name(&lock, lock.name());
     control.trace.name(&log, "log");
     control.begin(total);
-    let started = web_time::Instant::now();
-    let end = run_parallel(threads, p.threads, control, |ctx| {
+    let (end, elapsed) = exec.run(p.threads, control, |ctx| {
         caller(ctx, &lock, &log, p.calls, &done)
     });
-    let elapsed = started.elapsed();
     let completed = done.load(Relaxed);
     let final_state = json!({
         "completed_calls": completed,

@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::catalog::{ScenarioInfo, StrategyInfo};
-use crate::exec::{run_parallel, Ctx, Threads};
+use crate::exec::{Ctx, Exec};
 use crate::limits::*;
 use crate::params::{ParamKind, ParamSpec, Values};
 use crate::report::InvariantReport;
@@ -174,6 +174,7 @@ async fn worker(
     let broken = match strategy {
         Strategy::None => office.book(&ctx, p).await?,
         Strategy::Semaphore => {
+            ctx.at("with semaphore:");
             let _permit = ctx.acquire(&office.semaphore).await?;
             office.book(&ctx, p).await?
         }
@@ -183,7 +184,7 @@ async fn worker(
 }
 
 /// Runs the workers on real threads.
-pub fn run(p: &Params, strategy: Strategy, threads: &dyn Threads, control: &RunControl) -> Report {
+pub fn run(p: &Params, strategy: Strategy, exec: Exec<'_>, control: &RunControl) -> Report {
     let office = Office {
         semaphore: Semaphore::new("semaphore", p.limit),
         inside: AtomicU64::new(0),
@@ -195,11 +196,7 @@ pub fn run(p: &Params, strategy: Strategy, threads: &dyn Threads, control: &RunC
         .trace
         .name(&office.semaphore, office.semaphore.name());
     control.begin(p.workers as u64);
-    let started = web_time::Instant::now();
-    let end = run_parallel(threads, p.workers, control, |ctx| {
-        worker(ctx, &office, p, strategy)
-    });
-    let elapsed = started.elapsed();
+    let (end, elapsed) = exec.run(p.workers, control, |ctx| worker(ctx, &office, p, strategy));
     let final_state = json!({
         "max_inside": office.max_inside.load(SeqCst),
         "completed": office.completed.load(SeqCst),

@@ -38,27 +38,60 @@ impl Barrier {
     /// Arrives and waits for the other parties. Returns this thread's arrival index
     /// (0 for the first to arrive), like Python's `Barrier.wait`.
     pub(crate) fn wait(&self, waiter: &Waiter<'_>) -> Result<u32, Abort> {
+        let arrival = self.arrive();
+        if self.has_released(&arrival) {
+            return Ok(arrival.index);
+        }
+        let st = inner(&self.state);
+        match wait_while(&self.all_here, st, waiter, |s| {
+            s.generation == arrival.generation
+        }) {
+            Ok(_) => Ok(arrival.index),
+            Err(abort) => {
+                self.leave(&arrival);
+                Err(abort)
+            }
+        }
+    }
+
+    /// The first half of a wait, which never blocks: counts this party in, and opens the
+    /// barrier if it was the last one missing. (The stepped executor waits for
+    /// [`Barrier::has_released`] in steps of its own.)
+    pub(crate) fn arrive(&self) -> Arrival {
         let mut st = inner(&self.state);
-        let index = st.waiting;
+        let arrival = Arrival {
+            index: st.waiting,
+            generation: st.generation,
+        };
         st.waiting += 1;
         if st.waiting == self.parties {
             st.waiting = 0;
             st.generation += 1;
             self.all_here.notify_all();
-            return Ok(index);
         }
-        let generation = st.generation;
-        match wait_while(&self.all_here, st, waiter, |s| s.generation == generation) {
-            Ok(_) => Ok(index),
-            Err(abort) => {
-                let mut st = inner(&self.state);
-                if st.generation == generation {
-                    st.waiting -= 1;
-                }
-                Err(abort)
-            }
+        arrival
+    }
+
+    /// Whether the barrier has opened since `arrival`.
+    pub(crate) fn has_released(&self, arrival: &Arrival) -> bool {
+        inner(&self.state).generation != arrival.generation
+    }
+
+    /// Takes back an arrival whose party gives up waiting (the run stopped).
+    pub(crate) fn leave(&self, arrival: &Arrival) {
+        let mut st = inner(&self.state);
+        if st.generation == arrival.generation {
+            st.waiting -= 1;
         }
     }
+}
+
+/// A party counted in at a [`Barrier`], not yet through it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Arrival {
+    /// Arrival index (0 for the first).
+    pub(crate) index: u32,
+    generation: u64,
 }
 
 #[cfg(test)]

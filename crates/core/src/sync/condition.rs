@@ -50,7 +50,17 @@ impl Condition {
         guard: ConditionGuard<'a>,
         waiter: &Waiter<'_>,
     ) -> Result<ConditionGuard<'a>, Abort> {
-        let thread = guard.thread;
+        let parked = self.park(guard);
+        let woken = wait_while(&self.notified, inner(&self.tickets), waiter, |t| {
+            t.woken <= parked.ticket
+        })?;
+        // Let go of the tickets before taking the lock: a notifier holds them the other way.
+        drop(woken);
+        self.resume(parked, waiter)
+    }
+
+    /// The first half of a wait, which never blocks: draws a ticket and gives the lock up.
+    pub(crate) fn park(&self, guard: ConditionGuard<'_>) -> Parked {
         // The ticket is drawn while the lock is still held, so a notify that follows the
         // release cannot be missed.
         let ticket = {
@@ -58,16 +68,35 @@ impl Condition {
             t.next += 1;
             t.next - 1
         };
+        let thread = guard.thread;
         let depth = self.lock.release_all(guard.lock);
-        let woken = wait_while(&self.notified, inner(&self.tickets), waiter, |t| {
-            t.woken <= ticket
-        })?;
-        // Let go of the tickets before taking the lock: a notifier holds them the other way.
-        drop(woken);
+        Parked {
+            ticket,
+            depth,
+            thread,
+        }
+    }
+
+    /// Whether a notify has reached the waiter `parked`.
+    pub(crate) fn is_woken(&self, parked: &Parked) -> bool {
+        inner(&self.tickets).woken > parked.ticket
+    }
+
+    /// The lock the condition's waiters take back.
+    pub(crate) fn lock(&self) -> &Lock {
+        &self.lock
+    }
+
+    /// The second half of a wait, once woken: takes the lock back at its old depth.
+    pub(crate) fn resume<'a>(
+        &'a self,
+        parked: Parked,
+        waiter: &Waiter<'_>,
+    ) -> Result<ConditionGuard<'a>, Abort> {
         Ok(ConditionGuard {
             cond: self,
-            thread,
-            lock: self.lock.reacquire(waiter, depth)?,
+            thread: parked.thread,
+            lock: self.lock.reacquire(waiter, parked.depth)?,
         })
     }
 
@@ -79,6 +108,14 @@ impl Condition {
             self.notified.notify_all();
         }
     }
+}
+
+/// A waiter of a [`Condition`] between giving its lock up and taking it back.
+#[derive(Debug)]
+pub(crate) struct Parked {
+    ticket: u64,
+    depth: u32,
+    thread: usize,
 }
 
 /// Holds a [`Condition`]'s lock; only a holder may wait or notify, as in Python.

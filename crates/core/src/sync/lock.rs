@@ -205,6 +205,11 @@ impl Lock {
         })
     }
 
+    /// Who holds the lock now, if anyone.
+    pub(crate) fn owner(&self) -> Option<usize> {
+        self.state().owner
+    }
+
     /// Whether `thread` holds the lock now.
     #[cfg(test)]
     pub(crate) fn is_held_by(&self, thread: usize) -> bool {

@@ -22,7 +22,9 @@ use serde::Serialize;
 
 use crate::control::RunControl;
 
+pub(crate) use barrier::Arrival;
 pub use barrier::Barrier;
+pub(crate) use condition::Parked;
 pub use condition::{Condition, ConditionGuard};
 pub use event::Event;
 pub use graph::WaitGraph;
@@ -66,17 +68,10 @@ pub struct WaitEdge {
 }
 
 impl Deadlock {
-    /// Fills in each edge's `line` from its site: the first line of `listing` (the texts of
-    /// the strategy's listing lines, in order) that contains the site's fragment.
-    pub fn locate<'a>(&mut self, listing: impl Iterator<Item = &'a str> + Clone) {
+    /// Fills in each edge's `line` from its site (see [`crate::listing::locate`]).
+    pub fn locate(&mut self, listing: &[crate::listing::ListingLine]) {
         for edge in &mut self.cycle {
-            if edge.site.is_empty() {
-                continue;
-            }
-            edge.line = listing
-                .clone()
-                .position(|text| text.contains(edge.site))
-                .map(|i| i + 1);
+            edge.line = crate::listing::locate(listing, edge.site);
         }
     }
 }
@@ -131,7 +126,7 @@ const WAIT_POLL: Duration = Duration::from_millis(20);
 /// Locks a primitive's inner state. A poisoned inner mutex only means a thread panicked
 /// while holding it; the primitives' records are updated in single steps and always
 /// consistent, so carry on.
-fn inner<T>(m: &std::sync::Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn inner<T>(m: &std::sync::Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 

@@ -46,6 +46,11 @@ impl Semaphore {
         Ok(SemaphoreGuard { sem: self, thread })
     }
 
+    /// Whether a permit is free now (a taker would not wait).
+    pub(crate) fn has_free(&self) -> bool {
+        inner(&self.permits).free > 0
+    }
+
     fn release(&self, thread: usize) {
         let mut st = inner(&self.permits);
         if let Some(i) = st.holders.iter().position(|&t| t == thread) {

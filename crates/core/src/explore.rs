@@ -1,0 +1,328 @@
+//! Exploration: many interleavings of one small run, to find one that breaks an invariant
+//! or to show that none does.
+//!
+//! Small runs are *enumerated*: breadth first over schedules, each run again from the start
+//! on the stepped executor and paused where its schedule ends. Two schedules that reach the
+//! same state (every thread has done and seen the same, every shared number holds the same
+//! value, synchronisation happened in the same order, a violation was or was not seen) have
+//! the same futures, so only the first is followed: the search covers every reachable state,
+//! not every ordering of independent steps. Breadth first makes the first violating schedule
+//! found a shortest one. When the queue empties within the budget the search is *exhausted*:
+//! then no interleaving of this run breaks an invariant, unless one was found.
+//!
+//! Runs too long to enumerate are *sampled*: whole runs under the seeded random scheduler,
+//! one seed after another. A sample never proves anything safe; it finds what is common.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::config::RunConfig;
+use crate::control::RunControl;
+use crate::exec::StepPlan;
+use crate::limits::{DEFAULT_EXPLORE_BUDGET, MAX_EXPLORE_BUDGET};
+use crate::params::{brief, ConfigError};
+use crate::report::{Outcome, Report};
+
+/// Runs longer than this many steps are sampled rather than enumerated.
+pub const MAX_ENUMERATED_STEPS: u64 = 200;
+
+/// Most steps one search takes in all, whatever its budget of runs: seconds of work. A
+/// budget of 20,000 runs of the lesson's bank (half a million steps each) would otherwise
+/// take hours.
+pub const MAX_SEARCH_STEPS: u64 = 5_000_000;
+
+/// What a search found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exploration {
+    /// Scenario id.
+    pub scenario: &'static str,
+    /// Strategy id.
+    pub strategy: &'static str,
+    /// The seed of the threads' own random choices (and of the sampler).
+    pub seed: u64,
+    /// `enumerated` (breadth first over every reachable state) or `sampled`.
+    pub mode: &'static str,
+    /// Runs of the scenario tried (each from the start).
+    pub runs: u64,
+    /// Whole schedules seen to the end (a deadlock is an end).
+    pub schedules: u64,
+    /// Of those, how many broke an invariant or deadlocked.
+    pub violating: u64,
+    /// Distinct states reached (enumeration only).
+    pub states: u64,
+    /// Whether every reachable state was visited: with `violating` 0, no interleaving of
+    /// this run breaks it.
+    pub exhausted: bool,
+    /// Whether a Stop ended the search early.
+    pub cancelled: bool,
+    /// Steps taken by all its runs together.
+    pub steps: u64,
+    /// Whether the search stopped at [`MAX_SEARCH_STEPS`] before its budget of runs.
+    pub out_of_steps: bool,
+    /// A shortest violating schedule found, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example: Option<Example>,
+    /// Time the search took.
+    pub elapsed_ms: f64,
+}
+
+impl Exploration {
+    /// The search's findings as JSON (the form the JS API receives).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("an Exploration always serializes")
+    }
+}
+
+/// A violating schedule: give it as `schedule` (with the same seed) to a stepped run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Example {
+    /// The threads to step, in order, up to the step that showed the violation.
+    pub schedule: Vec<u8>,
+    /// `violated` or `deadlock`.
+    pub outcome: Outcome,
+}
+
+/// A search's configuration: a run config (small, stepped) and how many runs it may try.
+#[derive(Debug, Clone)]
+pub struct ExploreConfig {
+    /// The run to explore (stepped, no schedule of its own).
+    pub run: RunConfig,
+    /// Most runs the search may try.
+    pub budget: u64,
+}
+
+impl ExploreConfig {
+    /// Parses `{ scenario, strategy, ...params, seed?, budget? }`.
+    pub fn from_json(text: &str) -> Result<Self, ConfigError> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| ConfigError::new("config", format!("is not valid JSON: {e}")))?;
+        Self::from_value(&value)
+    }
+
+    /// Validates a search config given as a JSON value.
+    pub fn from_value(value: &Value) -> Result<Self, ConfigError> {
+        let mut obj = value
+            .as_object()
+            .ok_or_else(|| {
+                ConfigError::new(
+                    "config",
+                    format!(
+                        "must be an object like {{\"scenario\": \"bank\"}}, got {}",
+                        brief(value)
+                    ),
+                )
+            })?
+            .clone();
+        for key in ["schedule", "pause", "trace", "trace_limit"] {
+            if obj.get(key).is_some_and(|v| !v.is_null()) {
+                return Err(ConfigError::new(
+                    key,
+                    "is not for exploration, which chooses the schedules itself",
+                ));
+            }
+        }
+        match obj.get("executor") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) if s == "stepped" => {}
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "executor",
+                    format!("exploration always runs \"stepped\", got {}", brief(other)),
+                ))
+            }
+        }
+        let budget = match obj.remove("budget") {
+            None | Some(Value::Null) => DEFAULT_EXPLORE_BUDGET,
+            Some(v) => match v.as_i64() {
+                Some(n) if (1..=MAX_EXPLORE_BUDGET).contains(&n) => n,
+                _ => {
+                    return Err(ConfigError::new(
+                        "budget",
+                        format!(
+                            "must be a whole number from 1 to {MAX_EXPLORE_BUDGET} (runs to \
+                             try), got {}",
+                            brief(&v)
+                        ),
+                    ))
+                }
+            },
+        };
+        obj.insert("executor".into(), Value::from("stepped"));
+        obj.insert("pause".into(), Value::Bool(true));
+        Ok(Self {
+            run: RunConfig::from_value(&Value::Object(obj))?,
+            budget: budget as u64,
+        })
+    }
+
+    /// Searches, obeying `control`'s Stop.
+    pub fn explore(&self, control: &RunControl) -> Result<Exploration, String> {
+        let started = web_time::Instant::now();
+        let seed = self.run.seed;
+        // One whole run first: its length says whether enumeration is affordable.
+        let probe = self.attempt(Vec::new(), false, seed, control);
+        let (scenario, strategy) = (probe.scenario, probe.strategy);
+        let mut found = Exploration {
+            scenario,
+            strategy,
+            seed,
+            mode: "enumerated",
+            runs: 1,
+            schedules: 0,
+            violating: 0,
+            states: 0,
+            exhausted: false,
+            cancelled: false,
+            steps: 0,
+            out_of_steps: false,
+            example: None,
+            elapsed_ms: 0.0,
+        };
+        if let Some(e) = &probe.error {
+            return Err(e.message.clone());
+        }
+        let length = probe.steps.as_ref().map_or(0, |s| s.count);
+        found.steps = length;
+        if length > MAX_ENUMERATED_STEPS {
+            found.mode = "sampled";
+            self.sample(probe, &mut found, control);
+        } else {
+            self.enumerate(&mut found, control)?;
+        }
+        found.elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
+        Ok(found)
+    }
+
+    fn attempt(&self, schedule: Vec<u8>, pause: bool, seed: u64, control: &RunControl) -> Report {
+        let mut run = self.run.clone();
+        run.stepped = Some(StepPlan {
+            schedule,
+            pause,
+            seed,
+        });
+        run.run_bare(control)
+    }
+
+    fn enumerate(&self, found: &mut Exploration, control: &RunControl) -> Result<(), String> {
+        let mut queue: VecDeque<Vec<u8>> = VecDeque::from([Vec::new()]);
+        let mut seen: BTreeSet<u64> = BTreeSet::new();
+        found.runs = 0;
+        while let Some(prefix) = queue.pop_front() {
+            if found.runs >= self.budget {
+                return Ok(());
+            }
+            // Each run's start clears the cancel flag for that run: look before it.
+            if control.is_cancelled() {
+                found.cancelled = true;
+                return Ok(());
+            }
+            if found.steps >= MAX_SEARCH_STEPS {
+                found.out_of_steps = true;
+                return Ok(());
+            }
+            let report = self.attempt(prefix.clone(), true, found.seed, control);
+            found.runs += 1;
+            let steps = report
+                .steps
+                .as_ref()
+                .expect("a stepped run reports its steps");
+            found.steps += steps.count;
+            match report.outcome {
+                Outcome::Paused => {
+                    if !seen.insert(steps.state) {
+                        continue;
+                    }
+                    found.states += 1;
+                    if steps.violation_at.is_some() && found.example.is_none() {
+                        found.example = Some(Example {
+                            schedule: prefix.clone(),
+                            outcome: Outcome::Violated,
+                        });
+                    }
+                    for t in steps.enabled() {
+                        let mut next = prefix.clone();
+                        next.push(t as u8);
+                        queue.push_back(next);
+                    }
+                }
+                Outcome::Ok | Outcome::Violated | Outcome::Deadlock => {
+                    if seen.insert(steps.state) {
+                        found.states += 1;
+                    }
+                    found.schedules += 1;
+                    if report.outcome != Outcome::Ok {
+                        found.violating += 1;
+                        found.example.get_or_insert(Example {
+                            schedule: prefix,
+                            outcome: report.outcome,
+                        });
+                    }
+                }
+                Outcome::Cancelled => {
+                    found.cancelled = true;
+                    return Ok(());
+                }
+                Outcome::Error => {
+                    return Err(report.error.map(|e| e.message).unwrap_or_default());
+                }
+            }
+        }
+        found.exhausted = true;
+        Ok(())
+    }
+
+    fn sample(&self, first: Report, found: &mut Exploration, control: &RunControl) {
+        let mut report = first;
+        let mut n = 0u64;
+        loop {
+            match report.outcome {
+                Outcome::Cancelled => {
+                    found.cancelled = true;
+                    return;
+                }
+                Outcome::Error => return,
+                outcome => {
+                    found.schedules += 1;
+                    let steps = report
+                        .steps
+                        .as_ref()
+                        .expect("a stepped run reports its steps");
+                    let broke = match outcome {
+                        Outcome::Deadlock => Some((steps.schedule.len(), Outcome::Deadlock)),
+                        _ => steps
+                            .violation_at
+                            .map(|at| (at as usize, Outcome::Violated)),
+                    };
+                    if let Some((at, outcome)) = broke {
+                        found.violating += 1;
+                        let shorter = found.example.as_ref().is_none_or(|e| at < e.schedule.len());
+                        if shorter {
+                            found.example = Some(Example {
+                                schedule: steps.schedule[..at.min(steps.schedule.len())].to_vec(),
+                                outcome,
+                            });
+                        }
+                    }
+                }
+            }
+            n += 1;
+            if found.runs >= self.budget {
+                return;
+            }
+            if control.is_cancelled() {
+                found.cancelled = true;
+                return;
+            }
+            // Each sample's scheduler has a seed of its own; the threads' choices keep theirs.
+            if found.steps >= MAX_SEARCH_STEPS {
+                found.out_of_steps = true;
+                return;
+            }
+            report = self.attempt(Vec::new(), false, found.seed.wrapping_add(n), control);
+            found.runs += 1;
+            found.steps += report.steps.as_ref().map_or(0, |s| s.count);
+        }
+    }
+}
