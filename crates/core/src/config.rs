@@ -97,6 +97,12 @@ impl RunConfig {
 
     /// Validates a config given as a JSON value.
     pub fn from_value(value: &Value) -> Result<Self, ConfigError> {
+        Self::parse(value, &[])
+    }
+
+    /// Validates a config in which the keys `extra` belong to the caller (exploration's
+    /// `budget`), not to the scenario.
+    pub(crate) fn parse(value: &Value, extra: &[&str]) -> Result<Self, ConfigError> {
         let obj = value.as_object().ok_or_else(|| {
             ConfigError::new(
                 "config",
@@ -193,7 +199,7 @@ impl RunConfig {
         let trace = parse_trace(obj)?;
         let params: BTreeMap<String, Value> = obj
             .iter()
-            .filter(|(k, _)| !RESERVED.contains(&k.as_str()))
+            .filter(|(k, _)| !RESERVED.contains(&k.as_str()) && !extra.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         let values = Values::parse(scenario, info.params, &params)?;

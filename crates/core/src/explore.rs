@@ -13,7 +13,7 @@
 //! Runs too long to enumerate are *sampled*: whole runs under the seeded random scheduler,
 //! one seed after another. A sample never proves anything safe; it finds what is common.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -75,6 +75,43 @@ impl Exploration {
     }
 }
 
+/// The state digests a search has seen: open addressing over digests that are already
+/// well mixed, a few lines instead of a general set's code in the wasm.
+#[derive(Debug, Default)]
+struct Digests {
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl Digests {
+    /// Adds `digest`; false if it was there already. (0 marks an empty slot, so a digest
+    /// of 0 is stored as 1: a collision nobody will meet.)
+    fn insert(&mut self, digest: u64) -> bool {
+        if self.len * 2 >= self.slots.len() {
+            let size = (self.slots.len() * 2).max(64);
+            let old = std::mem::replace(&mut self.slots, vec![0; size]);
+            self.len = 0;
+            for d in old.into_iter().filter(|&d| d != 0) {
+                self.insert(d);
+            }
+        }
+        let digest = digest.max(1);
+        let mask = self.slots.len() - 1;
+        let mut i = (digest as usize) & mask;
+        loop {
+            match self.slots[i] {
+                0 => {
+                    self.slots[i] = digest;
+                    self.len += 1;
+                    return true;
+                }
+                d if d == digest => return false,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+}
+
 /// A violating schedule: give it as `schedule` (with the same seed) to a stepped run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Example {
@@ -103,28 +140,17 @@ impl ExploreConfig {
 
     /// Validates a search config given as a JSON value.
     pub fn from_value(value: &Value) -> Result<Self, ConfigError> {
-        let mut obj = value
-            .as_object()
-            .ok_or_else(|| {
-                ConfigError::new(
-                    "config",
-                    format!(
-                        "must be an object like {{\"scenario\": \"bank\"}}, got {}",
-                        brief(value)
-                    ),
-                )
-            })?
-            .clone();
+        let given = |key: &str| value.get(key).filter(|v| !v.is_null());
         for key in ["schedule", "pause", "trace", "trace_limit"] {
-            if obj.get(key).is_some_and(|v| !v.is_null()) {
+            if given(key).is_some() {
                 return Err(ConfigError::new(
                     key,
                     "is not for exploration, which chooses the schedules itself",
                 ));
             }
         }
-        match obj.get("executor") {
-            None | Some(Value::Null) => {}
+        match given("executor") {
+            None => {}
             Some(Value::String(s)) if s == "stepped" => {}
             Some(other) => {
                 return Err(ConfigError::new(
@@ -133,8 +159,8 @@ impl ExploreConfig {
                 ))
             }
         }
-        let budget = match obj.remove("budget") {
-            None | Some(Value::Null) => DEFAULT_EXPLORE_BUDGET,
+        let budget = match given("budget") {
+            None => DEFAULT_EXPLORE_BUDGET,
             Some(v) => match v.as_i64() {
                 Some(n) if (1..=MAX_EXPLORE_BUDGET).contains(&n) => n,
                 _ => {
@@ -143,16 +169,20 @@ impl ExploreConfig {
                         format!(
                             "must be a whole number from 1 to {MAX_EXPLORE_BUDGET} (runs to \
                              try), got {}",
-                            brief(&v)
+                            brief(v)
                         ),
                     ))
                 }
             },
         };
-        obj.insert("executor".into(), Value::from("stepped"));
-        obj.insert("pause".into(), Value::Bool(true));
+        let mut run = RunConfig::parse(value, &["budget"])?;
+        run.stepped = Some(StepPlan {
+            schedule: Vec::new(),
+            pause: true,
+            seed: run.seed,
+        });
         Ok(Self {
-            run: RunConfig::from_value(&Value::Object(obj))?,
+            run,
             budget: budget as u64,
         })
     }
@@ -207,7 +237,7 @@ impl ExploreConfig {
 
     fn enumerate(&self, found: &mut Exploration, control: &RunControl) -> Result<(), String> {
         let mut queue: VecDeque<Vec<u8>> = VecDeque::from([Vec::new()]);
-        let mut seen: BTreeSet<u64> = BTreeSet::new();
+        let mut seen = Digests::default();
         found.runs = 0;
         while let Some(prefix) = queue.pop_front() {
             if found.runs >= self.budget {

@@ -154,7 +154,8 @@ struct GateState {
     names: Vec<String>,
     /// What each thread did and saw, hashed in order.
     histories: Vec<u64>,
-    /// The last value written to each shared number, by stable id.
+    /// The last value written to each shared number, by stable id, in id order (kept
+    /// sorted as it grows: a sort would add its code to the wasm for a handful of cells).
     cells: Vec<(usize, i64)>,
     /// The order of every synchronising step.
     sync: u64,
@@ -283,9 +284,9 @@ impl StepGate {
         st.histories[thread] = mix(st.histories[thread], value as u64);
         if kind == StepKind::Write {
             let id = st.stable_id(obj) as usize;
-            match st.cells.iter_mut().find(|(o, _)| *o == id) {
-                Some(cell) => cell.1 = value,
-                None => st.cells.push((id, value)),
+            match st.cells.binary_search_by_key(&id, |&(o, _)| o) {
+                Ok(i) => st.cells[i].1 = value,
+                Err(i) => st.cells.insert(i, (id, value)),
             }
         }
     }
@@ -462,7 +463,6 @@ impl StepGate {
         for (t, (hist, done)) in st.histories.iter().zip(&st.done).enumerate() {
             h = mix(mix(mix(h, t as u64), *hist), *done as u64);
         }
-        st.cells.sort_unstable();
         for (id, v) in &st.cells {
             h = mix(mix(h, *id as u64), *v as u64);
         }
