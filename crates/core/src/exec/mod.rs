@@ -188,11 +188,17 @@ impl<'r> Ctx<'r> {
     /// [`Ctx::invalid_end`] the shared data breaks an invariant. Call it before the first
     /// write that breaks it.
     pub fn invalid_begin(&self) {
+        if self.stepped {
+            self.control.steps.mark_invalid(self.thread, true);
+        }
         self.trace(|| Op::InvalidBegin);
     }
 
     /// Marks the end of the invalid stretch: call it after the write that mends it.
     pub fn invalid_end(&self) {
+        if self.stepped {
+            self.control.steps.mark_invalid(self.thread, false);
+        }
         self.trace(|| Op::InvalidEnd);
     }
 

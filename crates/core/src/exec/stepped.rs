@@ -144,6 +144,8 @@ struct Taken {
 struct GateState {
     pending: Vec<Option<Pending>>,
     done: Vec<bool>,
+    /// Threads between their `invalid_begin` and `invalid_end`.
+    invalid: Vec<bool>,
     /// The first [`STEP_LOG_LIMIT`] steps.
     log: Vec<Taken>,
     /// The step in progress (logged or not), for [`StepGate::saw`].
@@ -167,6 +169,7 @@ impl GateState {
         Self {
             pending: Vec::new(),
             done: Vec::new(),
+            invalid: Vec::new(),
             log: Vec::new(),
             current: None,
             schedule: Vec::new(),
@@ -256,6 +259,7 @@ impl StepGate {
         *st = GateState::new();
         st.pending = vec![None; n];
         st.done = vec![false; n];
+        st.invalid = vec![false; n];
         st.histories = vec![FNV_START; n];
         st.sync = FNV_START;
         (st.named, st.names) = named.into_iter().unzip();
@@ -265,6 +269,13 @@ impl StepGate {
 
     fn publish(&self, thread: usize, pending: Pending) {
         self.state().pending[thread] = Some(pending);
+    }
+
+    /// Records that `thread` entered (or left) its temporarily invalid stretch.
+    pub(crate) fn mark_invalid(&self, thread: usize, invalid: bool) {
+        if let Some(slot) = self.state().invalid.get_mut(thread) {
+            *slot = invalid;
+        }
     }
 
     /// Records the value the current step read or wrote.
@@ -430,6 +441,7 @@ impl StepGate {
                     return ThreadView {
                         status: "done",
                         next: None,
+                        invalid: false,
                     };
                 }
                 let next = st.pending[t].as_ref().map(|p| NextStep {
@@ -444,6 +456,7 @@ impl StepGate {
                 ThreadView {
                     status: if blocked { "blocked" } else { "ready" },
                     next,
+                    invalid: st.invalid[t],
                 }
             })
             .collect();
@@ -551,6 +564,10 @@ pub struct ThreadView {
     /// Its next operation, unless done.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<NextStep>,
+    /// Whether it is in the middle of an update: it has begun to make the shared data
+    /// invalid (money debited, a seat that only looks free) and not yet made it whole.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub invalid: bool,
 }
 
 /// The operation a thread will do when next stepped.

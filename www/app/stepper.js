@@ -1,0 +1,936 @@
+// Step mode: the learner is the scheduler.
+//
+// A stepped run carries out one operation of one thread at a time (a read, a write, taking a
+// lock...), in the order a schedule gives: a list of thread numbers. The core is
+// deterministic (same config, seed and schedule, same report), so this module never keeps a
+// run alive: each Step re-runs the scenario from the start with the schedule so far plus one
+// entry, and Undo re-runs it with one entry fewer. The runs are tiny, and this way every view
+// is reproducible from (config, seed, schedule) alone, which is exactly what link() writes
+// into the address bar.
+//
+// The view: one column per thread (its status, the listing with its next line marked, its
+// Step button), the shared state, the invariants, the step log, the lesson's challenge when
+// there is one, and an exploration of every interleaving: the proof that a safe strategy
+// cannot be broken, or a shortest schedule that breaks an unsafe one.
+//
+// Keyboard: with focus inside the panel (not in a text field) 0-9 step that thread,
+// Backspace or u undoes, r starts over. Every action goes through one queue and runs after
+// the one before it has finished, so key presses are never lost, reordered or run at once.
+
+import { renderFinal } from './finals.js';
+import { el, num } from './format.js';
+
+/**
+ * The small setup step mode uses for a scenario whose lesson sizes would take hundreds of
+ * thousands of steps. Other scenarios keep their parameters: their defaults are small.
+ */
+export const STEP_SETUPS = deepFreeze({
+  // Seed 1 sends the two tellers in opposite directions, so the unordered locks can deadlock.
+  bank: { accounts: [100, 100], threads: 2, transfers_per_thread: 1, max_amount: 50, seed: 1 },
+  booking: { seats: 1, attempts: 2, threads: 2, seed: 1 },
+});
+
+/** STEP_SETUPS in words, for the sentence that says the lesson's sizes were replaced. */
+const SETUP_WORDS = {
+  bank: '2 tellers, 1 transfer each, two accounts of 100',
+  booking: '2 threads, 2 booking attempts, 1 seat',
+};
+
+/**
+ * The lessons' challenges, per scenario: the first entry whose `strategies` (if any) lists
+ * the chosen strategy applies. `won(report)` says whether a stepped report meets the goal,
+ * `story(report)` says what happened in words, and `setup` adjusts STEP_SETUPS for it.
+ */
+export const CHALLENGES = deepFreeze({
+  bank: [
+    {
+      id: 'deadlock',
+      strategies: ['fine-unordered'],
+      goal: 'Deadlock the fine-grained bank: get each teller holding the lock the other needs.',
+      won: (r) => r.outcome === 'deadlock',
+      story: (r) => `Deadlock: ${cycleWords(r.deadlock?.cycle ?? [])}.`,
+    },
+    {
+      id: 'go-negative',
+      strategies: ['check-outside'],
+      goal: 'Make a balance go negative: get both tellers past the balance check before ' +
+        'either spends.',
+      // Every transfer is locked, so no money is lost; the check is not. With seed 10 both
+      // tellers spend from account[1], together more than its 60.
+      setup: { accounts: [60, 60], seed: 10 },
+      setupWords: 'accounts of 60, seed 10: both tellers spend from account[1]',
+      won: (r) => violationsOf(r, 'no-negative-balance') > 0,
+      story: (r) => `A balance went negative: ${r.final.balances.map(num).join(' and ')}, ` +
+        'although every total was right.',
+    },
+    {
+      id: 'lose-money',
+      goal: 'Make the bank lose money: step the tellers so that an audit sees a wrong total, ' +
+        'or the final total is wrong.',
+      won: (r) => violationsOf(r, 'total-conserved') > 0,
+      story: lostMoneyStory,
+    },
+  ],
+  booking: [
+    {
+      id: 'overbook',
+      goal: 'Overbook the seat: get two bookings confirmed for one seat.',
+      won: (r) => violationsOf(r, 'no-overbooking') > 0,
+      story: overbookStory,
+    },
+  ],
+});
+
+/** How many entries of the step log are drawn: enough to read, few enough to stay quick. */
+const LOG_SHOWN = 200;
+/** Config keys a step view sets itself, or that have no meaning for it. */
+const RUN_KEYS = new Set(['executor', 'schedule', 'pause', 'trace', 'trace_limit', 'budget']);
+/** Names that must not arrive as `p.<name>` from a link: they are not scenario parameters. */
+const RESERVED = new Set(['scenario', 'strategy', 'seed', ...RUN_KEYS]);
+/** The address-bar parameters a step view owns (besides every `p.<name>`). */
+const LINK_KEYS = new Set(['step', 'strategy', 'seed', 'schedule']);
+/** Configs made by fromLink: open() uses them exactly as given, without STEP_SETUPS. */
+const linked = new WeakSet();
+
+/**
+ * Step mode for the playground page. `root` is the container it draws into; `panel` is the
+ * section around it, shown by open() and hidden by close().
+ */
+export class Stepper {
+  #pg;
+  #root;
+  #panel;
+  #catalog = null;
+  /**
+   * The open view, or null: its config (what every run of it uses), catalog entries,
+   * challenge, setup sentence, how it was opened, and what exploring and replaying found.
+   */
+  #view = null;
+  #schedule = [];
+  #report = null;
+  #dom = null;
+  #queue = Promise.resolve();
+  #pending = 0;
+  #opener = null;
+  #sayTimer = 0;
+
+  /**
+   * @param {object} pg the Playground from api.js
+   * @param {HTMLElement} root where step mode draws itself
+   * @param {{ panel: HTMLElement }} options the section to show and hide
+   */
+  constructor(pg, root, { panel }) {
+    this.#pg = pg;
+    this.#root = root;
+    this.#panel = panel;
+    // The panel takes focus when it opens, so that the step keys work at once.
+    panel.tabIndex = -1;
+    panel.addEventListener('keydown', (e) => this.#onKey(e));
+  }
+
+  /**
+   * Opens step mode on `config` ({ scenario, strategy, ...params, seed? }) and steps it
+   * through `schedule`. Bank and booking get the small STEP_SETUPS instead of their
+   * parameters, unless the config came from fromLink() (or `exact` is set): a link is
+   * reproduced as it was made. Resolves once the view is drawn; a refused config is shown
+   * in the view's alert, not thrown.
+   * @param {object} config
+   * @param {{ schedule?: number[], exact?: boolean }} [options]
+   * @returns {Promise<void>}
+   */
+  open(config, { schedule = [], exact = false } = {}) {
+    const asGiven = exact || linked.has(config);
+    return this.#enqueue(async () => {
+      this.#start(this.#prepare(config, asGiven));
+      const first = Array.isArray(schedule) ? [...schedule] : schedule;
+      const hasSteps = !Array.isArray(first) || first.length > 0;
+      const opened = await this.#go(first, () => (hasSteps ? `Opened at step ${this.#schedule.length}.` : null));
+      // A schedule that was refused as a whole still leaves the view usable, from the start.
+      if (!opened && hasSteps && this.#view) await this.#go([], () => null, { keepError: true });
+    });
+  }
+
+  /**
+   * Replays a traced real-thread report in step mode: its `trace.replay` (the order in which
+   * the real threads ran) becomes the schedule of a stepped run of the same config and seed,
+   * run to the end (STEP_SETUPS do not apply). Says whether the replay reached the real
+   * run's final state; from there, stepping and undo work as in any view.
+   * @param {object} report a report of a run with `trace: true`
+   * @returns {Promise<void>}
+   */
+  replay(report) {
+    return this.#enqueue(async () => {
+      const config = { scenario: report.scenario, strategy: report.strategy, ...report.params };
+      this.#start(this.#prepare(config, true), { replaying: true });
+      const view = this.#view;
+      const schedule = report.trace?.replay;
+      if (!Array.isArray(schedule)) {
+        this.#fail('This run has no replay to step through: record a trace and run it again.');
+        return;
+      }
+      let replayed;
+      try {
+        // No pause: the replay runs to the end, so that its final state can be compared.
+        replayed = await this.#pg.run({ ...view.config, executor: 'stepped', schedule });
+      } catch (e) {
+        if (view === this.#view) this.#fail(e.message);
+        return;
+      }
+      if (view !== this.#view) return;
+      view.replay = { real: report.final, truncated: Boolean(report.trace.truncated), steps: schedule.length };
+      this.#accept(replayed, () => `Replayed the real run: ${num(replayed.steps?.count ?? 0)} steps.`);
+    });
+  }
+
+  /**
+   * A URL that reproduces the current view: `?step=<scenario>&strategy=&seed=`, each
+   * parameter as `p.<name>=` (lists comma-separated), and `schedule=` with one base-36
+   * character per step. The page's own address when no view is open.
+   * @returns {string}
+   */
+  link() {
+    const base = location.origin + location.pathname;
+    if (!this.#view) return base;
+    const { scenario, strategy, seed, ...params } = this.#view.config;
+    const enc = (v) => encodeURIComponent(String(v));
+    const parts = [`step=${enc(scenario)}`];
+    if (strategy != null) parts.push(`strategy=${enc(strategy)}`);
+    if (seed != null) parts.push(`seed=${enc(seed)}`);
+    for (const [name, value] of Object.entries(params)) {
+      parts.push(`p.${enc(name)}=${Array.isArray(value) ? value.map(enc).join(',') : enc(value)}`);
+    }
+    if (this.#schedule.length) parts.push(`schedule=${this.#schedule.map((t) => t.toString(36)).join('')}`);
+    return `${base}?${parts.join('&')}`;
+  }
+
+  /** Closes step mode: hides the panel and takes the step view out of the address bar. */
+  close() {
+    this.#view = null;
+    this.#report = null;
+    this.#schedule = [];
+    this.#dom = null;
+    this.#panel.hidden = true;
+    this.#root.replaceChildren();
+    const url = new URL(location.href);
+    for (const key of [...url.searchParams.keys()]) {
+      if (LINK_KEYS.has(key) || key.startsWith('p.')) url.searchParams.delete(key);
+    }
+    history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+    if (this.#opener?.isConnected) this.#opener.focus();
+    this.#opener = null;
+  }
+
+  // --- Running ----------------------------------------------------------------------------
+
+  /** Runs `task` after every action queued before it; the root is aria-busy meanwhile. */
+  #enqueue(task) {
+    this.#pending += 1;
+    this.#root.setAttribute('aria-busy', 'true');
+    const run = this.#queue.then(task).finally(() => {
+      this.#pending -= 1;
+      if (!this.#pending) this.#root.setAttribute('aria-busy', 'false');
+    });
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Runs the view's config stepped through `schedule` and, if the view is still the same
+   * when it returns, shows the report; `say(previous, report)` words the announcement.
+   * Resolves true when a report was shown, false when the run was refused.
+   */
+  async #go(schedule, say, { keepError = false } = {}) {
+    const view = this.#view;
+    if (!view) return false;
+    let report;
+    try {
+      report = await this.#pg.run({ ...view.config, executor: 'stepped', schedule, pause: true });
+    } catch (e) {
+      if (view === this.#view) this.#fail(e.message);
+      return false;
+    }
+    if (view !== this.#view) return false;
+    if (!report.steps || !report.final) {
+      this.#fail(report.note ?? `The run ended without a state to show (${report.outcome}).`);
+      return false;
+    }
+    this.#accept(report, say, { keepError });
+    return true;
+  }
+
+  /** Makes `report` the current state of the view and draws it. */
+  #accept(report, say, { keepError = false } = {}) {
+    const view = this.#view;
+    const previous = this.#report;
+    const wasWon = Boolean(previous && view.challenge?.won(previous));
+    this.#report = report;
+    this.#schedule = report.steps.schedule;
+    if (report.outcome === 'error') this.#showError(report.error?.message ?? 'The run failed.');
+    else if (!keepError) this.#showError(null);
+    this.#render();
+    history.replaceState(history.state, '', this.link());
+
+    const words = [say(previous, report)];
+    if (report.outcome !== 'paused') words.push(outcomeWords(report));
+    if (!wasWon && view.challenge?.won(report)) words.push(`You won! ${view.challenge.story(report)}`);
+    this.#say(words.filter(Boolean).join(' '));
+  }
+
+  /** Steps thread `t`, or says why it cannot move. */
+  #stepThread(t) {
+    return this.#enqueue(async () => {
+      const report = this.#report;
+      if (!this.#view || !report) return;
+      const threads = report.steps.threads;
+      const th = threads[t];
+      if (!th) {
+        this.#say(`There is no thread ${t}: this run has threads 0 to ${threads.length - 1}.`);
+      } else if (th.status === 'blocked') {
+        this.#say(`Thread ${t} cannot move: it is ${waitingWords(th.next)}.`);
+      } else if (th.status === 'done') {
+        this.#say(`Thread ${t} is done.${report.outcome === 'paused' ? '' : ' The run is over: undo or start over.'}`);
+      } else {
+        await this.#go([...this.#schedule, t], (before, after) => `Thread ${t} ${lastStepWords(before, after, t)}.`);
+      }
+    });
+  }
+
+  #undo() {
+    return this.#enqueue(async () => {
+      if (!this.#view || !this.#report) return;
+      if (!this.#schedule.length) {
+        this.#say('Nothing to undo: this is the start.');
+        return;
+      }
+      await this.#go(this.#schedule.slice(0, -1), (before) => {
+        const log = before.steps.log;
+        const last = log.length === before.steps.count ? log.at(-1) : null;
+        return last ? `Undid thread ${last.thread}'s ${entryWords(last)}.` : 'Undid the last step.';
+      });
+    });
+  }
+
+  #startOver() {
+    return this.#enqueue(() => this.#go([], () => 'Back at the start: no thread has moved.'));
+  }
+
+  #openExample(schedule) {
+    return this.#enqueue(() => this.#go([...schedule],
+      () => `Opened the interleaving the exploration found: ${num(schedule.length)} steps.`));
+  }
+
+  #explore() {
+    return this.#enqueue(async () => {
+      const view = this.#view;
+      if (!view) return;
+      const { proof } = this.#dom;
+      proof.replaceChildren('Exploring every interleaving…');
+      proof.className = 'step-proof';
+      proof.removeAttribute('data-proof');
+      proof.setAttribute('aria-busy', 'true');
+      let result;
+      try {
+        result = await this.#pg.explore(view.config);
+      } catch (e) {
+        if (view !== this.#view) return;
+        proof.setAttribute('aria-busy', 'false');
+        proof.replaceChildren();
+        this.#fail(e.message);
+        return;
+      }
+      if (view !== this.#view) return;
+      view.explored = result;
+      this.#renderExplore();
+      this.#say(`Exploration finished. ${proof.querySelector('.step-proof-text')?.textContent ?? ''}`);
+    });
+  }
+
+  // --- Views ------------------------------------------------------------------------------
+
+  /** The catalog entry, strategy and final config of a view of `config`. */
+  #prepare(config, asGiven) {
+    this.#catalog ??= this.#pg.scenarios();
+    let c = {};
+    for (const [key, value] of Object.entries(config ?? {})) {
+      if (!RUN_KEYS.has(key) && value !== undefined) c[key] = value;
+    }
+    const scenario = this.#catalog.find((s) => s.id === c.scenario) ?? null;
+    if (scenario && c.strategy == null) c.strategy = scenario.strategies[0].id;
+    const strategy = scenario?.strategies.find((s) => s.id === c.strategy) ?? null;
+    const challenge = challengeFor(c.scenario, c.strategy);
+    let setup = null;
+    if (!asGiven && STEP_SETUPS[c.scenario]) {
+      const seed = c.seed;
+      c = { scenario: c.scenario, strategy: c.strategy, ...structuredClone(STEP_SETUPS[c.scenario]), ...challenge?.setup };
+      if (seed != null) c.seed = seed;
+      const extra = challenge?.setupWords && seed == null ? ` (${challenge.setupWords})` : '';
+      setup = `Step mode uses a small setup: ${SETUP_WORDS[c.scenario]}${extra}.`;
+    }
+    c.seed ??= 1;
+    return { config: c, scenario, strategy, challenge, setup, asGiven, explored: null, replay: null };
+  }
+
+  /** Makes `view` the open one: draws its frame, shows the panel and moves focus into it. */
+  #start(view, { replaying = false } = {}) {
+    const active = document.activeElement;
+    if (!this.#view && active && active !== document.body && !this.#panel.contains(active)) {
+      this.#opener = document.activeElement;
+    }
+    view.replaying = replaying;
+    this.#view = view;
+    this.#report = null;
+    this.#schedule = [];
+    this.#build();
+    this.#panel.hidden = false;
+    this.#panel.focus({ preventScroll: true });
+    this.#panel.scrollIntoView({ block: 'start' });
+  }
+
+  /** Builds the frame of the view; #render fills it in for each report. */
+  #build() {
+    const view = this.#view;
+    const dom = {};
+    this.#dom = dom;
+    const button = (label, key, onClick, attrs = {}) => {
+      const b = el('button', { type: 'button', 'aria-keyshortcuts': key?.aria, ...attrs },
+        label, key ? [' ', el('kbd', { 'aria-hidden': 'true' }, key.shown)] : null);
+      b.addEventListener('click', onClick);
+      return b;
+    };
+
+    const title = [view.scenario?.title ?? view.config.scenario, view.strategy?.title ?? view.config.strategy]
+      .filter(Boolean).join(': ');
+    let how = 'You are the scheduler: each Step button runs one operation of that thread (a read, a ' +
+      'write, taking a lock), in the order you choose. Keys: 0 to 9 step a thread, Backspace or u ' +
+      'undoes, r starts over.';
+    if (view.replaying) how = 'This is a real run replayed one operation at a time, in the order its threads really ran. ' + how;
+    else if (view.asGiven) how += ' This view comes from a link: its setup is used exactly as given.';
+    const intro = el('div', { class: 'step-intro' },
+      el('h3', { id: 'step-view-title' }, title),
+      el('p', {}, how),
+      view.setup ? el('p', { class: 'step-setup' }, view.setup) : null);
+
+    dom.challenge = view.challenge ? this.#buildChallenge() : null;
+    dom.replay = el('p', { class: 'step-replay', hidden: true });
+    dom.outcome = el('p', { class: 'step-outcome', 'data-steps': '0' });
+    dom.threads = el('div', { class: 'step-threads' });
+    dom.columns = [];
+
+    dom.state = el('div', { class: 'step-state-body' });
+    dom.invariants = el('ul', { class: 'invariants step-invariants' });
+    dom.logNote = el('p', { class: 'step-log-note', hidden: true });
+    dom.log = el('ol', { class: 'step-log' });
+    dom.logBox = el('div', { class: 'step-log-box', tabindex: '0', 'aria-labelledby': 'step-log-title' }, dom.log);
+    const lower = el('div', { class: 'step-lower' },
+      el('section', { class: 'step-state', 'aria-labelledby': 'step-state-title' },
+        el('h3', { id: 'step-state-title' }, 'Shared state'), dom.state),
+      el('section', { class: 'step-invariants-box', 'aria-labelledby': 'step-invariants-title' },
+        el('h3', { id: 'step-invariants-title' }, 'Invariants'), dom.invariants),
+      el('section', { class: 'step-log-section', 'aria-labelledby': 'step-log-title' },
+        el('h3', { id: 'step-log-title' }, 'Step log'), dom.logNote, dom.logBox));
+
+    dom.explore = button('Explore all interleavings', null, () => this.#explore());
+    const tools = el('div', { class: 'actions step-tools', role: 'group', 'aria-label': 'Step mode' },
+      button('Undo', { shown: 'Backspace', aria: 'Backspace u' }, () => this.#undo()),
+      button('Start over', { shown: 'r', aria: 'r' }, () => this.#startOver()),
+      dom.explore,
+      button('Copy link', null, () => this.#copyLink()),
+      button('Close', null, () => this.close()));
+
+    dom.announce = el('p', { class: 'step-announce', 'aria-live': 'polite' });
+    dom.error = el('p', { class: 'error step-error', role: 'alert', hidden: true });
+    // Not a live region: the announcement line reads the result out.
+    dom.proof = el('div', { class: 'step-proof' });
+    dom.link = el('input', { id: 'step-link', class: 'step-link', type: 'text', readonly: true, spellcheck: 'false' });
+    const linkRow = el('p', { class: 'step-link-row' },
+      el('label', { for: 'step-link' }, 'Link to this view'), dom.link);
+
+    this.#root.replaceChildren(intro, dom.challenge, dom.replay, dom.outcome, dom.threads, lower,
+      tools, dom.announce, dom.error, dom.proof, linkRow);
+  }
+
+  #buildChallenge() {
+    const { challenge, strategy } = this.#view;
+    const dom = this.#dom;
+    dom.challengeStatus = el('p', { class: 'step-challenge-status' });
+    return el('section', { class: 'step-challenge', 'data-challenge': 'open', 'aria-labelledby': 'step-challenge-title' },
+      el('h3', { id: 'step-challenge-title' }, 'Challenge'),
+      el('p', { class: 'step-goal' }, challenge.goal),
+      strategy?.safe
+        ? el('p', { class: 'step-safe' }, 'With this strategy it cannot be done: ', el('strong', {}, strategy.title),
+          ' is safe. Explore all interleavings tries every order of the threads\' steps, as the proof.')
+        : null,
+      dom.challengeStatus);
+  }
+
+  /** One column of a thread: its status, its copy of the listing, its Step button. */
+  #buildColumn(t) {
+    const listing = this.#view.strategy?.listing ?? [];
+    const status = el('p', { class: 'step-status', id: `step-thread-${t}-status` });
+    const midway = el('p', { class: 'step-midway', hidden: true }, 'In the middle of an update');
+    const step = el('button', {
+      type: 'button', class: 'step-button', 'data-thread': t,
+      'aria-keyshortcuts': t < 10 ? String(t) : null, 'aria-describedby': status.id,
+    }, `Step thread ${t}`, t < 10 ? [' ', el('kbd', { 'aria-hidden': 'true' }, String(t))] : null);
+    step.addEventListener('click', () => this.#stepThread(t));
+    const lines = listing.map((line, i) => el('span', { class: `line ${line.role}`, 'data-line': i + 1 },
+      el('span', { class: 'ln' }, String(i + 1)), line.text || ' '));
+    const code = listing.length
+      ? el('pre', { class: 'step-listing', tabindex: '0', 'aria-label': `The code, with thread ${t}'s next line marked` }, lines)
+      : null;
+    const box = el('section', { class: 'step-thread', 'data-thread': t, 'aria-labelledby': `step-thread-${t}-title` },
+      el('h4', { id: `step-thread-${t}-title` }, `Thread ${t}`), status, midway, step, code);
+    return { box, status, midway, step, code, lines, current: null };
+  }
+
+  // --- Drawing ----------------------------------------------------------------------------
+
+  #render() {
+    const report = this.#report;
+    if (!report || !this.#dom) return;
+    this.#renderOutcome();
+    this.#renderThreads();
+    this.#dom.state.replaceChildren(...[renderFinal(report), this.#stateLine()].filter(Boolean));
+    this.#renderInvariants();
+    this.#renderLog();
+    this.#renderChallenge();
+    this.#renderReplay();
+    this.#dom.link.value = this.link();
+  }
+
+  #renderOutcome() {
+    const report = this.#report;
+    const n = report.steps.count;
+    const steps = `${num(n)} step${n === 1 ? '' : 's'}`;
+    const text = {
+      paused: `After ${steps}: pick the thread that moves next.`,
+      ok: `Finished after ${steps}: every invariant held.`,
+      violated: `Finished after ${steps}: an invariant was broken.`,
+      deadlock: `Deadlock after ${steps}: ${cycleWords(report.deadlock?.cycle ?? [])}, so no thread can move.`,
+      error: `Stopped after ${steps}: that schedule asked a thread that could not move.`,
+    }[report.outcome] ?? `${report.outcome} after ${steps}.`;
+    const out = this.#dom.outcome;
+    out.className = `step-outcome ${report.outcome}`;
+    out.dataset.outcome = report.outcome;
+    out.dataset.steps = String(n);
+    out.textContent = text;
+  }
+
+  #renderThreads() {
+    const dom = this.#dom;
+    const threads = this.#report.steps.threads;
+    if (dom.columns.length !== threads.length) {
+      dom.columns = threads.map((_, t) => this.#buildColumn(t));
+      dom.threads.replaceChildren(...dom.columns.map((c) => c.box));
+    }
+    threads.forEach((th, t) => {
+      const col = dom.columns[t];
+      const line = th.status === 'done' ? null : th.next?.line ?? null;
+      // The core says when a thread is between breaking the data and mending it.
+      const midway = Boolean(th.invalid);
+      col.box.dataset.status = th.status;
+      col.box.classList.toggle('midway', midway);
+      col.midway.hidden = !midway;
+      col.status.replaceChildren(...statusWords(th));
+      const ready = th.status === 'ready';
+      // A disabled button drops focus to the body, where the step keys no longer reach the
+      // panel: keep focus inside it.
+      if (!ready && document.activeElement === col.step) this.#panel.focus({ preventScroll: true });
+      col.step.disabled = !ready;
+      if (col.current) {
+        col.current.removeAttribute('aria-current');
+        col.current.classList.remove('waiting');
+      }
+      col.current = line === null ? null : col.lines[line - 1] ?? null;
+      if (col.current) {
+        col.current.setAttribute('aria-current', 'step');
+        col.current.classList.toggle('waiting', th.status === 'blocked');
+        // Scroll the listing itself, not the page, to keep the marked line in view.
+        const { code } = col;
+        const top = col.current.offsetTop;
+        if (top < code.scrollTop || top + col.current.offsetHeight > code.scrollTop + code.clientHeight) {
+          code.scrollTop = Math.max(0, top - code.clientHeight / 3);
+        }
+      }
+    });
+  }
+
+  /** The line under the state table: money in flight, seats, or who is mid-update. */
+  #stateLine() {
+    const report = this.#report;
+    const f = report.final;
+    const midway = report.steps.threads
+      .map((th, t) => (th.invalid ? t : null))
+      .filter((t) => t !== null);
+    const running = report.outcome === 'paused';
+    if (report.scenario === 'bank') {
+      const gap = f.expected_total - f.total;
+      let words = 'every coin is in an account';
+      if (gap > 0) words = `${num(gap)} ${running ? 'in flight' : 'lost'}`;
+      if (gap < 0) words = `${num(-gap)} more than there should be`;
+      return el('p', { class: `step-money${gap ? ' invalid' : ''}`, 'data-total': f.total, 'data-expected': f.expected_total },
+        `Total ${num(f.total)} of ${num(f.expected_total)}: ${words}`);
+    }
+    if (report.scenario === 'booking') {
+      const seats = report.params.seats;
+      const over = f.confirmed > seats || f.seats_left < 0;
+      const who = midway.length
+        ? `: thread${midway.length > 1 ? 's' : ''} ${midway.join(', ')} checked and ${midway.length > 1 ? 'have' : 'has'} not updated yet, so the seat still looks free`
+        : '';
+      return el('p', { class: `step-seats${over || midway.length ? ' invalid' : ''}`, 'data-seats-left': f.seats_left, 'data-confirmed': f.confirmed },
+        `${num(f.seats_left)} seat${f.seats_left === 1 ? '' : 's'} left, ${num(f.confirmed)} confirmed for ${num(seats)} seat${seats === 1 ? '' : 's'}${who}`);
+    }
+    if (!midway.length) return null;
+    return el('p', { class: 'step-midway-state invalid' },
+      `Thread${midway.length > 1 ? 's' : ''} ${midway.join(', ')} ${midway.length > 1 ? 'are' : 'is'} in the middle of an update: the shared data is temporarily invalid`);
+  }
+
+  #renderInvariants() {
+    this.#dom.invariants.replaceChildren(...this.#report.invariants.map((inv) => {
+      const broken = inv.violations > 0 || !inv.held;
+      return el('li', { class: broken ? 'broken' : 'held', 'data-step-invariant': inv.id, 'data-violations': inv.violations },
+        el('span', { class: 'mark', 'aria-hidden': 'true' }, broken ? '✗' : '✓'),
+        inv.text, ' ',
+        el('strong', {}, broken ? `broken ${num(inv.violations)} time${inv.violations === 1 ? '' : 's'}` : 'held so far'));
+    }));
+  }
+
+  #renderLog() {
+    const { steps } = this.#report;
+    const log = steps.log;
+    const listing = this.#view.strategy?.listing ?? [];
+    const notes = halves(log);
+    const from = Math.max(0, log.length - LOG_SHOWN);
+    const dom = this.#dom;
+    const missing = [];
+    if (from > 0) missing.push(`Showing the last ${num(log.length - from)} of ${num(log.length)} steps in the log.`);
+    if (!steps.log_complete) missing.push(`The log keeps only the first ${num(log.length)} of ${num(steps.count)} steps.`);
+    dom.logNote.textContent = missing.join(' ');
+    dom.logNote.hidden = !missing.length;
+    dom.log.start = from + 1;
+    dom.log.replaceChildren(...log.slice(from).map((e, k) => {
+      const note = notes[from + k];
+      return el('li', { 'data-thread': e.thread, class: note?.lost != null ? 'lost' : null },
+        el('span', { class: 'step-log-who' }, `Thread ${e.thread}`), ' ', entryWords(e),
+        e.line ? el('span', { class: 'step-log-line' }, ` line ${e.line}`) : null,
+        note ? el('span', { class: 'step-half' }, ' (', halfWords(note, listing), ')') : null);
+    }));
+    if (!log.length) dom.log.append(el('li', { class: 'step-log-empty' }, 'No step yet.'));
+    dom.logBox.scrollTop = dom.logBox.scrollHeight;
+  }
+
+  #renderChallenge() {
+    const { challenge, strategy } = this.#view;
+    const box = this.#dom.challenge;
+    if (!challenge || !box) return;
+    const won = challenge.won(this.#report);
+    box.dataset.challenge = won ? 'won' : 'open';
+    const status = this.#dom.challengeStatus;
+    status.className = `step-challenge-status${won ? ' won' : ''}`;
+    // Under a safe strategy the note above already says how it stands.
+    const open = strategy?.safe ? [] : ['Not yet.'];
+    status.replaceChildren(...(won ? [el('strong', {}, 'You won! '), challenge.story(this.#report)] : open));
+  }
+
+  #renderReplay() {
+    const { replay } = this.#view;
+    const p = this.#dom.replay;
+    if (!replay) return;
+    // Drawn once, for the report the replay reached; later steps do not change what it found.
+    if (p.dataset.replay) return;
+    const diff = firstDifference(this.#report.final, replay.real);
+    p.dataset.replay = diff ? 'different' : 'same';
+    p.className = `step-replay ${diff ? 'different' : 'same'}`;
+    const words = [diff
+      ? `The replay ended differently: ${diff}.`
+      : 'The replay reached the same final state as the real run.'];
+    if (replay.truncated) {
+      words.push(`The trace holds only the start of the run (its first ${num(replay.steps)} steps), so only that ` +
+        'part is replayed as it happened; after it, the stepped executor picked the order itself.');
+    }
+    p.textContent = words.join(' ');
+    p.hidden = false;
+  }
+
+  /** The exploration's result, or (before any) the claim it would prove. */
+  #renderExplore() {
+    const view = this.#view;
+    const proof = this.#dom.proof;
+    proof.setAttribute('aria-busy', 'false');
+    const r = view.explored;
+    if (!r) {
+      proof.replaceChildren();
+      proof.removeAttribute('data-proof');
+      return;
+    }
+    const children = [];
+    let kind;
+    let text;
+    if (r.violating > 0) {
+      kind = 'found';
+      const what = r.example?.outcome === 'deadlock' ? 'deadlocks' : 'breaks an invariant';
+      text = `${num(r.violating)} of ${num(r.schedules)} complete interleavings go wrong ` +
+        `(${num(r.states || r.runs)} ${r.states ? 'states' : 'runs'} explored${r.exhausted ? '' : ', not all of them'}).` +
+        (r.example ? ` The shortest ${what} after ${num(r.example.schedule.length)} steps.` : '');
+      if (r.example) {
+        const open = el('button', { type: 'button', class: 'step-open-example' }, 'Open this interleaving');
+        open.addEventListener('click', () => this.#openExample(r.example.schedule));
+        children.push(' ', open);
+      }
+    } else if (r.exhausted) {
+      kind = 'none-breaks';
+      text = `No interleaving breaks it: all ${num(r.states)} reachable states explored.`;
+    } else {
+      kind = 'none-found';
+      text = r.mode === 'sampled'
+        ? `None of ${num(r.runs)} sampled interleavings broke it, but that is not all of them: evidence, not proof.`
+        : `None of the ${num(r.states)} states explored broke it, but the search stopped before it had seen them all: evidence, not proof.`;
+    }
+    proof.dataset.proof = kind;
+    proof.className = `step-proof ${kind}`;
+    proof.replaceChildren(el('span', { class: 'step-proof-text' }, text), ...children);
+  }
+
+  // --- Messages -----------------------------------------------------------------------------
+
+  /** Says `text` in the live region; cleared first so that a repeated message is read again. */
+  #say(text) {
+    const live = this.#dom?.announce;
+    if (!live || !text) return;
+    live.textContent = '';
+    clearTimeout(this.#sayTimer);
+    this.#sayTimer = setTimeout(() => { live.textContent = text; }, 30);
+  }
+
+  #showError(message) {
+    const box = this.#dom?.error;
+    if (!box) return;
+    box.textContent = message ?? '';
+    box.hidden = !message;
+  }
+
+  /** A run was refused: says why, and keeps what was shown before. */
+  #fail(message) {
+    this.#showError(message);
+    if (!this.#report) {
+      this.#dom.outcome.textContent = 'Nothing to show: the run was refused.';
+      this.#dom.link.value = this.link();
+      history.replaceState(history.state, '', this.link());
+    }
+  }
+
+  async #copyLink() {
+    const text = this.link();
+    this.#dom.link.value = text;
+    try {
+      if (!navigator.clipboard?.writeText) throw new Error('no clipboard');
+      await navigator.clipboard.writeText(text);
+      this.#say('Link copied.');
+    } catch {
+      // No clipboard here (or it was refused): hand the learner the selected text instead.
+      this.#dom.link.focus();
+      this.#dom.link.select();
+      this.#say('Copying is not allowed here: the link is selected in the field below, copy it by hand.');
+    }
+  }
+
+  #onKey(e) {
+    if (!this.#view || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.target instanceof Element && e.target.closest('input, textarea, select, [contenteditable]')) return;
+    if (/^[0-9]$/.test(e.key)) this.#stepThread(Number(e.key));
+    else if (e.key === 'Backspace' || e.key === 'u' || e.key === 'U') this.#undo();
+    else if (e.key === 'r' || e.key === 'R') this.#startOver();
+    else return;
+    e.preventDefault();
+  }
+}
+
+/**
+ * Reads a step-mode link (location.search): null without a `step` parameter, otherwise
+ * `{ config, schedule }`. Whole numbers become numbers and comma lists become arrays; what
+ * does not parse is passed on as text, for the API to refuse with a message naming it.
+ * @param {string} search
+ * @returns {{ config: object, schedule: number[] | string } | null}
+ */
+export function fromLink(search) {
+  const q = new URLSearchParams(search);
+  if (!q.has('step')) return null;
+  const whole = (text) => (/^\s*-?\d+\s*$/.test(text) ? Number(text) : text);
+  const config = { scenario: q.get('step') };
+  if (q.has('strategy')) config.strategy = q.get('strategy');
+  if (q.has('seed')) config.seed = whole(q.get('seed'));
+  for (const [key, value] of q) {
+    if (!key.startsWith('p.')) continue;
+    const name = key.slice(2);
+    if (!name || RESERVED.has(name)) continue;
+    config[name] = value.includes(',') ? value.split(',').map(whole) : whole(value);
+  }
+  const text = q.get('schedule') ?? '';
+  const schedule = /^[0-9a-z]*$/i.test(text) ? [...text].map((c) => parseInt(c, 36)) : text;
+  linked.add(config);
+  return { config, schedule };
+}
+
+// --- Words ----------------------------------------------------------------------------------
+
+function challengeFor(scenario, strategy) {
+  return (CHALLENGES[scenario] ?? []).find((c) => !c.strategies || c.strategies.includes(strategy)) ?? null;
+}
+
+function violationsOf(report, id) {
+  return report.invariants.find((inv) => inv.id === id)?.violations ?? 0;
+}
+
+/** "read account[1] → 100", "write account[1] ← 64", "acquire bank.lock". */
+function entryWords(e) {
+  const value = e.value === undefined || e.value === null ? '' : e.value;
+  if (e.op === 'read' && value !== '') return `read ${e.obj} → ${value}`;
+  if (e.op === 'write' && value !== '') return `write ${e.obj} ← ${value}`;
+  return `${e.op} ${e.obj}${value === '' ? '' : ` (${value})`}`;
+}
+
+/** What thread `t` just did, from the new report's log (or, if it is cut, the old plan). */
+function lastStepWords(before, after, t) {
+  const { log, count } = after.steps;
+  const last = log.length === count ? log.at(-1) : null;
+  if (last && last.thread === t) return entryWords(last);
+  const next = before?.steps.threads[t]?.next;
+  return next ? `${next.op} ${next.obj}` : 'moved';
+}
+
+function waitingWords(next) {
+  if (!next) return 'waiting';
+  const held = next.held_by === undefined || next.held_by === null ? '' : `, held by thread ${next.held_by}`;
+  return `waiting for ${next.waits_for ?? next.obj}${held}`;
+}
+
+/** A thread's status in words, as nodes (the object names set in code). */
+function statusWords(th) {
+  if (th.status === 'done') return ['done'];
+  const line = th.next?.line ? ` (line ${th.next.line})` : '';
+  if (th.status === 'blocked') return [`${waitingWords(th.next)}${line}`];
+  if (!th.next) return [th.status];
+  return ['next: ', el('code', {}, `${th.next.op} ${th.next.obj}`), line];
+}
+
+function outcomeWords(report) {
+  switch (report.outcome) {
+    case 'ok': return 'The run is over: every invariant held.';
+    case 'violated': return 'The run is over: an invariant was broken.';
+    case 'deadlock': return `Deadlock: ${cycleWords(report.deadlock?.cycle ?? [])}, so no thread can move.`;
+    case 'error': return report.error?.message ?? 'The run failed.';
+    default: return '';
+  }
+}
+
+/** "thread 0 holds a.lock and waits for b.lock; thread 1 ..." for a deadlock's cycle. */
+function cycleWords(cycle) {
+  if (!cycle.length) return 'every thread left is waiting';
+  return cycle.map((edge) => {
+    const holds = edge.holds.length ? `holds ${edge.holds.join(' and ')}` : 'holds nothing';
+    return `thread ${edge.thread} ${holds} and waits for ${edge.waits_for}`;
+  }).join('; ');
+}
+
+/**
+ * What the audit that first saw a wrong total added up, from the step log: the reads of the
+ * thread and listing line of the violating step, one per account. Null when the log cannot
+ * tell (it is cut short, or the violation was the final state's).
+ */
+function auditTotal(report) {
+  const { log, violation_at: at } = report.steps;
+  const accounts = report.final.balances.length;
+  const end = log[at - 1];
+  if (!at || !end || end.op !== 'read' || !end.line) return null;
+  const values = [];
+  for (let i = at - 1; i >= 0 && values.length < accounts; i--) {
+    const e = log[i];
+    if (e.thread !== end.thread) continue;
+    if (e.op !== 'read' || e.line !== end.line) break;
+    values.push(e.value);
+  }
+  return values.length === accounts ? values.reduce((a, b) => a + b, 0) : null;
+}
+
+function lostMoneyStory(report) {
+  const f = report.final;
+  const seen = auditTotal(report);
+  if (seen !== null && seen !== f.expected_total) {
+    const gap = f.expected_total - seen;
+    const why = gap > 0 ? 'money in flight' : 'money counted twice';
+    return `An audit saw ${num(seen)} of ${num(f.expected_total)}: ${why}.`;
+  }
+  if (f.total !== f.expected_total) {
+    const gap = f.expected_total - f.total;
+    const moved = gap > 0 ? `${num(gap)} lost` : `${num(-gap)} made up`;
+    return `The bank ${report.outcome === 'paused' ? 'holds' : 'ended with'} ${num(f.total)} of ${num(f.expected_total)}: ${moved}.`;
+  }
+  return 'An audit saw a wrong total.';
+}
+
+function overbookStory(report) {
+  const f = report.final;
+  const seats = report.params.seats;
+  return `${num(f.confirmed)} bookings confirmed for ${num(seats)} seat${seats === 1 ? '' : 's'}` +
+    `${f.seats_left < 0 ? `, and ${num(f.seats_left)} seats left` : ''}: overbooked.`;
+}
+
+/**
+ * Marks the read and the write that one statement such as `src.balance -= amount` takes:
+ * two steps of a thread on the same object and line. When another thread wrote the object
+ * between them, the write overwrites that update (a lost update): `lost` names the thread.
+ */
+function halves(log) {
+  const notes = new Array(log.length).fill(null);
+  const previous = new Map();
+  for (let i = 0; i < log.length; i++) {
+    const e = log[i];
+    const k = previous.get(e.thread);
+    previous.set(e.thread, i);
+    if (e.op !== 'write' || k === undefined || !e.line) continue;
+    const r = log[k];
+    if (r.op !== 'read' || r.obj !== e.obj || r.line !== e.line) continue;
+    let lost = null;
+    for (let j = k + 1; j < i && lost === null; j++) {
+      if (log[j].op === 'write' && log[j].obj === e.obj) lost = log[j].thread;
+    }
+    notes[k] = { half: 1, line: e.line, lost: null };
+    notes[i] = { half: 2, line: e.line, lost };
+  }
+  return notes;
+}
+
+function halfWords(note, listing) {
+  const code = listing[note.line - 1]?.text.replace(/\s+#.*$/, '').trim();
+  const stmt = code ? el('code', {}, code) : `line ${note.line}`;
+  if (note.half === 1) return ['first half of ', stmt, ': one statement, two steps'];
+  if (note.lost === null) return ['second half of ', stmt];
+  return ['second half of ', stmt, `: thread ${note.lost} wrote in between, and this overwrites it`];
+}
+
+/** The first field of `final` that differs from `real`, in words; null when they are equal. */
+function firstDifference(final, real) {
+  if (canonical(final) === canonical(real)) return null;
+  if (!final || !real || typeof final !== 'object' || typeof real !== 'object') {
+    return `the final state is ${canonical(final)} in the replay, ${canonical(real)} in the real run`;
+  }
+  const keys = [...new Set([...Object.keys(final), ...Object.keys(real)])].sort();
+  const key = keys.find((k) => canonical(final[k]) !== canonical(real[k]));
+  const shown = (v) => (typeof v === 'number' ? num(v) : v === undefined ? 'missing' : JSON.stringify(v));
+  return `${key.replaceAll('_', ' ')} is ${shown(final[key])} in the replay, ${shown(real[key])} in the real run`;
+}
+
+/** JSON with object keys sorted, so that equal values give equal text. */
+function canonical(value) {
+  return JSON.stringify(value, (_, v) => (v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))
+    : v));
+}
+
+function deepFreeze(value) {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
