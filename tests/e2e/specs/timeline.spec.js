@@ -128,25 +128,40 @@ test('hovering a write or an audit shows what it did, where and when', async ({ 
   // Event order gives every event its own place (the browser's clock is coarse).
   await page.getByRole('button', { name: 'Event order' }).click();
   await expect(page.getByRole('button', { name: 'Event order' })).toHaveAttribute('aria-pressed', 'true');
-  const { v, write } = await page.evaluate(() => {
-    const tl = window.racelab.timeline;
-    const v = tl.violations[0];
-    for (let seq = Math.ceil(tl.view.startSeq); seq <= tl.view.endSeq; seq++) {
-      const at = tl.locate(seq);
-      if (at && tl.event(seq).op === 'write') return { v, write: { seq, at } };
-    }
-    return { v, write: null };
-  });
-  expect(write, 'a write in view').not.toBeNull();
+  const v = await page.evaluate(() => window.racelab.timeline.violations[0]);
   const box = await canvas(page).boundingBox();
   const tooltip = page.locator('.timeline-tooltip');
-  await page.mouse.move(box.x + write.at.x, box.y + write.at.y);
-  await expect(tooltip).toBeVisible();
-  await expect(tooltip).toHaveText(new RegExp(`^thread \\d+ · write account\\[\\d+\\] = -?[\\d,]+ · [\\d.,]+ [µm]s · #${write.seq}`));
-
   const audit = await page.evaluate((seq) => window.racelab.timeline.locate(seq), v.seq);
   await page.mouse.move(box.x + audit.x, box.y + audit.y);
   await expect(tooltip).toHaveText(new RegExp(`^thread ${v.thread} · audit saw a total of [\\d,]+: wrong · [\\d.,]+ [µm]s · #${v.seq}`));
+
+  // A write with nothing else of its thread drawn within a few pixels (an audit's marker is
+  // the bigger target); a long audit (its thread preempted) makes a wide view, so zoom in
+  // until one stands clear.
+  const write = await page.evaluate(() => {
+    const tl = window.racelab.timeline;
+    const clear = (seq, at) => {
+      const thread = tl.event(seq).thread;
+      for (let other = seq - 200; other <= seq + 200; other++) {
+        if (other === seq || tl.event(other)?.thread !== thread) continue;
+        const near = tl.locate(other);
+        if (near && Math.abs(near.x - at.x) < 8) return false;
+      }
+      return true;
+    };
+    for (let zoom = 0; zoom < 10; zoom++) {
+      for (let seq = Math.ceil(tl.view.startSeq); seq <= tl.view.endSeq; seq++) {
+        const at = tl.locate(seq);
+        if (at && tl.event(seq).op === 'write' && clear(seq, at)) return { seq, at };
+      }
+      tl.zoomBy(2, 0.5);
+    }
+    return null;
+  });
+  expect(write, 'a write in view').not.toBeNull();
+  await page.mouse.move(box.x + write.at.x, box.y + write.at.y);
+  await expect(tooltip).toBeVisible();
+  await expect(tooltip).toHaveText(new RegExp(`^thread \\d+ · write account\\[\\d+\\] = -?[\\d,]+ · [\\d.,]+ [µm]s · #${write.seq}`));
   await page.mouse.move(box.x + box.width / 2, box.y - 20);
   await expect(tooltip).toBeHidden();
 
