@@ -1,4 +1,6 @@
 // Shared steps of the browser specs.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { expect } from '@playwright/test';
 
 /** Opens the playground and waits until its thread pool is ready. */
@@ -61,6 +63,27 @@ export function count(reports, pred, what = 'matched') {
   const n = reports.filter(pred).length;
   console.log(`    rate: ${what} in ${n} of ${reports.length} runs`);
   return n;
+}
+
+/**
+ * Makes `page` see the site as a static host that sends no headers would serve it: the
+ * built site (RACELAB_DIST) straight from disk, so the page is not cross-origin isolated.
+ * Matched by origin, not by the glob `${baseURL}**`, which misses addresses with a query.
+ */
+export async function serveWithoutIsolation(page, baseURL) {
+  const dist = process.env.RACELAB_DIST;
+  expect(dist, 'RACELAB_DIST is set by cargo xtask test').toBeTruthy();
+  const types = { html: 'text/html', js: 'text/javascript', css: 'text/css', svg: 'image/svg+xml', wasm: 'application/wasm' };
+  const origin = new URL(baseURL).origin;
+  await page.route((url) => url.origin === origin, async (route) => {
+    const path = new URL(route.request().url()).pathname;
+    const file = join(dist, path.endsWith('/') ? `${path}index.html` : path);
+    try {
+      await route.fulfill({ body: await readFile(file), contentType: types[file.split('.').pop()] ?? 'application/octet-stream' });
+    } catch {
+      await route.fulfill({ status: 404, body: 'not found' });
+    }
+  });
 }
 
 export { expect };

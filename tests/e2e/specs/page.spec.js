@@ -1,9 +1,7 @@
 // The playground page as a learner uses it: controls, results, history, bad input, a long
 // run that stays responsive and can be stopped, and a page that cannot run threads.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { test } from '@playwright/test';
-import { choose, expect, openPlayground, refusal, strategyRadio } from './helpers.js';
+import { choose, expect, openPlayground, refusal, serveWithoutIsolation, strategyRadio } from './helpers.js';
 
 test('a learner runs the bank without locks, then with one, and compares', async ({ page }) => {
   const errors = await openPlayground(page);
@@ -156,19 +154,7 @@ test('during a long run the page answers, shows progress, and Stop ends it', asy
 });
 
 test('a page without isolation headers says plainly why threads cannot run, and steps instead', async ({ page, baseURL }) => {
-  // A static host that sends no headers: the built site straight from disk.
-  const dist = process.env.RACELAB_DIST;
-  expect(dist, 'RACELAB_DIST is set by cargo xtask test').toBeTruthy();
-  const types = { html: 'text/html', js: 'text/javascript', css: 'text/css', svg: 'image/svg+xml', wasm: 'application/wasm' };
-  await page.route(`${baseURL}**`, async (route) => {
-    const path = new URL(route.request().url()).pathname;
-    const file = join(dist, path.endsWith('/') ? `${path}index.html` : path);
-    try {
-      await route.fulfill({ body: await readFile(file), contentType: types[file.split('.').pop()] ?? 'application/octet-stream' });
-    } catch {
-      await route.fulfill({ status: 404, body: 'not found' });
-    }
-  });
+  await serveWithoutIsolation(page, baseURL);
   await page.goto('/');
   const banner = page.locator('#isolation');
   await expect(banner).toBeVisible();

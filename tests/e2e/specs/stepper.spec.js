@@ -1,10 +1,8 @@
 // Step mode as a learner uses it: they are the scheduler, one operation at a time, with the
 // keyboard alone if they like; the lessons' challenges, exploration as the proof, links that
 // reproduce a view, a page without isolation, and a real run replayed step by step.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { test } from '@playwright/test';
-import { choose, expect, openPlayground, strategyRadio } from './helpers.js';
+import { choose, expect, openPlayground, serveWithoutIsolation, strategyRadio } from './helpers.js';
 
 const panel = (page) => page.locator('#step-panel');
 /** The step count the view shows. */
@@ -221,21 +219,7 @@ test('step mode: a link reproduces the view in a fresh page, and a bad link is r
 });
 
 test('step mode works on a page without isolation headers: from a link, stepping and exploring', async ({ page, baseURL }) => {
-  // A static host that sends no headers: the built site straight from disk.
-  const dist = process.env.RACELAB_DIST;
-  expect(dist, 'RACELAB_DIST is set by cargo xtask test').toBeTruthy();
-  const types = { html: 'text/html', js: 'text/javascript', css: 'text/css', svg: 'image/svg+xml', wasm: 'application/wasm' };
-  // A URL test, not the glob `${baseURL}**`: the glob does not match an address with a query.
-  const origin = new URL(baseURL).origin;
-  await page.route((url) => url.origin === origin, async (route) => {
-    const path = new URL(route.request().url()).pathname;
-    const file = join(dist, path.endsWith('/') ? `${path}index.html` : path);
-    try {
-      await route.fulfill({ body: await readFile(file), contentType: types[file.split('.').pop()] ?? 'application/octet-stream' });
-    } catch {
-      await route.fulfill({ status: 404, body: 'not found' });
-    }
-  });
+  await serveWithoutIsolation(page, baseURL);
   const errors = await openPlayground(page,
     '/?step=bank&strategy=none&seed=1&p.accounts=100,100&p.threads=2&p.transfers_per_thread=1&p.max_amount=50&schedule=000');
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
