@@ -8,7 +8,7 @@ use crate::catalog::catalog;
 use crate::control::RunControl;
 use crate::exec::{Exec, StepPlan, Threads};
 use crate::limits::{DEFAULT_TRACE_LIMIT, MAX_SCHEDULE, MAX_SEED, MAX_TRACE_LIMIT};
-use crate::params::{brief, ConfigError, Values};
+use crate::params::{brief, ConfigError, ParamKind, ParamSpec, Values};
 use crate::report::Executor;
 use crate::report::Report;
 use crate::scenarios::{
@@ -332,12 +332,10 @@ impl RunConfig {
 
     /// A stepped run as exploration needs it, many times over: the report and its steps,
     /// without the parameters or listing lines that only a reader needs.
-    pub(crate) fn run_bare(&self, control: &RunControl) -> Report {
+    /// The plan is given rather than read from the config, so that a search of thousands of
+    /// runs does not copy the config for each.
+    pub(crate) fn run_bare(&self, plan: &StepPlan, control: &RunControl) -> Report {
         control.trace.arm(None);
-        let plan = self
-            .stepped
-            .as_ref()
-            .expect("exploration runs stepped configs");
         let mut report = self.run_with(Exec::Stepped(plan), control);
         report.executor = Executor::Stepped;
         report.steps = Some(control.steps.finish());
@@ -360,6 +358,18 @@ impl RunConfig {
     }
 }
 
+/// `trace_limit`: how many events a traced run keeps.
+const TRACE_LIMIT: ParamSpec = ParamSpec {
+    name: "trace_limit",
+    kind: ParamKind::Int {
+        min: 1,
+        max: MAX_TRACE_LIMIT,
+        default: DEFAULT_TRACE_LIMIT,
+    },
+    unit: "events kept",
+    help: "Events of a traced run to keep (its first ones).",
+};
+
 /// `trace` (true or false) and `trace_limit` (events kept): how many events to trace, if any.
 fn parse_trace(obj: &Map<String, Value>) -> Result<Option<u64>, ConfigError> {
     let on = match obj.get("trace") {
@@ -372,21 +382,7 @@ fn parse_trace(obj: &Map<String, Value>) -> Result<Option<u64>, ConfigError> {
             ))
         }
     };
-    let limit = match obj.get("trace_limit") {
-        None | Some(Value::Null) => DEFAULT_TRACE_LIMIT,
-        Some(v) => match v.as_i64() {
-            Some(n) if (1..=MAX_TRACE_LIMIT).contains(&n) => n,
-            _ => {
-                return Err(ConfigError::new(
-                    "trace_limit",
-                    format!(
-                        "must be a whole number from 1 to {MAX_TRACE_LIMIT} (events kept), got {}",
-                        brief(v)
-                    ),
-                ))
-            }
-        },
-    };
+    let limit = TRACE_LIMIT.int_or_default(obj.get("trace_limit"))?;
     if on && !crate::trace::COMPILED_IN {
         return Err(ConfigError::new(
             "trace",

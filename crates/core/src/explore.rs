@@ -22,7 +22,7 @@ use crate::config::RunConfig;
 use crate::control::RunControl;
 use crate::exec::StepPlan;
 use crate::limits::{DEFAULT_EXPLORE_BUDGET, MAX_EXPLORE_BUDGET};
-use crate::params::{brief, ConfigError};
+use crate::params::{brief, ConfigError, ParamKind, ParamSpec};
 use crate::report::{Outcome, Report};
 
 /// Runs longer than this many steps are sampled rather than enumerated.
@@ -32,6 +32,18 @@ pub const MAX_ENUMERATED_STEPS: u64 = 200;
 /// budget of 20,000 runs of the lesson's bank (half a million steps each) would otherwise
 /// take hours.
 pub const MAX_SEARCH_STEPS: u64 = 5_000_000;
+
+/// `budget`: how many runs a search may try.
+const BUDGET: ParamSpec = ParamSpec {
+    name: "budget",
+    kind: ParamKind::Int {
+        min: 1,
+        max: MAX_EXPLORE_BUDGET,
+        default: DEFAULT_EXPLORE_BUDGET,
+    },
+    unit: "runs to try",
+    help: "Runs of the scenario a search may try.",
+};
 
 /// What a search found.
 #[derive(Debug, Clone, Serialize)]
@@ -159,22 +171,7 @@ impl ExploreConfig {
                 ))
             }
         }
-        let budget = match given("budget") {
-            None => DEFAULT_EXPLORE_BUDGET,
-            Some(v) => match v.as_i64() {
-                Some(n) if (1..=MAX_EXPLORE_BUDGET).contains(&n) => n,
-                _ => {
-                    return Err(ConfigError::new(
-                        "budget",
-                        format!(
-                            "must be a whole number from 1 to {MAX_EXPLORE_BUDGET} (runs to \
-                             try), got {}",
-                            brief(v)
-                        ),
-                    ))
-                }
-            },
-        };
+        let budget = BUDGET.int_or_default(value.get("budget"))?;
         let mut run = RunConfig::parse(value, &["budget"])?;
         run.stepped = Some(StepPlan {
             schedule: Vec::new(),
@@ -226,13 +223,12 @@ impl ExploreConfig {
     }
 
     fn attempt(&self, schedule: Vec<u8>, pause: bool, seed: u64, control: &RunControl) -> Report {
-        let mut run = self.run.clone();
-        run.stepped = Some(StepPlan {
+        let plan = StepPlan {
             schedule,
             pause,
             seed,
-        });
-        run.run_bare(control)
+        };
+        self.run.run_bare(&plan, control)
     }
 
     fn enumerate(&self, found: &mut Exploration, control: &RunControl) -> Result<(), String> {

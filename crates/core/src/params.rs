@@ -179,6 +179,22 @@ impl ParamSpec {
         }
     }
 
+    /// A whole-number setting that is not a scenario parameter (`trace_limit`, `budget`):
+    /// its default when absent or null, otherwise the value checked against the range, with
+    /// the same refusal a parameter gets.
+    pub(crate) fn int_or_default(&self, given: Option<&Value>) -> Result<i64, ConfigError> {
+        match given.filter(|v| !v.is_null()) {
+            None => match self.default_value() {
+                ParamValue::Int(n) => Ok(n),
+                ParamValue::IntList(_) => unreachable!("int_or_default is for Int settings"),
+            },
+            Some(v) => match self.check(v)? {
+                ParamValue::Int(n) => Ok(n),
+                ParamValue::IntList(_) => unreachable!("int_or_default is for Int settings"),
+            },
+        }
+    }
+
     fn refuse(&self, got: &Value) -> ConfigError {
         ConfigError::new(
             self.name,

@@ -182,6 +182,18 @@ impl GateState {
         }
     }
 
+    /// Threads that can move now: not done, and their turn says nothing blocks them.
+    fn enabled(&self) -> Vec<usize> {
+        (0..self.pending.len())
+            .filter(|&t| {
+                !self.done[t]
+                    && self.pending[t]
+                        .as_ref()
+                        .is_some_and(|p| p.blocked.is_none())
+            })
+            .collect()
+    }
+
     fn stable_id(&self, obj: usize) -> u64 {
         match self.named.iter().position(|&o| o == obj) {
             Some(i) => i as u64,
@@ -331,19 +343,13 @@ impl StepGate {
 
     /// Threads that can move now.
     fn enabled(&self) -> Vec<usize> {
-        let st = self.state();
-        (0..st.pending.len())
-            .filter(|&t| !st.done[t] && st.pending[t].as_ref().is_some_and(|p| p.blocked.is_none()))
-            .collect()
+        self.state().enabled()
     }
 
     /// Why `thread` cannot take step `index` of a schedule, in words naming `schedule`.
     fn refuse(&self, index: usize, thread: usize) -> String {
         let st = self.state();
-        let enabled: Vec<String> = (0..st.pending.len())
-            .filter(|&t| !st.done[t] && st.pending[t].as_ref().is_some_and(|p| p.blocked.is_none()))
-            .map(|t| t.to_string())
-            .collect();
+        let enabled: Vec<String> = st.enabled().into_iter().map(|t| t.to_string()).collect();
         let why = if thread >= st.pending.len() {
             format!(
                 "there is no thread {thread} (threads are 0 to {})",
