@@ -77,11 +77,8 @@ pub fn cmd(args: &[String]) -> Result {
 
     let wasm = std::fs::read(dir.join(PKG).join("racelab_web_bg.wasm"))
         .map_err(|e| format!("wasm missing: {e}"))?;
-    let mut gz = GzEncoder::new(Vec::new(), Compression::best());
-    gz.write_all(&wasm)
-        .and_then(|_| gz.flush())
-        .map_err(|e| e.to_string())?;
-    let gz_len = gz.finish().map_err(|e| e.to_string())?.len();
+    let gz_len = gzipped_len(&wasm)?;
+    let (site_files, site_gz) = site_size(&dir)?;
 
     let site = Site::start(dir, 0)?;
     eprintln!("bench: measuring (a few minutes)...");
@@ -140,9 +137,11 @@ pub fn cmd(args: &[String]) -> Result {
         data["pageToReadyMs"].as_f64().unwrap_or(0.0)
     );
     println!(
-        "wasm size: {} KB raw, {} KB gzipped.",
+        "wasm size: {} KB raw, {} KB gzipped. The whole site, which a first visit downloads \
+         (the page, then the service worker's precache of the rest): {site_files} files, {} KB gzipped.",
         wasm.len() / 1024,
-        gz_len / 1024
+        gz_len / 1024,
+        site_gz / 1024
     );
     println!();
     println!("Tracing: what recording costs, and what its branch costs when off.");
@@ -177,4 +176,35 @@ pub fn cmd(args: &[String]) -> Result {
         data["frames"]["p95Ms"].as_f64().unwrap_or(f64::NAN),
     );
     Ok(())
+}
+
+/// Bytes of `data` gzipped at the best level, as a compressing host would send it.
+fn gzipped_len(data: &[u8]) -> Result<usize> {
+    let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+    gz.write_all(data)
+        .and_then(|_| gz.flush())
+        .map_err(|e| e.to_string())?;
+    Ok(gz.finish().map_err(|e| e.to_string())?.len())
+}
+
+/// Files served to a browser under `dir` (everything but the host's `_headers`), and their
+/// gzipped bytes in total.
+fn site_size(dir: &std::path::Path) -> Result<(usize, usize)> {
+    let (mut files, mut bytes) = (0, 0);
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("could not read {}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_dir() {
+            let (f, b) = site_size(&path)?;
+            files += f;
+            bytes += b;
+        } else if path.file_name().is_some_and(|n| n != "_headers") {
+            let data = std::fs::read(&path)
+                .map_err(|e| format!("could not read {}: {e}", path.display()))?;
+            files += 1;
+            bytes += gzipped_len(&data)?;
+        }
+    }
+    Ok((files, bytes))
 }

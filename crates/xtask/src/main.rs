@@ -1,7 +1,8 @@
 //! racelab's project commands (`cargo xtask <command>`), in the rust-analyzer style:
 //! everything a developer or CI runs is Rust, so it works wherever cargo does.
 //!
-//! - `dist`:  release wasm build, wasm-bindgen, and `www/` copied into `dist/`.
+//! - `dist`:  release wasm build, wasm-bindgen, `www/` copied into `dist/`, with `_headers`
+//!   and the service worker's precache manifest.
 //! - `serve`: dist, then serve `dist/` on 127.0.0.1 with the isolation headers.
 //! - `test`:  lint, native tests, dist, then the Playwright suite in system Chromium.
 //! - `bench`: native vs Chromium-wasm timings, tracing's cost, timeline frame time, pool
@@ -10,6 +11,7 @@
 mod bench;
 mod dist;
 mod e2e;
+mod headers;
 mod serve;
 mod setup;
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crate::headers::SITE;
 use crate::{dist::dist, Result};
 
 /// Parses `[--port N]`, builds the site and serves it until interrupted.
@@ -137,16 +138,13 @@ fn respond(
     let path = target.split(['?', '#']).next().unwrap_or("/");
     let file = resolve(dir, path);
     let tag = file.as_deref().and_then(etag);
-    let mut headers = vec![
-        // SharedArrayBuffer, and with it real threads, needs cross-origin isolation.
-        ("Cross-Origin-Opener-Policy", "same-origin".to_string()),
-        ("Cross-Origin-Embedder-Policy", "require-corp".to_string()),
-        ("Cross-Origin-Resource-Policy", "same-origin".to_string()),
-        ("Content-Security-Policy", CSP.to_string()),
-        // Revalidate every time (edits show at once) but answer unchanged files with 304:
-        // each pool worker fetches the scripts again, and full downloads slow its start.
-        ("Cache-Control", "no-cache".to_string()),
-    ];
+    let mut headers: Vec<(&'static str, String)> = SITE
+        .iter()
+        .map(|&(name, value)| (name, value.to_string()))
+        .collect();
+    // Revalidate every time (edits show at once) but answer unchanged files with 304:
+    // each pool worker fetches the scripts again, and full downloads slow its start.
+    headers.push(("Cache-Control", "no-cache".to_string()));
     let Some(file) = file else {
         headers.push(("Content-Type", "text/plain; charset=utf-8".to_string()));
         return (404, headers, format!("not found: {path}\n").into_bytes());
@@ -164,14 +162,6 @@ fn respond(
         Err(_) => (404, headers, b"not readable\n".to_vec()),
     }
 }
-
-/// The pages' Content-Security-Policy, as `www/index.html` declares it in a meta tag (a test
-/// keeps the two equal). Sent with every response because Workers take their policy from
-/// their own script's response, not from the page: 'wasm-unsafe-eval' is for them (they
-/// compile the WebAssembly) and blob: for the pool, whose workers start from a Blob URL.
-pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-    worker-src 'self' blob:; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
-    object-src 'none'; base-uri 'none'; form-action 'none'";
 
 /// A validator from the file's size and modification time.
 fn etag(file: &Path) -> Option<String> {
@@ -232,11 +222,10 @@ mod tests {
     }
 
     #[test]
-    fn every_response_carries_the_policy_the_page_declares() {
-        let index = std::fs::read_to_string(crate::root().join("www/index.html")).unwrap();
-        let meta = format!(r#"<meta http-equiv="Content-Security-Policy" content="{CSP}">"#);
-        assert!(index.contains(&meta), "www/index.html must declare: {meta}");
+    fn every_response_carries_the_site_headers() {
         let (_, headers, _) = respond(&crate::root().join("www"), "/index.html", None);
-        assert!(headers.contains(&("Content-Security-Policy", CSP.to_string())));
+        for (name, value) in SITE {
+            assert!(headers.contains(&(name, value.to_string())), "{name}");
+        }
     }
 }
