@@ -7,18 +7,61 @@ import { el } from './format.js';
 
 const STORE = 'racelab.setup';
 
+/**
+ * A run setup as the address bar and the embed carry it: `{ scenario, strategy, params }`
+ * with every parameter as text, as the learner would type it.
+ * @typedef {{ scenario: string, strategy: string, params: Record<string, string> }} Setup
+ */
+
 export class Controls extends EventTarget {
   #catalog;
   #state;
   #dom;
 
-  constructor(catalog, dom) {
+  #store;
+
+  /**
+   * @param {object[]} catalog the scenarios, from pg.scenarios()
+   * @param {object} dom the containers: scenarios, scenarioSummary, strategies,
+   *   strategySummary, params (any of them may be a detached element, to leave it out)
+   * @param {{ store?: string | null }} [options] the sessionStorage key the setup is kept
+   *   under between reloads, or null to keep nothing (the embed)
+   */
+  constructor(catalog, dom, { store = STORE } = {}) {
     super();
     this.#catalog = catalog;
     this.#dom = dom;
+    this.#store = store;
     this.#state = this.#load();
     this.#renderScenarios();
     this.#renderScenario();
+  }
+
+  /** The current setup: scenario, strategy and every parameter as its text. */
+  get setup() {
+    const s = this.scenario;
+    return {
+      scenario: s.id,
+      strategy: this.strategy.id,
+      params: Object.fromEntries(s.params.map((p) => [p.name, String(this.#raw(p))])),
+    };
+  }
+
+  /**
+   * Shows `setup` (from a link) as if the learner had picked it. Parameters it does not
+   * name go back to the lesson's defaults. Fires `change` with `detail.kind` 'link'.
+   * @param {Setup} setup
+   */
+  apply(setup) {
+    const s = this.#catalog.find((x) => x.id === setup.scenario);
+    if (!s) return;
+    this.#state.scenario = s.id;
+    if (s.strategies.some((x) => x.id === setup.strategy)) this.#state.strategy[s.id] = setup.strategy;
+    this.#state.params[s.id] = { ...setup.params };
+    this.#save();
+    for (const input of this.#dom.scenarios.querySelectorAll('input')) input.checked = input.value === s.id;
+    this.#renderScenario();
+    this.#changed('link');
   }
 
   /** The selected scenario's catalog entry. */
@@ -47,7 +90,7 @@ export class Controls extends EventTarget {
     this.#state.strategy[s.id] = id;
     this.#save();
     this.#renderScenario();
-    this.#changed();
+    this.#changed('strategy');
     this.#dom.strategies.querySelector(`[data-strategy="${id}"] input`)?.focus();
   }
 
@@ -56,7 +99,7 @@ export class Controls extends EventTarget {
     this.#state.params[this.scenario.id] = {};
     this.#save();
     this.#renderParams();
-    this.#changed();
+    this.#changed('params');
   }
 
   /** Marks the field named by a refusal (or clears every mark with null). */
@@ -74,17 +117,19 @@ export class Controls extends EventTarget {
 
   #load() {
     let saved = {};
-    try { saved = JSON.parse(sessionStorage.getItem(STORE)) ?? {}; } catch { /* start fresh */ }
+    try { saved = (this.#store && JSON.parse(sessionStorage.getItem(this.#store))) || {}; } catch { /* start fresh */ }
     const scenario = this.#catalog.some((s) => s.id === saved.scenario) ? saved.scenario : this.#catalog[0].id;
     return { scenario, strategy: saved.strategy ?? {}, params: saved.params ?? {} };
   }
 
   #save() {
-    try { sessionStorage.setItem(STORE, JSON.stringify(this.#state)); } catch { /* storage full or off */ }
+    if (!this.#store) return;
+    try { sessionStorage.setItem(this.#store, JSON.stringify(this.#state)); } catch { /* storage full or off */ }
   }
 
-  #changed() {
-    this.dispatchEvent(new Event('change'));
+  /** `kind` says what changed: 'scenario', 'strategy', 'params' (typing) or 'link'. */
+  #changed(kind) {
+    this.dispatchEvent(new CustomEvent('change', { detail: { kind } }));
   }
 
   #renderScenarios() {
@@ -102,7 +147,7 @@ export class Controls extends EventTarget {
         this.#state.scenario = s.id;
         this.#save();
         this.#renderScenario();
-        this.#changed();
+        this.#changed('scenario');
       });
       box.append(el('label', { class: 'card', 'data-scenario': s.id },
         input,
@@ -124,7 +169,7 @@ export class Controls extends EventTarget {
         this.#state.strategy[s.id] = st.id;
         this.#save();
         this.#renderStrategy();
-        this.#changed();
+        this.#changed('strategy');
       });
       const badge = el('span', { class: `badge ${st.safe ? 'safe' : 'unsafe'}`, text: st.safe ? 'safe' : 'unsafe' });
       box.append(el('label', { 'data-strategy': st.id }, input, st.title, ' ', badge));
@@ -158,6 +203,7 @@ export class Controls extends EventTarget {
         (this.#state.params[this.scenario.id] ??= {})[p.name] = input.value;
         input.removeAttribute('aria-invalid');
         this.#save();
+        this.#changed('params');
       });
       const unit = p.unit && !p.name.endsWith(`_${p.unit}`) ? ` (${p.unit})` : '';
       box.append(el('div', { class: `param${list ? ' wide' : ''}` },

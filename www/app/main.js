@@ -4,10 +4,21 @@
 // and tests use it), or rejects with the reason it cannot start. On a page that is not
 // cross-origin isolated it still resolves, without real threads (pg.threads is false):
 // step mode and exploration work there. Once ready, window.racelab.timeline, .batch and
-// .stepper are the timeline, batch and step-mode views. A link made by step mode
-// (?step=...) opens step mode at the step it encodes.
+// .stepper are the timeline, batch and step-mode views.
+//
+// The address bar carries the setup (?scenario=&strategy=&p.<name>=, see links.js): picking
+// a demo or a lock placement adds a history entry, typing a parameter replaces it, and
+// back and forward bring the setup back. A link made by step mode (?step=...) opens step
+// mode at the step it encodes; step mode owns the address bar while it is open.
+//
+// Before anything starts, the service worker is registered (sw-client.js): on a host that
+// sends no isolation headers the first visit reloads once to get them.
 
 import { createPlayground, isolationProblem } from './api.js';
+import { EmbedDialog } from './embed-dialog.js';
+import { readSetup, setupQuery, withSetup } from './links.js';
+import { showUpdate } from './notices.js';
+import { isolateByServiceWorker, keepOffline } from './sw-client.js';
 import { Batch, MAX_BATCH } from './batch.js';
 import { Controls } from './controls.js';
 import { download, fileName, toChromeTrace } from './export.js';
@@ -29,10 +40,16 @@ ready.catch(() => {});
 
 async function boot() {
   const status = $('runtime-status');
+  const sw = globalThis.crossOriginIsolated
+    ? { reloading: false, problem: null }
+    : await isolateByServiceWorker({ onWait: () => { status.textContent = 'Setting up real threads and offline use (the page reloads once)…'; } });
+  // About to come back with the service worker's headers: start nothing.
+  if (sw.reloading) return new Promise(() => {});
   const problem = isolationProblem();
   if (problem) {
     const banner = $('isolation');
-    banner.textContent = `${problem} Step mode and exploration still work here: they run every ` +
+    const sworker = sw.problem ? ` Its service worker could not add them either: ${sw.problem}.` : '';
+    banner.textContent = `${problem}${sworker} Step mode and exploration still work here: they run every ` +
       'thread on one, one operation at a time.';
     banner.hidden = false;
     status.textContent = 'Real threads are not available on this page; step mode is.';
@@ -51,6 +68,7 @@ async function boot() {
     status.textContent = `The runtime was restarted (${detail.reason}); ready again.`;
   });
   wire(pg);
+  keepOffline({ onUpdate: (apply) => showUpdate($('update'), apply) });
   return pg;
 }
 
@@ -104,6 +122,38 @@ function wire(pg) {
   $('replay').addEventListener('click', () => lastTraced && stepper.replay(lastTraced));
   const shared = fromLink(location.search);
   if (shared) stepper.open(shared.config, { schedule: shared.schedule });
+
+  // The setup in the address bar, unless step mode owns it.
+  const writeAddress = (how) => {
+    if (stepper.isOpen) return;
+    const url = withSetup(location.href, setupQuery(controls.setup));
+    if (url === location.pathname + location.search + location.hash) return;
+    // `history` here is this session's runs; the address bar's is window.history.
+    if (how === 'push') window.history.pushState(null, '', url);
+    else window.history.replaceState(window.history.state, '', url);
+  };
+  const fromAddress = () => {
+    const { setup, problems } = readSetup(location.search, pg.scenarios());
+    if (setup) controls.apply(setup);
+    error.textContent = problems.join(' ');
+    error.hidden = !problems.length;
+  };
+  fromAddress();
+  writeAddress('replace');
+  controls.addEventListener('change', ({ detail }) => {
+    if (detail?.kind === 'scenario' || detail?.kind === 'strategy') writeAddress('push');
+    else if (detail?.kind === 'params') writeAddress('replace');
+  });
+  stepper.addEventListener('close', () => writeAddress('replace'));
+  window.addEventListener('popstate', () => {
+    if (stepper.isOpen) stepper.close();
+    fromAddress();
+    writeAddress('replace');
+  });
+  const embed = new EmbedDialog($('embed-open'));
+  $('embed-open').addEventListener('click', () => embed.open(controls.setup, {
+    scenario: controls.scenario.title, strategy: controls.strategy.title,
+  }));
 
   const config = () => ({ ...controls.config(), ...(traceBox.checked ? { trace: true } : {}) });
 
