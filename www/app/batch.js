@@ -213,7 +213,7 @@ export class Batch {
     const [off, on] = rows;
     if (!off.runs || !on.runs) return [];
     const table = el('table', { class: 'batch', 'data-table': 'observer' },
-      el('thead', {}, el('tr', {}, ['', 'Runs', 'Broke an invariant', 'Violations per run (mean)', 'Median time']
+      el('thead', {}, el('tr', {}, ['Tracing', 'Runs', 'Broke an invariant', 'Violations per run (mean)', 'Median time']
         .map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, rows.map((r) => el('tr', { 'data-tracing': r.id, 'data-mean': r.mean.toFixed(3), 'data-broken': r.broken, 'data-runs': r.runs },
         el('th', { scope: 'row' }, r.title),

@@ -96,7 +96,7 @@ const linked = new WeakSet();
  * Step mode for the playground page. `root` is the container it draws into; `panel` is the
  * section around it, shown by open() and hidden by close().
  */
-export class Stepper {
+export class Stepper extends EventTarget {
   #pg;
   #root;
   #panel;
@@ -120,6 +120,7 @@ export class Stepper {
    * @param {{ panel: HTMLElement }} options the section to show and hide
    */
   constructor(pg, root, { panel }) {
+    super();
     this.#pg = pg;
     this.#root = root;
     this.#panel = panel;
@@ -203,6 +204,11 @@ export class Stepper {
     return `${base}?${parts.join('&')}`;
   }
 
+  /** Whether step mode is open (and owns the address bar). */
+  get isOpen() {
+    return this.#view !== null;
+  }
+
   /** Closes step mode: hides the panel and takes the step view out of the address bar. */
   close() {
     this.#view = null;
@@ -218,6 +224,7 @@ export class Stepper {
     history.replaceState(history.state, '', url.pathname + url.search + url.hash);
     if (this.#opener?.isConnected) this.#opener.focus();
     this.#opener = null;
+    this.dispatchEvent(new Event('close'));
   }
 
   // --- Running ----------------------------------------------------------------------------
@@ -420,7 +427,9 @@ export class Stepper {
     dom.invariants = el('ul', { class: 'invariants step-invariants' });
     dom.logNote = el('p', { class: 'step-log-note', hidden: true });
     dom.log = el('ol', { class: 'step-log' });
-    dom.logBox = el('div', { class: 'step-log-box', tabindex: '0', 'aria-labelledby': 'step-log-title' }, dom.log);
+    // A scroll box takes focus so that the keyboard can scroll it; a role lets it carry a name
+    // (ARIA prohibits naming a plain div or pre).
+    dom.logBox = el('div', { class: 'step-log-box', tabindex: '0', role: 'group', 'aria-labelledby': 'step-log-title' }, dom.log);
     const lower = el('div', { class: 'step-lower' },
       el('section', { class: 'step-state', 'aria-labelledby': 'step-state-title' },
         el('h3', { id: 'step-state-title' }, 'Shared state'), dom.state),
@@ -476,7 +485,7 @@ export class Stepper {
     const lines = listing.map((line, i) => el('span', { class: `line ${line.role}`, 'data-line': i + 1 },
       el('span', { class: 'ln' }, String(i + 1)), line.text || ' '));
     const code = listing.length
-      ? el('pre', { class: 'step-listing', tabindex: '0', 'aria-label': `The code, with thread ${t}'s next line marked` }, lines)
+      ? el('pre', { class: 'step-listing', tabindex: '0', role: 'group', 'aria-label': `The code, with thread ${t}'s next line marked` }, lines)
       : null;
     const box = el('section', { class: 'step-thread', 'data-thread': t, 'aria-labelledby': `step-thread-${t}-title` },
       el('h4', { id: `step-thread-${t}-title` }, `Thread ${t}`), status, midway, step, code);

@@ -55,7 +55,9 @@ const INVALID_WORDS = {
   booking: 'a seat that only looks free: checked, not yet taken',
 };
 
-const CSS_VARS = ['panel', 'ink', 'muted', 'line', 'accent', 'bad', 'ok', 'lock-bg', 'code-bg', 'focus'];
+// The drawing takes its colours from style.css, so that it follows the light or dark scheme
+// (and any later change to the palette) like the rest of the page.
+const CSS_VARS = ['panel', 'ink', 'muted', 'line', 'accent', 'bad', 'ok', 'lock-bg', 'code-bg', 'focus', 'wait'];
 
 export class Timeline {
   #box;
@@ -277,8 +279,10 @@ export class Timeline {
   #build() {
     const m = this.#m;
     const trace = this.#report.trace;
-    const button = (label, text, onClick) => {
-      const b = el('button', { type: 'button', 'aria-label': label, title: label }, text);
+    // A symbol's button is named in words; a worded button keeps its words as its name, so
+    // that speech input ("click Fit all") finds it, and explains itself in a tooltip.
+    const button = (text, onClick, { label = null, title = label } = {}) => {
+      const b = el('button', { type: 'button', 'aria-label': label, title }, text);
       b.addEventListener('click', onClick);
       return b;
     };
@@ -287,9 +291,9 @@ export class Timeline {
       title: 'Space events evenly in the order they happened, instead of by time' }, 'Event order');
     order.addEventListener('click', () => this.setEventOrder(!this.eventOrder));
     const toolbar = el('div', { class: 'timeline-toolbar', role: 'toolbar', 'aria-label': 'Timeline view' },
-      button('Zoom in', '+', () => this.zoomBy(2)),
-      button('Zoom out', '−', () => this.zoomBy(0.5)),
-      button('Fit the whole trace', 'Fit all', () => this.fit()),
+      button('+', () => this.zoomBy(2), { label: 'Zoom in' }),
+      button('−', () => this.zoomBy(0.5), { label: 'Zoom out' }),
+      button('Fit all', () => this.fit(), { title: 'Show the whole trace' }),
       order,
       range);
     const canvas = el('canvas', {
@@ -490,10 +494,9 @@ export class Timeline {
     ctx.fill(holdBand);
     ctx.fillStyle = c.accent;
     ctx.fill(holdEdge);
-    ctx.globalAlpha = 0.45;
-    ctx.fillStyle = c.muted;
+    // Solid, not a translucent --muted: the band keeps 3:1 against both lane shades.
+    ctx.fillStyle = c.wait;
     ctx.fill(wait);
-    ctx.globalAlpha = 1;
     ctx.fillStyle = this.#hatch;
     ctx.fill(request);
     ctx.fillStyle = c.muted;
@@ -554,6 +557,7 @@ export class Timeline {
     const c = this.#colors;
     const bad = new Path2D();
     const lost = new Path2D();
+    const lostHalo = new Path2D();
     const okTicks = new Path2D();
     const signals = new Path2D();
     const reads = new Path2D();
@@ -589,6 +593,10 @@ export class Timeline {
             lost.lineTo(x + 4, cy);
             lost.lineTo(x, cy + 5);
             lost.lineTo(x - 4, cy);
+            lostHalo.moveTo(x, cy - 7);
+            lostHalo.lineTo(x + 6, cy);
+            lostHalo.lineTo(x, cy + 7);
+            lostHalo.lineTo(x - 6, cy);
             break;
           }
           case AUDIT_OK: case CHECK_OK:
@@ -623,7 +631,11 @@ export class Timeline {
     ctx.fillStyle = c.bad;
     ctx.fill(bad);
     // Filled, not outlined: stroking thousands of diamonds costs a software rasteriser
-    // more than everything else in the frame.
+    // more than everything else in the frame. A lost update usually sits on a red stretch,
+    // where ink alone is under 3:1 in either scheme; a larger diamond in the panel's colour
+    // underneath rings it so that it stands out from the red.
+    ctx.fillStyle = c.panel;
+    ctx.fill(lostHalo);
     ctx.fillStyle = c.ink;
     ctx.fill(lost);
   }
