@@ -69,6 +69,8 @@ export function count(reports, pred, what = 'matched') {
  * Makes `page` see the site as a static host that sends no headers would serve it: the
  * built site (RACELAB_DIST) straight from disk, so the page is not cross-origin isolated.
  * Matched by origin, not by the glob `${baseURL}**`, which misses addresses with a query.
+ * Use it in a context with `serviceWorkers: 'block'`: the site's service worker would
+ * otherwise add the headers back on the next load (which is what it is for).
  */
 export async function serveWithoutIsolation(page, baseURL) {
   const dist = process.env.RACELAB_DIST;

@@ -153,31 +153,36 @@ test('during a long run the page answers, shows progress, and Stop ends it', asy
   await expect(page.getByRole('button', { name: 'Re-run' })).toBeEnabled();
 });
 
-test('a page without isolation headers says plainly why threads cannot run, and steps instead', async ({ page, baseURL }) => {
-  await serveWithoutIsolation(page, baseURL);
-  await page.goto('/');
-  const banner = page.locator('#isolation');
-  await expect(banner).toBeVisible();
-  await expect(banner).toContainText('not cross-origin isolated');
-  await expect(banner).toContainText('Cross-Origin-Embedder-Policy: require-corp');
-  const seen = await page.evaluate(async () => {
-    const pg = await window.racelab.ready;
-    let refused = null;
-    try {
-      await pg.run({ scenario: 'bank', strategy: 'none' });
-    } catch (e) {
-      refused = { field: e.field, message: e.message };
-    }
-    const stepped = await pg.run({ scenario: 'booking', strategy: 'none', executor: 'stepped', seed: 4 });
-    return { isolated: crossOriginIsolated, threads: pg.threads, refused, outcome: stepped.outcome, executor: stepped.executor };
+test.describe('where no service worker can add the headers', () => {
+  // The site's service worker would add the headers back: that is what it is for.
+  test.use({ serviceWorkers: 'block' });
+
+  test('a page without isolation headers says plainly why threads cannot run, and steps instead', async ({ page, baseURL }) => {
+    await serveWithoutIsolation(page, baseURL);
+    await page.goto('/');
+    const banner = page.locator('#isolation');
+    await expect(banner).toBeVisible();
+    await expect(banner).toContainText('not cross-origin isolated');
+    await expect(banner).toContainText('Cross-Origin-Embedder-Policy: require-corp');
+    const seen = await page.evaluate(async () => {
+      const pg = await window.racelab.ready;
+      let refused = null;
+      try {
+        await pg.run({ scenario: 'bank', strategy: 'none' });
+      } catch (e) {
+        refused = { field: e.field, message: e.message };
+      }
+      const stepped = await pg.run({ scenario: 'booking', strategy: 'none', executor: 'stepped', seed: 4 });
+      return { isolated: crossOriginIsolated, threads: pg.threads, refused, outcome: stepped.outcome, executor: stepped.executor };
+    });
+    expect(seen.isolated).toBe(false);
+    expect(seen.threads).toBe(false);
+    expect(seen.refused?.field).toBe('executor');
+    expect(seen.refused?.message).toContain('cross-origin isolated');
+    expect(seen.executor).toBe('stepped');
+    expect(['ok', 'violated']).toContain(seen.outcome);
+    await expect(page.getByRole('button', { name: 'Run' })).toBeDisabled();
+    await expect(page.getByRole('button', { name: 'Step through it' })).toBeEnabled();
+    await expect(page.locator('#runtime-status')).toContainText('step mode');
   });
-  expect(seen.isolated).toBe(false);
-  expect(seen.threads).toBe(false);
-  expect(seen.refused?.field).toBe('executor');
-  expect(seen.refused?.message).toContain('cross-origin isolated');
-  expect(seen.executor).toBe('stepped');
-  expect(['ok', 'violated']).toContain(seen.outcome);
-  await expect(page.getByRole('button', { name: 'Run' })).toBeDisabled();
-  await expect(page.getByRole('button', { name: 'Step through it' })).toBeEnabled();
-  await expect(page.locator('#runtime-status')).toContainText('step mode');
 });
