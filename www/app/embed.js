@@ -182,7 +182,9 @@ function wire(pg) {
       command = readMessage(event.data, controls.scenario);
     } catch (e) {
       if (!(e instanceof MessageError)) throw e;
-      reply({ type: 'racelab:error', id: typeof event.data?.id === 'string' || Number.isFinite(event.data?.id) ? event.data.id : null, field: e.field, message: e.message });
+      // The answer carries the sender's id when it is one an answer can carry.
+      const id = event.data.id;
+      reply({ type: 'racelab:error', id: typeof id === 'string' || Number.isFinite(id) ? id : null, field: e.field, message: e.message });
       return;
     }
     if (!command) return;

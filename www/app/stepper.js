@@ -93,8 +93,10 @@ const LINK_KEYS = new Set(['step', 'strategy', 'seed', 'schedule']);
 const linked = new WeakSet();
 
 /**
- * Step mode for the playground page. `root` is the container it draws into; `panel` is the
- * section around it, shown by open() and hidden by close().
+ * Step mode for the playground page and the embed. `root` is the container it draws into;
+ * `panel` is the section around it, shown by open() and hidden by close(). While open it
+ * owns the address bar (its links); it fires `close` when closed, so the page can put its
+ * own address back.
  */
 export class Stepper extends EventTarget {
   #pg;
