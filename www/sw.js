@@ -23,12 +23,9 @@ const BUILD = null;
 
 const PREFIX = `racelab ${self.registration.scope} `;
 const CACHE = BUILD && `${PREFIX}${BUILD.version}`;
-const HEADERS = BUILD?.headers ?? [
-  ['Cross-Origin-Opener-Policy', 'same-origin'],
-  ['Cross-Origin-Embedder-Policy', 'require-corp'],
-  ['Document-Isolation-Policy', 'isolate-and-require-corp'],
-  ['Cross-Origin-Resource-Policy', 'cross-origin'],
-];
+// Served from www/ rather than dist/ (nothing here does that) the worker has no build:
+// it caches nothing and adds nothing.
+const HEADERS = BUILD?.headers ?? [];
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {

@@ -10,7 +10,8 @@ export const EMBED_CONTROLS = [
   { id: 'run', label: 'Run and Stop buttons' },
   { id: 'step', label: 'Step through it' },
 ];
-const DEFAULT_CONTROLS = ['strategy', 'run'];
+/** What a frame shows when its address does not say. */
+export const DEFAULT_CONTROLS = ['strategy', 'run'];
 
 /** The script a course page adds once to let every racelab frame size itself. */
 const RESIZE_SCRIPT = "<script>addEventListener('message', (e) => { if (e.data?.type !== 'racelab:height') return; " +

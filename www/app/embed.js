@@ -16,7 +16,7 @@
 
 import { createPlayground, isolationProblem } from './api.js';
 import { Controls } from './controls.js';
-import { EMBED_CONTROLS } from './embed-dialog.js';
+import { DEFAULT_CONTROLS, EMBED_CONTROLS } from './embed-dialog.js';
 import { MessageError, readMessage } from './embed-messages.js';
 import { readSetup, setupQuery } from './links.js';
 import { showUpdate } from './notices.js';
@@ -25,7 +25,6 @@ import { Stepper } from './stepper.js';
 import { isolateByServiceWorker, keepOffline } from './sw-client.js';
 
 const $ = (id) => document.getElementById(id);
-const DEFAULT_CONTROLS = 'strategy,run';
 
 const ready = boot();
 window.racelab = { ready };
@@ -69,7 +68,7 @@ function watchHeight() {
 
 /** Which parts the frame shows, and the problem with `controls` if any. */
 function readControls(search) {
-  const text = new URLSearchParams(search).get('controls') ?? DEFAULT_CONTROLS;
+  const text = new URLSearchParams(search).get('controls') ?? DEFAULT_CONTROLS.join(',');
   const ids = EMBED_CONTROLS.map((c) => c.id);
   const asked = text.split(',').map((s) => s.trim()).filter(Boolean);
   const bad = asked.filter((c) => c !== 'none' && !ids.includes(c));

@@ -73,7 +73,8 @@ async function boot() {
 }
 
 function wire(pg) {
-  const controls = new Controls(pg.scenarios(), {
+  const catalog = pg.scenarios();
+  const controls = new Controls(catalog, {
     scenarios: $('scenario-picker'),
     scenarioSummary: $('scenario-summary'),
     strategies: $('strategy-picker'),
@@ -133,7 +134,7 @@ function wire(pg) {
     else window.history.replaceState(window.history.state, '', url);
   };
   const fromAddress = () => {
-    const { setup, problems } = readSetup(location.search, pg.scenarios());
+    const { setup, problems } = readSetup(location.search, catalog);
     if (setup) controls.apply(setup);
     error.textContent = problems.join(' ');
     error.hidden = !problems.length;

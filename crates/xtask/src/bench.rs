@@ -190,21 +190,14 @@ fn gzipped_len(data: &[u8]) -> Result<usize> {
 /// Files served to a browser under `dir` (everything but the host's `_headers`), and their
 /// gzipped bytes in total.
 fn site_size(dir: &std::path::Path) -> Result<(usize, usize)> {
-    let (mut files, mut bytes) = (0, 0);
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("could not read {}: {e}", dir.display()))?;
-    for entry in entries {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        if path.is_dir() {
-            let (f, b) = site_size(&path)?;
-            files += f;
-            bytes += b;
-        } else if path.file_name().is_some_and(|n| n != "_headers") {
-            let data = std::fs::read(&path)
-                .map_err(|e| format!("could not read {}: {e}", path.display()))?;
-            files += 1;
-            bytes += gzipped_len(&data)?;
-        }
+    let mut files = Vec::new();
+    crate::dist::list_files(dir, dir, &mut files)?;
+    files.retain(|f| f != "_headers");
+    let mut bytes = 0;
+    for file in &files {
+        let data =
+            std::fs::read(dir.join(file)).map_err(|e| format!("could not read {file}: {e}"))?;
+        bytes += gzipped_len(&data)?;
     }
-    Ok((files, bytes))
+    Ok((files.len(), bytes))
 }

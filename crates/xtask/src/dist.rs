@@ -165,7 +165,7 @@ fn write_service_worker(dist: &Path) -> Result<Build> {
 }
 
 /// Every file under `dir`, as paths relative to `root`.
-fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result {
+pub fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result {
     let entries =
         fs::read_dir(dir).map_err(|e| format!("could not read {}: {e}", dir.display()))?;
     for entry in entries {
