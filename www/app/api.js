@@ -1,8 +1,10 @@
 // racelab's public JS API, for the playground, course pages and tests.
 //
 //   const pg = await createPlayground({ workers })   // starts the controller Worker and pool
-//   pg.threads                                        // false: not cross-origin isolated, so no
-//                                                     // pool; only stepped runs and explore work
+//   pg.threads                                        // false: no real threads in this browser
+//                                                     // or page; only stepped runs and explore work
+//   pg.capabilities                                   // what was found at start-up, and the
+//                                                     // executor it picked (capabilities.js)
 //   pg.scenarios()                                    // ids, titles, strategies, params
 //   await pg.run({ scenario, strategy, ...params }, { onProgress, keepEvents })  // -> Report
 //     (trace: true adds report.trace; keepEvents: false keeps its counts but not its events)
@@ -21,6 +23,10 @@
 // starts a fresh runtime for the next one. The page's main thread never calls into wasm:
 // all of it lives in runtime/worker.js.
 
+import { detect, explain } from './capabilities.js';
+
+export { explain };
+
 /** A refused config or a failed run. `field` names the parameter at fault, if any. */
 export class RacelabError extends Error {
   constructor(message, field = null) {
@@ -28,17 +34,6 @@ export class RacelabError extends Error {
     this.name = 'RacelabError';
     this.field = field;
   }
-}
-
-/** Why this page cannot run real threads, or null when it can. */
-export function isolationProblem() {
-  if (typeof SharedArrayBuffer === 'undefined' || !globalThis.crossOriginIsolated) {
-    return 'This page is not cross-origin isolated, so the browser withholds SharedArrayBuffer, ' +
-      'which real threads in WebAssembly need. The server must send ' +
-      '"Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp" ' +
-      '(cargo xtask serve does).';
-  }
-  return null;
 }
 
 const CONTROL_WORDS = 5;
@@ -64,6 +59,9 @@ function fieldOf(message) {
  */
 class Playground extends EventTarget {
   #worker = null;
+  /** The pool's workers, by the controller's id for them (the page owns them all). */
+  #pool = new Map();
+  #failStart = null;
   #catalog = [];
   #memory = null;
   #control = null;
@@ -84,43 +82,48 @@ class Playground extends EventTarget {
   /** How many times the runtime was restarted after a trap or a stuck stop. */
   restarts = 0;
   /**
-   * Whether real threads can run here. Without cross-origin isolation there is no pool:
-   * stepped runs and exploration still work; `isolationProblem` says why threads do not.
+   * Whether real threads can run here. Without them there is no pool: stepped runs and
+   * exploration still work; `explain(pg.capabilities)` says why, in one sentence.
    */
   threads = true;
-  isolationProblem = null;
+  /** What this browser and page can do, as found at start-up (see capabilities.js). */
+  capabilities;
 
-  constructor(workers, threads) {
+  constructor(workers, capabilities) {
     super();
     this.#workers = workers;
-    this.threads = threads;
-    this.isolationProblem = threads ? null : isolationProblem();
+    this.capabilities = capabilities;
+    this.threads = capabilities.executor === 'parallel';
   }
 
   /** Starts (or restarts) the controller Worker and waits until its pool is ready. */
   async start() {
-    this.#worker?.terminate();
+    this.#end();
     const worker = new Worker(new URL('../runtime/worker.js', import.meta.url), { type: 'module' });
     this.#worker = worker;
+    let failStart;
     const ready = new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new RacelabError(
         `the thread pool did not start within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+      failStart = (message) => {
+        clearTimeout(timer);
+        reject(new RacelabError(message));
+      };
       worker.onmessage = ({ data }) => {
+        if (this.#poolMessage(worker, data)) return;
         if (data.type === 'ready') {
           clearTimeout(timer);
           resolve(data);
         } else if (data.type === 'crashed') {
-          clearTimeout(timer);
-          reject(new RacelabError(data.message));
+          failStart(data.message);
         }
       };
-      worker.onerror = (e) => {
-        clearTimeout(timer);
-        reject(new RacelabError(`the runtime failed to load: ${e.message || 'script error'}`));
-      };
+      worker.onerror = (e) => failStart(`the runtime failed to load: ${e.message || 'script error'}`);
     });
+    this.#failStart = failStart;
     worker.postMessage({ type: 'init', workers: this.#workers, pool: this.threads });
     const info = await ready;
+    this.#failStart = null;
     this.#catalog = JSON.parse(info.catalog);
     this.maxThreads = info.maxThreads;
     this.moduleMs = info.moduleMs;
@@ -131,13 +134,45 @@ class Playground extends EventTarget {
     this.#control = info.memory && new Uint32Array(info.memory.buffer, info.controlPtr, CONTROL_WORDS);
     this.#crashPtr = info.crashPtr;
     this.#crashState = info.memory && new Uint32Array(info.memory.buffer, info.crashPtr, 2);
-    worker.onmessage = ({ data }) => this.#onMessage(worker, data);
+    worker.onmessage = ({ data }) => this.#poolMessage(worker, data) || this.#onMessage(worker, data);
     worker.onerror = (e) => {
-      // A trap on a pool worker bubbles up to here as an uncaught error: it is ours to
-      // handle (or was already, through the crash note), not the page's.
       e.preventDefault();
       this.#crash(worker, `the runtime failed: ${e.message || 'script error'}`);
     };
+  }
+
+  /**
+   * The page makes the pool's workers for the controller and relays their start-up
+   * handshake (runtime/worker.js says why). Returns whether `data` was such a message.
+   */
+  #poolMessage(controller, data) {
+    if (data.type === 'spawn') {
+      const member = new Worker(data.url, data.options);
+      member.onmessage = (e) => controller.postMessage({ type: 'from-pool', id: data.id, data: e.data });
+      member.onerror = (e) => {
+        // A trap on a pool worker is ours to handle, not the page's: a failed start, or a
+        // crash of the runtime (the crash note, if any, says more).
+        e.preventDefault();
+        const message = `a pool worker failed: ${e.message || 'script error'}`;
+        if (this.#failStart && controller === this.#worker) this.#failStart(message);
+        else this.#crash(controller, message);
+      };
+      this.#pool.set(data.id, member);
+      return true;
+    }
+    if (data.type === 'to-pool') {
+      this.#pool.get(data.id)?.postMessage(data.data);
+      return true;
+    }
+    return false;
+  }
+
+  /** Ends the controller Worker and every pool worker. */
+  #end() {
+    this.#worker?.terminate();
+    this.#worker = null;
+    for (const member of this.#pool.values()) member.terminate();
+    this.#pool.clear();
   }
 
   #onMessage(worker, data) {
@@ -173,8 +208,7 @@ class Playground extends EventTarget {
 
   /** Ends the current runtime, rejects what was in flight with `error`, starts a new one. */
   #retire(error) {
-    this.#worker?.terminate();
-    this.#worker = null;
+    this.#end();
     this.#control = null;
     this.#crashState = null;
     for (const { reject } of this.#pending.values()) reject(error);
@@ -264,8 +298,7 @@ class Playground extends EventTarget {
         await restart;
       } catch (e) {
         this.#waiting.delete(job);
-        this.#worker?.terminate();
-        this.#worker = null;
+        this.#end();
         throw e;
       }
     }
@@ -321,8 +354,7 @@ class Playground extends EventTarget {
 
   /** Ends the runtime (its Worker and pool). */
   terminate() {
-    this.#worker?.terminate();
-    this.#worker = null;
+    this.#end();
   }
 }
 
@@ -425,15 +457,19 @@ function checkConfig(config, catalog, { explore = false } = {}) {
 
 /**
  * Starts racelab: a controller Worker and a pool of `workers` Web Workers (default: the
- * core's thread limit, enough for the largest scenario). On a page that is not cross-origin
- * isolated it starts without the pool (`pg.threads` false): stepped runs and exploration
- * work, real-thread runs are refused with the reason.
+ * core's thread limit, enough for the largest scenario). Where real threads cannot run (a
+ * page that is not cross-origin isolated, a browser without SharedArrayBuffer) it starts
+ * without the pool (`pg.threads` false): stepped runs and exploration work, real-thread
+ * runs are refused with the reason. A browser that cannot run racelab at all (no wasm
+ * threads, no module workers) is refused with a RacelabError that says so.
  */
 export async function createPlayground({ workers } = {}) {
   if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 64)) {
     throw new RacelabError(`workers: must be a whole number from 1 to 64, got ${JSON.stringify(workers)}`, 'workers');
   }
-  const pg = new Playground(workers, !isolationProblem());
+  const capabilities = detect();
+  if (!capabilities.executor) throw new RacelabError(explain(capabilities));
+  const pg = new Playground(workers, capabilities);
   await pg.start();
   return pg;
 }

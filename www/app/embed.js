@@ -14,7 +14,7 @@
 //
 // window.racelab.ready resolves with the Playground, as on index.html.
 
-import { createPlayground, isolationProblem } from './api.js';
+import { createPlayground, explain } from './api.js';
 import { Controls } from './controls.js';
 import { DEFAULT_CONTROLS, EMBED_CONTROLS } from './embed-dialog.js';
 import { MessageError, readMessage } from './embed-messages.js';
@@ -27,8 +27,11 @@ import { isolateByServiceWorker, keepOffline } from './sw-client.js';
 const $ = (id) => document.getElementById(id);
 
 const ready = boot();
-window.racelab = { ready };
-ready.catch(() => {});
+// guard.js made window.racelab (with the page's uncaught errors); the app adds to it.
+window.racelab = Object.assign(window.racelab ?? {}, { ready });
+// When the runtime came up, on the page's clock (the bench and the suite read it). A
+// failure the frame reports itself: keep an unobserved rejection out of the console.
+ready.then(() => performance.mark('racelab:ready'), () => {});
 
 /** Sends `message` to the page around the frame, if there is one. */
 function toParent(message) {
@@ -122,8 +125,11 @@ function wire(pg) {
   if (threads) {
     status.textContent = `Ready: real threads (${pg.maxThreads} workers).`;
   } else {
-    const why = isolationProblem() ?? 'this frame is not cross-origin isolated';
-    $('isolation-why').textContent = why.split('. ')[0].replace(/\.?$/, '.');
+    const caps = pg.capabilities;
+    $('isolation-why').textContent = explain(caps);
+    // Only a frame that is not isolated gains from a page of its own; a browser without
+    // SharedArrayBuffer has no threads there either.
+    $('open-threads').hidden = caps.isolated;
     $('isolation').hidden = false;
     status.textContent = 'Ready: runs here are stepped, one thread at a time.';
     $('run').textContent = 'Run (stepped)';

@@ -2,9 +2,11 @@
 //
 // window.racelab.ready resolves with the Playground once its runtime is up (course pages
 // and tests use it), or rejects with the reason it cannot start. On a page that is not
-// cross-origin isolated it still resolves, without real threads (pg.threads is false):
-// step mode and exploration work there. Once ready, window.racelab.timeline, .batch and
-// .stepper are the timeline, batch and step-mode views.
+// cross-origin isolated, or in a browser without SharedArrayBuffer, it still resolves,
+// without real threads (pg.threads is false): step mode and exploration work there, and a
+// banner says in one sentence why and how to get real threads (capabilities.js). Once
+// ready, window.racelab.timeline, .batch and .stepper are the timeline, batch and step-mode
+// views.
 //
 // The address bar carries the setup (?scenario=&strategy=&p.<name>=, see links.js): picking
 // a demo or a lock placement adds a history entry, typing a parameter replaces it, and
@@ -14,7 +16,8 @@
 // Before anything starts, the service worker is registered (sw-client.js): on a host that
 // sends no isolation headers the first visit reloads once to get them.
 
-import { createPlayground, isolationProblem } from './api.js';
+import { createPlayground } from './api.js';
+import { detect, explain, ISOLATION_HEADERS } from './capabilities.js';
 import { EmbedDialog } from './embed-dialog.js';
 import { readSetup, setupQuery, withSetup } from './links.js';
 import { showUpdate } from './notices.js';
@@ -34,9 +37,11 @@ const $ = (id) => document.getElementById(id);
 const TRACE_STORE = 'racelab.trace';
 
 const ready = boot();
-window.racelab = { ready };
-// The page reports a failure itself; keep an unobserved rejection out of the console.
-ready.catch(() => {});
+// guard.js made window.racelab (with the page's uncaught errors); the app adds to it.
+window.racelab = Object.assign(window.racelab ?? {}, { ready });
+// When the runtime came up, on the page's clock (the bench and the suite read it). A
+// failure the page reports itself: keep an unobserved rejection out of the console.
+ready.then(() => performance.mark('racelab:ready'), () => {});
 
 async function boot() {
   const status = $('runtime-status');
@@ -45,31 +50,47 @@ async function boot() {
     : await isolateByServiceWorker({ onWait: () => { status.textContent = 'Setting up real threads and offline use (the page reloads once)…'; } });
   // About to come back with the service worker's headers: start nothing.
   if (sw.reloading) return new Promise(() => {});
-  const problem = isolationProblem();
-  if (problem) {
-    const banner = $('isolation');
-    const sworker = sw.problem ? ` Its service worker could not add them either: ${sw.problem}.` : '';
-    banner.textContent = `${problem}${sworker} Step mode and exploration still work here: they run every ` +
-      'thread on one, one operation at a time.';
-    banner.hidden = false;
-    status.textContent = 'Real threads are not available on this page; step mode is.';
+  // One check of what this browser can do picks the executor and says so in one sentence.
+  const caps = detect();
+  const limitation = explain(caps, { serviceWorker: sw.problem });
+  if (limitation) {
+    showLimitation($('isolation'), limitation, { forHost: !caps.isolated && !caps.framed });
+    status.textContent = caps.executor
+      ? 'Real threads are not available here; step mode is.'
+      : 'racelab cannot run in this browser.';
   }
   let pg;
   try {
     pg = await createPlayground();
   } catch (e) {
-    status.textContent = `Could not start the runtime: ${e.message}`;
+    if (caps.executor) status.textContent = `Could not start the runtime: ${e.message}`;
     throw e;
   }
   status.textContent = pg.threads
     ? `Ready: ${pg.maxThreads} worker threads, started in ${ms(pg.moduleMs + pg.poolMs)}.`
-    : 'Ready for step mode and exploration (real threads need a cross-origin isolated page).';
+    : 'Ready for step mode and exploration (no real threads here: see the note above).';
   pg.addEventListener('restart', ({ detail }) => {
     status.textContent = `The runtime was restarted (${detail.reason}); ready again.`;
   });
   wire(pg);
   keepOffline({ onUpdate: (apply) => showUpdate($('update'), apply) });
   return pg;
+}
+
+/**
+ * Fills the banner with `sentence`; `forHost` adds what a host must send (only a host can
+ * fix a page that is not isolated).
+ */
+function showLimitation(banner, sentence, { forHost }) {
+  banner.replaceChildren(sentence);
+  if (forHost) {
+    const host = document.createElement('p');
+    host.className = 'banner-detail';
+    host.textContent = `For whoever hosts it: send ${ISOLATION_HEADERS} with every file ` +
+      '(cargo xtask serve does; on a static host the site\'s service worker adds them where the browser lets it).';
+    banner.append(host);
+  }
+  banner.hidden = false;
 }
 
 function wire(pg) {
@@ -109,7 +130,7 @@ function wire(pg) {
   timeline.show({});
 
   // Without isolation the real-thread buttons stay off, saying why; step mode is the way in.
-  const threadsOff = pg.threads ? null : 'Real threads need a cross-origin isolated page: use Step through it';
+  const threadsOff = pg.threads ? null : 'No real threads here (the note above says why): use Step through it';
   const enableRuns = () => {
     for (const b of runButtons) {
       b.disabled = Boolean(threadsOff);

@@ -13,7 +13,11 @@
 //                   { type: 'explore', id, config }       search a small run's interleavings
 //                   { type: 'crash-for-test', id, where } test hook: trap on 'controller' or 'pool'
 //                   { type: 'hang-for-test', id }         test hook: spin forever, deaf to Stop
-//   worker -> page  { type: 'ready', catalog, maxThreads, workers, memory, controlPtr, crashPtr, moduleMs, poolMs }
+//                   { type: 'from-pool', id, data }       a message from pool worker `id` (below)
+//   worker -> page  { type: 'spawn', id, url, options }   make pool worker `id` (while the pool starts:
+//                                                         the page owns every worker, see PoolWorker)
+//                   { type: 'to-pool', id, data }         post `data` to pool worker `id`
+//                   { type: 'ready', catalog, maxThreads, workers, memory, controlPtr, crashPtr, moduleMs, poolMs }
 //                                                         (without a pool: workers 0, memory null, since
 //                                                         shared memory cannot be posted to the page)
 //                   { type: 'result', id, report }        report (or exploration) is a JSON string
@@ -30,6 +34,40 @@
 import init, {
   initThreadPool, catalog, maxThreads, controlPtr, crashPtr, crashForTest, hangForTest, run, explore,
 } from '../pkg/racelab_web.js';
+
+/**
+ * A pool worker as this Worker sees it, while the page owns the real one.
+ *
+ * wasm-bindgen-rayon starts the pool from the thread that calls initThreadPool (this one)
+ * with `new Worker(...)`. Workers made by a worker are where browsers differ: Firefox under
+ * remote control (WebDriver BiDi) deadlocks in about half of such pool starts, and some
+ * browsers have no nested workers at all. So `Worker` here is this stand-in: the page
+ * makes the real worker ({ type: 'spawn' }), and messages go through the page both ways
+ * ({ type: 'to-pool' } and { type: 'from-pool' }). It carries only the start-up handshake;
+ * once started, the pool threads talk through shared memory.
+ */
+class PoolWorker extends EventTarget {
+  static #next = 1;
+  static #live = new Map();
+
+  #id = PoolWorker.#next++;
+
+  constructor(url, options) {
+    super();
+    PoolWorker.#live.set(this.#id, this);
+    postMessage({ type: 'spawn', id: this.#id, url: String(url), options });
+  }
+
+  postMessage(data) {
+    postMessage({ type: 'to-pool', id: this.#id, data });
+  }
+
+  /** Delivers a message the page relayed from pool worker `id`. */
+  static deliver(id, data) {
+    PoolWorker.#live.get(id)?.dispatchEvent(new MessageEvent('message', { data }));
+  }
+}
+globalThis.Worker = PoolWorker;
 
 let crashed = false;
 let pool = false;
@@ -80,7 +118,9 @@ function guarded(id, call) {
 
 self.onmessage = ({ data }) => {
   if (crashed) return;
-  if (data?.type === 'init') {
+  if (data?.type === 'from-pool') {
+    PoolWorker.deliver(data.id, data.data);
+  } else if (data?.type === 'init') {
     start(data.workers, data.pool !== false).catch((e) => postMessage({ type: 'crashed', message: `could not start: ${e?.message || e}` }));
   } else if (data?.type === 'run') {
     runOne(data.id, data.config, data.keepEvents);
