@@ -1,46 +1,58 @@
 // The browser half of `cargo xtask bench` (run it through xtask, which builds and serves).
 //
-// For each workload it alternates one native run (the racelab CLI, release build) and one
-// Chromium-wasm run (through api.js) with the same seed, so both are measured side by side
-// under the same machine load. Prints one JSON object on stdout.
+// For each workload it alternates one native run (the racelab CLI, release build), one run
+// in Chromium and one in Firefox (wasm, through api.js) with the same seed, so all three are
+// measured side by side under the same machine load. Tracing and the timeline are measured
+// in Chromium. Prints one JSON object on stdout.
 import { execFileSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
+import { launch } from './engines/index.js';
 
 const {
-  RACELAB_URL: url, RACELAB_CLI: cli, RACELAB_CLI_UNTRACED: cliUntraced, CHROMIUM: chromiumPath,
+  RACELAB_URL: url, RACELAB_CLI: cli, RACELAB_CLI_UNTRACED: cliUntraced,
   BENCH_PLAN: plan, BENCH_TRACE_PLAN: tracePlan,
 } = process.env;
 if (!url || !cli || !cliUntraced || !plan || !tracePlan) throw new Error('run this through `cargo xtask bench`');
 const workloads = JSON.parse(plan);
 
-const browser = await chromium.launch({
-  executablePath: chromiumPath || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+/** The engines measured beside native, through the suite's drivers (engines/index.js). */
+const ENGINES = ['chromium', 'firefox'];
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
-// Pool start: fresh pages, from navigation to a ready pool.
-const poolStarts = [];
-const moduleLoads = [];
-const pageToReady = [];
-for (let i = 0; i < 5; i++) {
-  const page = await browser.newPage();
-  await page.goto(url);
-  const t = await page.evaluate(async () => {
-    const pg = await window.racelab.ready;
-    return { module: pg.moduleMs, pool: pg.poolMs, page: performance.now() };
-  });
-  poolStarts.push(t.pool);
-  moduleLoads.push(t.module);
-  pageToReady.push(t.page);
-  await page.close();
+/** Pool start in `session`: fresh pages, from navigation to a ready pool (medians of 5). */
+async function poolStart(session) {
+  const pool = [];
+  const module = [];
+  const page = [];
+  for (let i = 0; i < 5; i++) {
+    const tab = await session.newTab();
+    await tab.goto(url);
+    const t = await tab.evaluate(async () => {
+      const pg = await window.racelab.ready;
+      return { module: pg.moduleMs, pool: pg.poolMs, page: performance.getEntriesByName('racelab:ready')[0].startTime };
+    });
+    pool.push(t.pool);
+    module.push(t.module);
+    page.push(t.page);
+    await tab.close();
+  }
+  return { poolStartMs: median(pool), moduleMs: median(module), pageToReadyMs: median(page) };
 }
 
-const page = await browser.newPage();
-await page.goto(url);
-await page.evaluate(() => window.racelab.ready.then(() => true));
+const sessions = {};
+const tabs = {};
+const starts = {};
+for (const engine of ENGINES) {
+  sessions[engine] = await launch(engine);
+  starts[engine] = { version: sessions[engine].version, ...(await poolStart(sessions[engine])) };
+  tabs[engine] = await sessions[engine].newTab();
+  await tabs[engine].goto(url);
+  await tabs[engine].evaluate(() => window.racelab.ready.then(() => true));
+  process.stderr.write(`bench: ${sessions[engine].version} ready\n`);
+}
+const page = tabs.chromium;
+const inPage = (engine, config, keepEvents = true) => tabs[engine].evaluate(
+  async ({ c, keep }) => (await window.racelab.ready).run(c, { keepEvents: keep }), { c: config, keep: keepEvents });
 
 function native(config, binary = cli) {
   const args = ['run', config.scenario, '--json'];
@@ -50,27 +62,30 @@ function native(config, binary = cli) {
   // A traced report is megabytes of events; the timing is all the bench needs.
   return JSON.parse(execFileSync(binary, args, { encoding: 'utf8', maxBuffer: 1 << 30 }));
 }
-const wasm = (config) => page.evaluate(async (c) => (await window.racelab.ready).run(c, { keepEvents: false }), config);
+const wasm = (config) => inPage('chromium', config, false);
 
 const results = [];
 for (const w of workloads) {
   const nativeMs = [];
-  const wasmMs = [];
-  const violated = { native: 0, wasm: 0 };
-  // One warm-up each, not counted.
+  const wasmMs = Object.fromEntries(ENGINES.map((e) => [e, []]));
+  const violated = { native: 0, ...Object.fromEntries(ENGINES.map((e) => [e, 0])) };
+  // One warm-up each, not counted; then native and each engine in turn, seed by seed, so
+  // that the machine's load falls on all of them alike.
   native({ ...w.config, seed: 0 });
-  await page.evaluate(async (c) => (await window.racelab.ready).run(c), { ...w.config, seed: 0 });
+  for (const e of ENGINES) await inPage(e, { ...w.config, seed: 0 });
   for (let i = 1; i <= w.runs; i++) {
     const config = { ...w.config, seed: i };
     const n = native(config);
-    const b = await page.evaluate(async (c) => (await window.racelab.ready).run(c), config);
     nativeMs.push(n.elapsed_ms);
-    wasmMs.push(b.elapsed_ms);
     violated.native += n.outcome === 'violated';
-    violated.wasm += b.outcome === 'violated';
+    for (const e of ENGINES) {
+      const b = await inPage(e, config);
+      wasmMs[e].push(b.elapsed_ms);
+      violated[e] += b.outcome === 'violated';
+    }
   }
-  results.push({ name: w.name, strategy: w.config.strategy, runs: w.runs,
-    nativeMs: median(nativeMs), wasmMs: median(wasmMs), violated });
+  results.push({ name: w.name, strategy: w.config.strategy, runs: w.runs, nativeMs: median(nativeMs),
+    wasmMs: Object.fromEntries(ENGINES.map((e) => [e, median(wasmMs[e])])), violated });
   process.stderr.write(`bench: ${w.name} ${w.config.strategy} done\n`);
 }
 // Tracing: compiled out (the CLI built without the feature), compiled in but off, and on,
@@ -118,5 +133,5 @@ const frames = await page.evaluate(async () => {
     p95Ms: times[Math.floor(times.length * 0.95)] };
 });
 
-await browser.close();
-console.log(JSON.stringify({ poolStartMs: median(poolStarts), moduleMs: median(moduleLoads), pageToReadyMs: median(pageToReady), results, trace, frames }));
+for (const session of Object.values(sessions)) await session.close();
+console.log(JSON.stringify({ engines: starts, results, trace, frames }));

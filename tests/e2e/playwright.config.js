@@ -1,6 +1,10 @@
-// Playwright drives Debian's Chromium (browser downloads fail on this network) against the
-// site that `cargo xtask test` builds and serves; RACELAB_URL says where.
+// The browser suite, against the site that `cargo xtask test` builds and serves
+// (RACELAB_URL says where). One project per engine: Chromium runs every spec through
+// Playwright; engines.spec.js runs in Chromium, Firefox and WebKit alike through the
+// drivers in engines/ (Playwright's own Firefox and WebKit are patched builds that cannot
+// be downloaded here; Debian's browsers are what this suite drives).
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS } from './engines/chromium.js';
 
 if (!process.env.RACELAB_URL) {
   throw new Error('RACELAB_URL is not set: run the browser suite with `cargo xtask test`');
@@ -16,13 +20,17 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL: process.env.RACELAB_URL,
-    browserName: 'chromium',
-    launchOptions: {
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: [
-        '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--no-first-run',
-      ],
-    },
   },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        engine: 'chromium',
+        browserName: 'chromium',
+        launchOptions: { executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS },
+      },
+    },
+    { name: 'firefox', testMatch: 'engines.spec.js', use: { engine: 'firefox' } },
+    { name: 'webkit', testMatch: 'engines.spec.js', use: { engine: 'webkit' } },
+  ],
 });

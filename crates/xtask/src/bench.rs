@@ -1,6 +1,6 @@
-//! `cargo xtask bench`: native vs Chromium-wasm timings measured side by side, what tracing
-//! costs (against a build with tracing compiled out), the timeline's frame time on a
-//! 100,000-event trace, the pool's start time in the page, and the wasm size. Prints
+//! `cargo xtask bench`: native, Chromium and Firefox timings measured side by side, what
+//! tracing costs (against a build with tracing compiled out), the timeline's frame time on
+//! a 100,000-event trace, the pool's start time in each browser, and the wasm size. Prints
 //! Markdown tables for the README.
 
 use std::io::Write;
@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::dist::{dist, PKG};
 use crate::serve::Site;
-use crate::setup::{ensure_chromium, ensure_node_modules, CHROMIUM};
+use crate::setup::{ensure_browsers, ensure_node_modules, CHROMIUM, FIREFOX};
 use crate::{cargo, root, run, Result};
 
 /// Workloads: (label, config, runs). Runs alternate native and wasm, one each in turn.
@@ -72,7 +72,7 @@ pub fn cmd(args: &[String]) -> Result {
         UNTRACED_TARGET,
     ]))?;
     let dir = dist()?;
-    ensure_chromium()?;
+    ensure_browsers()?;
     ensure_node_modules()?;
 
     let wasm = std::fs::read(dir.join(PKG).join("racelab_web_bg.wasm"))
@@ -93,6 +93,7 @@ pub fn cmd(args: &[String]) -> Result {
         )
         .env("BENCH_TRACE_PLAN", trace_plan().to_string())
         .env("CHROMIUM", CHROMIUM)
+        .env("FIREFOX", FIREFOX)
         .env(
             "BENCH_PLAN",
             if tracing_only { json!([]) } else { plan() }.to_string(),
@@ -108,34 +109,40 @@ pub fn cmd(args: &[String]) -> Result {
         .map_err(|e| format!("bench.mjs printed no JSON: {e}"))?;
 
     if !tracing_only {
-        println!("| workload | strategy | native ms | Chromium-wasm ms | wasm / native | violated runs (native, wasm) |");
-        println!("|---|---|---:|---:|---:|---|");
+        println!("| workload | strategy | native ms | Chromium ms | Firefox ms | Chromium / native | Firefox / native | violated runs (native, Chromium, Firefox) |");
+        println!("|---|---|---:|---:|---:|---:|---:|---|");
         for r in data["results"].as_array().into_iter().flatten() {
-            let (n, w) = (
-                r["nativeMs"].as_f64().unwrap_or(0.0),
-                r["wasmMs"].as_f64().unwrap_or(0.0),
+            let n = r["nativeMs"].as_f64().unwrap_or(0.0);
+            let (c, f) = (
+                r["wasmMs"]["chromium"].as_f64().unwrap_or(0.0),
+                r["wasmMs"]["firefox"].as_f64().unwrap_or(0.0),
             );
             println!(
-                "| {} | {} | {n:.1} | {w:.1} | {:.2} | {}/{runs}, {}/{runs} |",
+                "| {} | {} | {n:.1} | {c:.1} | {f:.1} | {:.2} | {:.2} | {}/{runs}, {}/{runs}, {}/{runs} |",
                 r["name"].as_str().unwrap_or(""),
                 r["strategy"].as_str().unwrap_or(""),
-                w / n.max(0.001),
+                c / n.max(0.001),
+                f / n.max(0.001),
                 r["violated"]["native"],
-                r["violated"]["wasm"],
+                r["violated"]["chromium"],
+                r["violated"]["firefox"],
                 runs = r["runs"],
             );
         }
         println!();
         println!(
-            "Medians over the runs shown (each after one warm-up), native and wasm alternating."
+            "Medians over the runs shown (each after one warm-up), native, Chromium and Firefox in turn, seed by seed."
         );
     }
-    println!(
-        "In the page: module load {:.0} ms, then pool start (16 workers) {:.0} ms (medians of 5 fresh pages); navigation to ready: {:.0} ms.",
-        data["moduleMs"].as_f64().unwrap_or(0.0),
-        data["poolStartMs"].as_f64().unwrap_or(0.0),
-        data["pageToReadyMs"].as_f64().unwrap_or(0.0)
-    );
+    for (engine, e) in data["engines"].as_object().into_iter().flatten() {
+        println!(
+            "In {engine} ({}): module load {:.0} ms, then pool start (16 workers) {:.0} ms; navigation to ready {:.0} ms (medians of 5 fresh pages).",
+            e["version"].as_str().unwrap_or("?"),
+            e["moduleMs"].as_f64().unwrap_or(0.0),
+            e["poolStartMs"].as_f64().unwrap_or(0.0),
+            e["pageToReadyMs"].as_f64().unwrap_or(0.0)
+        );
+    }
     println!(
         "wasm size: {} KB raw, {} KB gzipped. The whole site, which a first visit downloads \
          (the page, then the service worker's precache of the rest): {site_files} files, {} KB gzipped.",

@@ -3,7 +3,10 @@
 use std::process::Command;
 
 use crate::serve::Site;
-use crate::setup::{ensure_chromium, ensure_lint_tools, ensure_node_modules, wasm_cargo, CHROMIUM};
+use crate::setup::{
+    ensure_browsers, ensure_lint_tools, ensure_node_modules, wasm_cargo, CHROMIUM, FIREFOX,
+    WEBKIT_DRIVER,
+};
 use crate::{cargo, dist::dist, root, run, Result};
 
 /// Lint, native tests, the site build, then the browser suite.
@@ -25,12 +28,13 @@ pub fn cmd() -> Result {
     let dir = dist()?;
     // The web crate is empty natively; lint it as the wasm build sees it.
     run(wasm_cargo("clippy").args(["--", "-D", "warnings"]))?;
-    ensure_chromium()?;
+    ensure_browsers()?;
     ensure_node_modules()?;
     browser_suite(dir)
 }
 
-/// Runs the Playwright specs in `tests/e2e` against `dist` served on a free port.
+/// Runs the specs in `tests/e2e` against `dist` served on a free port: every spec in
+/// Chromium, and `engines.spec.js` in Firefox and WebKit too (one Playwright project each).
 fn browser_suite(dir: std::path::PathBuf) -> Result {
     let site = Site::start(dir.clone(), 0)?;
     let result = run(Command::new("node_modules/.bin/playwright")
@@ -38,7 +42,9 @@ fn browser_suite(dir: std::path::PathBuf) -> Result {
         .current_dir(root().join("tests/e2e"))
         .env("RACELAB_URL", site.url())
         .env("RACELAB_DIST", &dir)
-        .env("CHROMIUM", CHROMIUM));
+        .env("CHROMIUM", CHROMIUM)
+        .env("FIREFOX", FIREFOX)
+        .env("WEBKIT_DRIVER", WEBKIT_DRIVER));
     site.stop();
     result
 }

@@ -1,5 +1,5 @@
 //! Installing what the project needs on a fresh machine: the nightly's rust-src, the
-//! browser, the npm packages of the e2e suite. Each step is skipped when already done.
+//! browsers, the npm packages of the e2e suite. Each step is skipped when already done.
 
 use std::path::Path;
 use std::process::Command;
@@ -95,27 +95,53 @@ pub fn ensure_lint_tools() -> Result {
     run(Command::new("rustup").args(["component", "add", "rustfmt", "clippy"]))
 }
 
-/// Makes sure Debian's Chromium is installed (as root through apt-get; otherwise says how).
-pub fn ensure_chromium() -> Result {
-    if Path::new(CHROMIUM).exists() {
+/// Debian's Firefox ESR, which the e2e suite and the bench drive over WebDriver BiDi.
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+
+/// Debian's WebKitWebDriver (it runs MiniBrowser, WebKitGTK), for the fallback's smoke test.
+pub const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
+
+/// The virtual display WebKit runs on: MiniBrowser has no headless mode.
+const XVFB_RUN: &str = "/usr/bin/xvfb-run";
+
+/// The browsers the suite drives: (what must exist, the Debian package that brings it).
+const BROWSERS: [(&str, &str); 4] = [
+    (CHROMIUM, "chromium"),
+    (FIREFOX, "firefox-esr"),
+    (WEBKIT_DRIVER, "webkit2gtk-driver"),
+    (XVFB_RUN, "xvfb"),
+];
+
+/// Makes sure Debian's Chromium and Firefox ESR (for the suite and the bench) and WebKit's
+/// driver with its virtual display (for the suite) are installed: as root through one
+/// apt-get run for whatever is missing; otherwise says how.
+pub fn ensure_browsers() -> Result {
+    let missing: Vec<&str> = BROWSERS
+        .iter()
+        .filter(|(path, _)| !Path::new(path).exists())
+        .map(|(_, package)| *package)
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
     if !is_root() {
         return Err(format!(
-            "the browser tests need Chromium at {CHROMIUM}; install it with\n    \
-             sudo apt-get update && sudo apt-get install -y chromium"
+            "the browser tests need {}; install them with\n    \
+             sudo apt-get update && sudo apt-get install -y {}",
+            missing.join(", "),
+            missing.join(" ")
         ));
     }
     run(Command::new("apt-get").arg("update"))?;
     run(Command::new("apt-get")
-        .args(["install", "-y", "--no-install-recommends", "chromium"])
+        .args(["install", "-y", "--no-install-recommends"])
+        .args(&missing)
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
-    if Path::new(CHROMIUM).exists() {
-        Ok(())
-    } else {
-        Err(format!(
-            "apt-get installed chromium but {CHROMIUM} is still missing"
-        ))
+    match BROWSERS.iter().find(|(path, _)| !Path::new(path).exists()) {
+        None => Ok(()),
+        Some((path, package)) => Err(format!(
+            "apt-get installed {package} but {path} is still missing"
+        )),
     }
 }
 

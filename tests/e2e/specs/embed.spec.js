@@ -162,7 +162,8 @@ test('where the frame cannot be isolated it runs stepped, offers step mode and r
   expect(await frameReady(page)).toMatchObject({ threads: false });
   const frame = lab(page);
   await expect(frame.locator('#isolation')).toBeVisible();
-  await expect(frame.locator('#isolation')).toContainText('Real threads are not available in this frame');
+  await expect(frame.locator('#isolation')).toContainText('This frame is not cross-origin isolated, so runs here take turns on one thread');
+  await expect(frame.locator('#isolation')).toContainText('for real threads open racelab on its own page');
   const open = frame.getByRole('link', { name: /Open with real threads/ });
   expect(await open.getAttribute('target')).toBe('_blank');
   const href = new URL(await open.getAttribute('href'), frame.url());

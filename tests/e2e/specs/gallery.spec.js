@@ -2,22 +2,12 @@
 // primitive switched on keeps its guarantee 20 of 20 times; switched off, it breaks in at
 // least 15 of 20 runs.
 import { test } from '@playwright/test';
+import { GALLERY, held } from './claims.js';
 import { choose, count, demoRadio, expect, openPlayground, refusal, runMany, strategyRadio } from './helpers.js';
 
 test.beforeEach(async ({ page }) => {
   await openPlayground(page);
 });
-
-const held = (r) => r.outcome === 'ok' && Object.values(r.invariants).every((v) => v === 0);
-
-// [scenario, unsafe strategy, the invariant it breaks, safe strategies]
-const GALLERY = [
-  ['joint-account', 'none', 'no-lost-update', ['lock']],
-  ['semaphore', 'none', 'at-most-limit-inside', ['semaphore']],
-  ['event', 'none', 'no-pickup-before-landing', ['event']],
-  ['barrier', 'none', 'tour-starts-after-all-ready', ['barrier']],
-  ['condition', 'none', 'served-once', ['condition', 'busy-wait']],
-];
 
 for (const [scenario, unsafe, invariant, safes] of GALLERY) {
   test(`${scenario}: ${unsafe} breaks ${invariant}; ${safes.join(' and ')} hold`, async ({ page }) => {

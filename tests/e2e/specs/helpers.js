@@ -1,4 +1,5 @@
-// Shared steps of the browser specs.
+// Shared steps of the browser specs. Those that only evaluate in the page take a
+// Playwright page or a driver tab of any engine (engines/index.js) alike.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from '@playwright/test';
@@ -13,24 +14,57 @@ export async function openPlayground(page, path = '/') {
 }
 
 /**
- * Runs `config` `n` times through api.js in the page and returns slim reports
- * ({ outcome, invariants: {id: violations}, final }).
+ * Opens `url` in a driver tab of any engine (engines/index.js), waits until the runtime is
+ * up and returns what the page found and says: { threads, capabilities, banner (the
+ * limitation's text, or null when hidden), status, readyMs (navigation to ready), moduleMs,
+ * poolMs, errors (uncaught, as guard.js kept them) }.
  */
-export function runMany(page, config, n) {
-  return page.evaluate(async ({ config, n }) => {
+export async function openOn(tab, url) {
+  await tab.goto(url);
+  return pageState(tab);
+}
+
+/** What a driver tab's page found and says, once its runtime is up (see openOn). */
+export function pageState(tab) {
+  return tab.evaluate(async () => {
+    const pg = await window.racelab.ready;
+    const banner = document.getElementById('isolation');
+    const mark = performance.getEntriesByName('racelab:ready')[0];
+    return {
+      threads: pg.threads,
+      capabilities: pg.capabilities,
+      banner: banner.hidden ? null : banner.textContent.replace(/\s+/g, ' ').trim(),
+      status: document.getElementById('runtime-status').textContent,
+      readyMs: mark ? Math.round(mark.startTime) : null,
+      moduleMs: Math.round(pg.moduleMs),
+      poolMs: Math.round(pg.poolMs),
+      errors: window.racelab.errors,
+    };
+  });
+}
+
+/**
+ * Runs `config` `n` times through api.js in the page and returns slim reports
+ * ({ outcome, executor, invariants: {id: violations}, final }). With `stepped`, each run
+ * is stepped with seed 1, 2, ... instead of running on real threads. `page` is a
+ * Playwright page or a driver tab of any engine: only its `evaluate` is used.
+ */
+export function runMany(page, config, n, { stepped = false } = {}) {
+  return page.evaluate(async ({ config, n, stepped }) => {
     const pg = await window.racelab.ready;
     const out = [];
     for (let i = 0; i < n; i++) {
-      const r = await pg.run(config);
+      const r = await pg.run(stepped ? { ...config, executor: 'stepped', seed: i + 1 } : config);
       out.push({
         outcome: r.outcome,
+        executor: r.executor,
         invariants: Object.fromEntries(r.invariants.map((inv) => [inv.id, inv.violations])),
         final: r.final,
         elapsed_ms: r.elapsed_ms,
       });
     }
     return out;
-  }, { config, n });
+  }, { config, n, stepped });
 }
 
 /** The radio button of a demo's card in the gallery. */
@@ -45,7 +79,10 @@ export async function choose(page, scenario, strategy) {
   if (strategy) await strategyRadio(page, strategy).check();
 }
 
-/** Runs a config that should be refused and returns the error's message and field. */
+/**
+ * Runs a config that should be refused and returns the error's message and field. `page`:
+ * a Playwright page or a driver tab.
+ */
 export function refusal(page, config) {
   return page.evaluate(async (config) => {
     const pg = await window.racelab.ready;

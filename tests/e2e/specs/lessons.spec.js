@@ -1,6 +1,9 @@
-// The lessons' claims, on real threads (Web Workers over shared wasm memory) in Chromium,
-// through the public JS API. Each claim is a rate over 20 runs.
+// More of the lessons' claims, on real threads (Web Workers over shared wasm memory) in
+// Chromium, through the public JS API. Each claim is a rate over 20 runs. The core claims
+// (the bank and the booking, unsafe and locked) are checked in every engine by
+// engines.spec.js.
 import { test } from '@playwright/test';
+import { held } from './claims.js';
 import { count, expect, openPlayground, runMany } from './helpers.js';
 
 test.beforeEach(async ({ page }) => {
@@ -17,20 +20,11 @@ test('the page is cross-origin isolated and the pool has enough workers', async 
   expect(info.ids).toEqual(expect.arrayContaining(['bank', 'booking']));
 });
 
-test('unsafe bank loses money', async ({ page }) => {
-  const reports = await runMany(page, { scenario: 'bank', strategy: 'none' }, 20);
-  const n = count(reports, (r) => r.outcome === 'violated' && r.invariants['total-conserved'] > 0, 'bank none violated total-conserved');
-  expect(n, `violated in ${n} of 20`).toBeGreaterThanOrEqual(19);
+test('bank with fine locks keeps every cent', async ({ page }) => {
+  const reports = await runMany(page, { scenario: 'bank', strategy: 'fine' }, 20);
+  const n = count(reports, (r) => held(r) && r.final.total === 44500, 'bank fine held everything');
+  expect(n, `held in ${n} of 20`).toBe(20);
 });
-
-for (const strategy of ['global', 'fine']) {
-  test(`bank with ${strategy} locks keeps every cent`, async ({ page }) => {
-    const reports = await runMany(page, { scenario: 'bank', strategy }, 20);
-    const n = count(reports, (r) => r.outcome === 'ok' && r.final.total === 44500
-      && Object.values(r.invariants).every((v) => v === 0), `bank ${strategy} held everything`);
-    expect(n, `held in ${n} of 20`).toBe(20);
-  });
-}
 
 test('checking the balance outside the lock lets it go negative', async ({ page }) => {
   const accounts = [100, 100, 100];
@@ -39,19 +33,6 @@ test('checking the balance outside the lock lets it go negative', async ({ page 
   expect(negative, `negative in ${negative} of 20`).toBeGreaterThanOrEqual(10);
   const locked = await runMany(page, { scenario: 'bank', strategy: 'global', accounts }, 20);
   expect(count(locked, (r) => r.invariants['no-negative-balance'] > 0, 'global went negative')).toBe(0);
-});
-
-test('unsafe booking overbooks', async ({ page }) => {
-  const reports = await runMany(page, { scenario: 'booking', strategy: 'none' }, 20);
-  const n = count(reports, (r) => r.invariants['no-overbooking'] > 0, 'booking none overbooked');
-  expect(n, `overbooked in ${n} of 20`).toBeGreaterThanOrEqual(19);
-});
-
-test('booking with a lock confirms exactly ten', async ({ page }) => {
-  const reports = await runMany(page, { scenario: 'booking', strategy: 'lock' }, 20);
-  const n = count(reports, (r) => r.outcome === 'ok' && r.final.confirmed === 10
-    && r.final.refused === 5 && r.final.seats_left === 0, 'booking lock exact (10/5/0)');
-  expect(n, `exact in ${n} of 20`).toBe(20);
 });
 
 test('locking only the update still goes below zero seats', async ({ page }) => {

@@ -186,3 +186,31 @@ test.describe('where no service worker can add the headers', () => {
     await expect(page.locator('#runtime-status')).toContainText('step mode');
   });
 });
+
+test.describe('a browser that cannot run racelab at all', () => {
+  test('without WebAssembly threads the page says so in one sentence, with no uncaught error', async ({ page }) => {
+    // A browser whose wasm has no shared memory rejects the capability check's probe.
+    await page.addInitScript(() => {
+      const validate = WebAssembly.validate;
+      WebAssembly.validate = (bytes) => (bytes.length === 37 ? false : validate(bytes));
+    });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto('/');
+    const banner = page.locator('#isolation');
+    await expect(banner).toContainText('This browser cannot run racelab at all: it has no WebAssembly threads');
+    await expect(banner).toContainText('open the page in a current Firefox, Chrome or Edge');
+    await expect(page.locator('#runtime-status')).toHaveText('racelab cannot run in this browser.');
+    const seen = await page.evaluate(() => window.racelab.ready.then(() => 'started', (e) => e.message));
+    expect(seen).toContain('no WebAssembly threads');
+    expect(errors).toEqual([]);
+  });
+
+  test('if the app\'s modules cannot load, the page says so instead of staying blank', async ({ page }) => {
+    await page.route('**/app/main.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
+    await page.goto('/');
+    await expect(page.locator('#runtime-status')).toContainText('racelab could not start in this browser (could not load');
+    await expect(page.locator('#runtime-status')).toContainText('app/main.js');
+    expect(await page.evaluate(() => window.racelab.errors.length)).toBeGreaterThan(0);
+  });
+});

@@ -31,7 +31,7 @@ test.afterEach(async () => {
 async function ready(page) {
   for (let attempt = 0; ; attempt++) {
     try {
-      await page.waitForFunction(() => window.racelab);
+      await page.waitForFunction(() => window.racelab?.ready);
       return await page.evaluate(() => window.racelab.ready.then((pg) => pg.threads));
     } catch (e) {
       if (attempt > 2 || !/destroyed|navigat/i.test(e.message)) throw e;
@@ -108,7 +108,8 @@ test('without service workers the page says so and offers step mode, without rel
   const page = await context.newPage();
   await page.goto(host.url);
   expect(await ready(page), 'no real threads without isolation').toBe(false);
-  await expect(page.locator('#isolation')).toContainText('Step mode');
+  await expect(page.locator('#isolation')).toContainText('step mode and exploration work');
+  await expect(page.locator('#isolation')).toContainText('its host sends no isolation headers and');
   await expect(page.locator('#step-open')).toBeEnabled();
   expect(host.requests.get('/'), 'no reload').toBe(1);
   await context.close();
