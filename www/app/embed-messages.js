@@ -9,7 +9,9 @@
 //   { type: 'racelab:stop', id? }                      stop the run in flight; answered by racelab:state
 //   { type: 'racelab:get-state', id? }                 answered by racelab:state
 // Frame -> host (to the sender, or to the parent for what the frame does on its own):
-//   { type: 'racelab:ready', scenario, strategy, params, threads }   once, when it can run
+//   { type: 'racelab:ready', scenario, strategy, params, threads, limitation }   once, when it
+//                                            can run; limitation: why runs are stepped, in one
+//                                            sentence for the learner (null with real threads)
 //   { type: 'racelab:state', id, scenario, strategy, params, threads, running }
 //   { type: 'racelab:result', id, report }   every finished run, also those the learner starts
 //                                            in the frame (id null); report as pg.run gives it

@@ -210,5 +210,5 @@ function wire(pg) {
     } else reply(state(command.id));
   });
 
-  toParent({ type: 'racelab:ready', ...controls.setup, threads });
+  toParent({ type: 'racelab:ready', ...controls.setup, threads, limitation: threads ? null : explain(pg.capabilities) });
 }

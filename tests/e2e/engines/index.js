@@ -33,10 +33,23 @@ export const ENGINES = ['chromium', 'firefox', 'webkit'];
  * see www/app/capabilities.js): real threads, or step mode only.
  */
 export const EXPECTED = {
-  chromium: { realThreads: true, capabilities: { isolated: true, sharedMemory: true, executor: 'parallel' } },
-  firefox: { realThreads: true, capabilities: { isolated: true, sharedMemory: true, executor: 'parallel' } },
+  chromium: {
+    realThreads: true,
+    capabilities: { isolated: true, sharedMemory: true, executor: 'parallel' },
+    // Document-Isolation-Policy isolates a frame inside a course page that is not.
+    framedThreads: true,
+  },
+  firefox: {
+    realThreads: true,
+    capabilities: { isolated: true, sharedMemory: true, executor: 'parallel' },
+    framedThreads: false,
+  },
   // WebKitGTK isolates the page but exposes no SharedArrayBuffer: the fallback's engine.
-  webkit: { realThreads: false, capabilities: { isolated: true, sharedMemory: false, executor: 'stepped' } },
+  webkit: {
+    realThreads: false,
+    capabilities: { isolated: true, sharedMemory: false, executor: 'stepped' },
+    framedThreads: false,
+  },
 };
 
 /**

@@ -5,33 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from '@playwright/test';
 import { choose, expect, openPlayground } from './helpers.js';
-import { staticHost } from './static-host.js';
+import { coursePage, staticHost } from './static-host.js';
 
-/**
- * A course page that frames `src` and keeps every message from it in window.got; its
- * window.send(message) posts to the frame and resolves with the first answer of that type.
- */
-const coursePage = (src) => `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Course page</title></head><body>
-<h1>Week 5: race conditions</h1>
-<iframe id="lab" src="${src}" title="racelab" width="600" height="300" style="border:0" allow="cross-origin-isolated"></iframe>
-<script>
-  window.got = [];
-  addEventListener('message', (e) => {
-    if (e.source !== document.getElementById('lab').contentWindow) return;
-    window.got.push(e.data);
-    if (e.data.type === 'racelab:height') document.getElementById('lab').style.height = e.data.height + 'px';
-  });
-  window.send = (message, answer) => new Promise((resolve) => {
-    const seen = window.got.length;
-    const timer = setInterval(() => {
-      const reply = window.got.slice(seen).find((m) => answer.includes(m.type) && m.id === message.id);
-      if (reply) { clearInterval(timer); resolve(reply); }
-    }, 20);
-    document.getElementById('lab').contentWindow.postMessage(message, '*');
-  });
-</script>
-</body></html>`;
 
 let dir;
 const hosts = [];

@@ -2,13 +2,10 @@
 // per engine in playwright.config.js, driven through engines/index.js). Where the engine
 // can, the lessons run on real threads; where it cannot (WebKitGTK: isolated, but no
 // SharedArrayBuffer) the page says why in one sentence and the same lessons run stepped.
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test } from '../engines/fixture.js';
 import { LESSON_CLAIMS, bornOut, galleryClaims, needed } from './claims.js';
 import { openOn, pageState, refusal, runMany } from './helpers.js';
-import { staticHost } from './static-host.js';
+import { coursePage, hostedCopy, staticHost } from './static-host.js';
 
 const TINY_BANK = { scenario: 'bank', accounts: [100, 100], threads: 2, transfers_per_thread: 1, max_amount: 50, seed: 1 };
 
@@ -76,25 +73,45 @@ test('step mode and exploration: the lost money found, replayed and shown', asyn
   expect(await tab.evaluate(() => window.racelab.errors)).toEqual([]);
 });
 
+test('framed in a course page on another origin: real threads where the frame can be isolated, else it says why', async ({ tab, engine, expected, baseURL }) => {
+  const src = new URL('embed.html?scenario=bank&strategy=none&p.threads=2&p.transfers_per_thread=50&p.accounts=100,100', baseURL).href;
+  const course = await staticHost(null, { pages: { '/course.html': coursePage(src) } });
+  try {
+    await tab.goto(`${course.url}course.html`);
+    // A frame that is not isolated may reload once (its service worker's attempt); wait for
+    // the ready message of the frame that stays.
+    await expect.poll(() => tab.evaluate(() => window.got.some((m) => m.type === 'racelab:ready')), { timeout: 60_000 }).toBe(true);
+    const ready = await tab.evaluate(() => window.got.find((m) => m.type === 'racelab:ready'));
+    console.log(`    framed in ${engine}: threads ${ready.threads}${ready.limitation ? `; says: ${ready.limitation}` : ''}`);
+    expect(ready.threads).toBe(expected.framedThreads);
+    if (expected.framedThreads) {
+      expect(ready.limitation).toBeNull();
+    } else {
+      expect(ready.limitation).toContain('This frame is not cross-origin isolated, so runs here take turns on one thread');
+      expect(ready.limitation).toContain('for real threads open racelab on its own page');
+    }
+    const result = await tab.evaluate(() => window.send({ type: 'racelab:run', id: 1 }, ['racelab:result', 'racelab:error']));
+    expect(result.type).toBe('racelab:result');
+    expect(result.report.executor).toBe(expected.framedThreads ? 'parallel' : 'stepped');
+    expect(['ok', 'violated']).toContain(result.report.outcome);
+  } finally {
+    await course.close();
+  }
+});
+
 test.describe('on a static host that sends no headers', () => {
-  let dir;
+  let site;
   let host;
   test.beforeEach(async () => {
-    expect(process.env.RACELAB_DIST, 'RACELAB_DIST is set by cargo xtask test').toBeTruthy();
-    dir = await mkdtemp(join(tmpdir(), 'racelab-engines-'));
-    await cp(process.env.RACELAB_DIST, dir, { recursive: true });
-    host = await staticHost(dir);
+    site = await hostedCopy();
+    ({ host } = site);
   });
-  test.afterEach(async () => {
-    await host?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  test.afterEach(() => site?.close());
 
   test('the service worker isolates the page after one reload, and it runs offline', async ({ tab, engine, expected }) => {
     await tab.goto(host.url);
-    // The first visit reloads once to come back under the service worker's headers. Look
-    // with short evaluates only: one that awaits across the reload can stall the new page
-    // in Firefox under WebDriver BiDi.
+    // The first visit reloads once to come back under the service worker's headers: look
+    // until the page that stays is isolated and running.
     await expect.poll(() => tab.evaluate(() => globalThis.crossOriginIsolated === true && Boolean(window.racelab?.ready))
       .catch(() => false), { timeout: 60_000 }).toBe(true);
     const online = await pageState(tab);

@@ -1,28 +1,23 @@
 // Shipping: the built site on a static host that sends no headers, offline, and updated.
 // Each test serves a copy of dist/ from a plain server (static-host.js) beside the suite's
 // own, so the service worker is what isolates the page and what answers when offline.
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { test } from '@playwright/test';
 import { count, expect, runMany } from './helpers.js';
-import { staticHost } from './static-host.js';
+import { hostedCopy } from './static-host.js';
 
+let site;
 let dir;
 let host;
 
 test.beforeEach(async () => {
-  expect(process.env.RACELAB_DIST, 'RACELAB_DIST is set by cargo xtask test').toBeTruthy();
-  dir = await mkdtemp(join(tmpdir(), 'racelab-ship-'));
-  await cp(process.env.RACELAB_DIST, dir, { recursive: true });
-  host = await staticHost(dir);
+  site = await hostedCopy();
+  ({ dir, host } = site);
 });
 
-test.afterEach(async () => {
-  await host?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+test.afterEach(() => site?.close());
 
 /**
  * Waits until the page's runtime is up; returns whether it has real threads. The first

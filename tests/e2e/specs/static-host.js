@@ -3,7 +3,8 @@
 // or two of these beside the suite's own server (which sends the isolation headers).
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 
 const TYPES = {
@@ -72,3 +73,50 @@ export async function staticHost(dir, { pages = {} } = {}) {
     }),
   };
 }
+
+/**
+ * A fresh copy of the built site (RACELAB_DIST) on a host without headers: `{ dir, host,
+ * close() }`. The copy is the test's to change (a new deploy, say); close() stops the host
+ * and removes the copy.
+ */
+export async function hostedCopy() {
+  const dist = process.env.RACELAB_DIST;
+  if (!dist) throw new Error('RACELAB_DIST is not set: run the browser suite with `cargo xtask test`');
+  const dir = await mkdtemp(join(tmpdir(), 'racelab-host-'));
+  await cp(dist, dir, { recursive: true });
+  const host = await staticHost(dir);
+  return {
+    dir,
+    host,
+    async close() {
+      await host.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A course page that frames `src` and keeps every message from it in window.got; its
+ * window.send(message) posts to the frame and resolves with the first answer of that type.
+ */
+export const coursePage = (src) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Course page</title></head><body>
+<h1>Week 5: race conditions</h1>
+<iframe id="lab" src="${src}" title="racelab" width="600" height="300" style="border:0" allow="cross-origin-isolated"></iframe>
+<script>
+  window.got = [];
+  addEventListener('message', (e) => {
+    if (e.source !== document.getElementById('lab').contentWindow) return;
+    window.got.push(e.data);
+    if (e.data.type === 'racelab:height') document.getElementById('lab').style.height = e.data.height + 'px';
+  });
+  window.send = (message, answer) => new Promise((resolve) => {
+    const seen = window.got.length;
+    const timer = setInterval(() => {
+      const reply = window.got.slice(seen).find((m) => answer.includes(m.type) && m.id === message.id);
+      if (reply) { clearInterval(timer); resolve(reply); }
+    }, 20);
+    document.getElementById('lab').contentWindow.postMessage(message, '*');
+  });
+</script>
+</body></html>`;
