@@ -44,7 +44,10 @@ async function startDriver() {
     if (code !== undefined) throw new Error(`${DRIVER} exited (${code}) before it answered on ${url}`);
     if (Date.now() > deadline) throw new Error(`${DRIVER} did not answer on ${url} within 30 s`);
   }
-  return { url, stop: () => { try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ } } };
+  const stop = () => { try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ } };
+  // Detached, it would outlive a runner that dies without closing it.
+  process.once('exit', stop);
+  return { url, stop };
 }
 
 export async function launch() {
