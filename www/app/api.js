@@ -25,8 +25,6 @@
 
 import { detect, explain } from './capabilities.js';
 
-export { explain };
-
 /** A refused config or a failed run. `field` names the parameter at fault, if any. */
 export class RacelabError extends Error {
   constructor(message, field = null) {
@@ -83,7 +81,8 @@ class Playground extends EventTarget {
   restarts = 0;
   /**
    * Whether real threads can run here. Without them there is no pool: stepped runs and
-   * exploration still work; `explain(pg.capabilities)` says why, in one sentence.
+   * exploration still work; capabilities.js's `explain(pg.capabilities)` says why, in one
+   * sentence.
    */
   threads = true;
   /** What this browser and page can do, as found at start-up (see capabilities.js). */

@@ -52,8 +52,15 @@ function framed() {
   }
 }
 
-/** Checks this browser and page once. @returns {Capabilities} */
+let found = null;
+
+/**
+ * What this browser and page can do. Checked on the first call only: none of it changes
+ * while a page lives (its isolation is fixed when it loads).
+ * @returns {Readonly<Capabilities>}
+ */
 export function detect() {
+  if (found) return found;
   const caps = {
     wasmThreads: wasmThreads(),
     moduleWorkers: typeof Worker === 'function' && moduleWorkers(),
@@ -63,7 +70,8 @@ export function detect() {
   };
   caps.executor = !caps.wasmThreads || !caps.moduleWorkers ? null
     : caps.isolated && caps.sharedMemory ? 'parallel' : 'stepped';
-  return caps;
+  found = Object.freeze(caps);
+  return found;
 }
 
 const ELSEWHERE = 'a current Firefox, Chrome or Edge';

@@ -14,7 +14,8 @@
 //
 // window.racelab.ready resolves with the Playground, as on index.html.
 
-import { createPlayground, explain } from './api.js';
+import { createPlayground } from './api.js';
+import { explain } from './capabilities.js';
 import { Controls } from './controls.js';
 import { DEFAULT_CONTROLS, EMBED_CONTROLS } from './embed-dialog.js';
 import { MessageError, readMessage } from './embed-messages.js';
@@ -100,6 +101,7 @@ function wire(pg) {
   }, { store: null });
   if (setup) controls.apply(setup);
   const threads = pg.threads;
+  const limitation = explain(pg.capabilities);
   const stepper = new Stepper(pg, $('stepper'), { panel: $('step-panel') });
   Object.assign(window.racelab, { controls, stepper });
 
@@ -125,11 +127,10 @@ function wire(pg) {
   if (threads) {
     status.textContent = `Ready: real threads (${pg.maxThreads} workers).`;
   } else {
-    const caps = pg.capabilities;
-    $('isolation-why').textContent = explain(caps);
+    $('isolation-why').textContent = limitation;
     // Only a frame that is not isolated gains from a page of its own; a browser without
     // SharedArrayBuffer has no threads there either.
-    $('open-threads').hidden = caps.isolated;
+    $('open-threads').hidden = pg.capabilities.isolated;
     $('isolation').hidden = false;
     status.textContent = 'Ready: runs here are stepped, one thread at a time.';
     $('run').textContent = 'Run (stepped)';
@@ -210,5 +211,5 @@ function wire(pg) {
     } else reply(state(command.id));
   });
 
-  toParent({ type: 'racelab:ready', ...controls.setup, threads, limitation: threads ? null : explain(pg.capabilities) });
+  toParent({ type: 'racelab:ready', ...controls.setup, threads, limitation });
 }
