@@ -5,6 +5,7 @@
 // be downloaded here; Debian's browsers are what this suite drives).
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS } from './engines/chromium.js';
+import { NAVIGATION_TIMEOUT_MS } from './engines/health.js';
 
 if (!process.env.RACELAB_URL) {
   throw new Error('RACELAB_URL is not set: run the browser suite with `cargo xtask test`');
@@ -15,11 +16,18 @@ export default defineConfig({
   // Each spec repeats real-thread runs 20 times; the scenario threads need both cores, so
   // specs run one at a time.
   workers: 1,
+  // Never retried: a spec that passes on a second try has a cause to find, and a retry would
+  // hide it (and halve what a flaky rate threshold is worth).
+  retries: 0,
   timeout: 180_000,
   expect: { timeout: 15_000 },
   reporter: [['list']],
   use: {
     baseURL: process.env.RACELAB_URL,
+    // A navigation that hangs fails with its own message, well before the test's timeout,
+    // whose teardown would close the page under it and leave only "Target page, context or
+    // browser has been closed" (engines/health.js does the same for the drivers).
+    navigationTimeout: NAVIGATION_TIMEOUT_MS,
   },
   projects: [
     {

@@ -1,5 +1,6 @@
 // The Chromium driver: Playwright over CDP, driving Debian's Chromium.
 import { chromium } from '@playwright/test';
+import { Health, NAVIGATION_TIMEOUT_MS } from './health.js';
 
 /** Flags that keep Chromium quiet on a closed network. */
 export const CHROMIUM_ARGS = [
@@ -8,28 +9,43 @@ export const CHROMIUM_ARGS = [
 ];
 
 export async function launch() {
+  const health = new Health('Chromium');
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: CHROMIUM_ARGS,
   });
+  browser.on('disconnected', () => health.died('its connection to Playwright closed'));
   return {
     engine: 'chromium',
     version: browser.version(),
     async newTab() {
-      const context = await browser.newContext();
-      const page = await context.newPage();
+      health.check('open a tab');
+      const context = await health.guard('open a tab', () => browser.newContext());
+      const page = await health.guard('open a tab', () => context.newPage());
+      const tab = health.tab();
+      page.on('crash', () => tab.crashed());
+      page.on('close', () => tab.closed());
+      page.on('request', (r) => tab.requestStarted(r.url()));
+      page.on('requestfinished', (r) => tab.requestEnded(r.url()));
+      page.on('requestfailed', (r) => tab.requestEnded(r.url()));
       return {
-        async goto(url) { await page.goto(url); },
-        evaluate: (fn, arg) => page.evaluate(fn, arg),
-        async text(selector) {
+        goto: (url) => tab.guard(`go to ${url}`, () => page.goto(url, { timeout: NAVIGATION_TIMEOUT_MS })),
+        evaluate: (fn, arg) => tab.guard('evaluate in the page', () => page.evaluate(fn, arg)),
+        text: (selector) => tab.guard(`read ${selector}`, async () => {
           const el = await page.$(selector);
           return el && el.textContent();
+        }),
+        visible: (selector) => tab.guard(`look for ${selector}`, () => page.locator(selector).first().isVisible()),
+        click: (selector) => tab.guard(`click ${selector}`, () => page.locator(selector).first().click()),
+        async close() {
+          tab.closing();
+          await context.close();
         },
-        async visible(selector) { return page.locator(selector).first().isVisible(); },
-        async click(selector) { await page.locator(selector).first().click(); },
-        async close() { await context.close(); },
       };
     },
-    async close() { await browser.close(); },
+    async close() {
+      health.closing();
+      await browser.close();
+    },
   };
 }

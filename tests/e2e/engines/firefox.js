@@ -1,7 +1,9 @@
 // The Firefox driver: puppeteer-core over WebDriver BiDi, driving Debian's Firefox ESR.
 import puppeteer from 'puppeteer-core';
+import { Health, NAVIGATION_TIMEOUT_MS } from './health.js';
 
 export async function launch() {
+  const health = new Health('Firefox');
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: process.env.FIREFOX || '/usr/bin/firefox-esr',
@@ -9,24 +11,40 @@ export async function launch() {
     // A lesson's 20 runs are one evaluate: give the protocol the suite's own patience.
     protocolTimeout: 180_000,
   });
+  browser.on('disconnected', () => health.died('its connection to puppeteer closed'));
   return {
     engine: 'firefox',
     version: await browser.version(),
     async newTab() {
-      const context = await browser.createBrowserContext();
-      const page = await context.newPage();
+      health.check('open a tab');
+      const context = await health.guard('open a tab', () => browser.createBrowserContext());
+      const page = await health.guard('open a tab', () => context.newPage());
+      const tab = health.tab();
+      // puppeteer names a crashed page's event 'error'.
+      page.on('error', () => tab.crashed());
+      page.on('close', () => tab.closed());
+      page.on('request', (r) => tab.requestStarted(r.url()));
+      page.on('requestfinished', (r) => tab.requestEnded(r.url()));
+      page.on('requestfailed', (r) => tab.requestEnded(r.url()));
       return {
-        async goto(url) { await page.goto(url, { waitUntil: 'load' }); },
-        evaluate: (fn, arg) => page.evaluate(fn, arg),
-        text: (selector) => page.evaluate((s) => document.querySelector(s)?.textContent ?? null, selector),
-        visible: (selector) => page.evaluate((s) => {
+        goto: (url) => tab.guard(`go to ${url}`, () => page.goto(url, { waitUntil: 'load', timeout: NAVIGATION_TIMEOUT_MS })),
+        evaluate: (fn, arg) => tab.guard('evaluate in the page', () => page.evaluate(fn, arg)),
+        text: (selector) => tab.guard(`read ${selector}`,
+          () => page.evaluate((s) => document.querySelector(s)?.textContent ?? null, selector)),
+        visible: (selector) => tab.guard(`look for ${selector}`, () => page.evaluate((s) => {
           const el = document.querySelector(s);
           return Boolean(el && !el.closest('[hidden]') && el.getClientRects().length > 0);
-        }, selector),
-        async click(selector) { await page.locator(selector).click(); },
-        async close() { await context.close(); },
+        }, selector)),
+        click: (selector) => tab.guard(`click ${selector}`, () => page.locator(selector).click()),
+        async close() {
+          tab.closing();
+          await context.close();
+        },
       };
     },
-    async close() { await browser.close(); },
+    async close() {
+      health.closing();
+      await browser.close();
+    },
   };
 }

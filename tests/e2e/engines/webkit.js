@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { Builder, By } from 'selenium-webdriver';
+import { Health } from './health.js';
 
 const DRIVER = process.env.WEBKIT_DRIVER || '/usr/bin/WebKitWebDriver';
 
@@ -27,12 +28,16 @@ function freePort() {
   });
 }
 
-/** Starts WebKitWebDriver on a virtual display; resolves with its address once it answers. */
-async function startDriver() {
+/**
+ * Starts WebKitWebDriver on a virtual display; resolves with its address once it answers.
+ * `health` hears if it exits on its own.
+ */
+async function startDriver(health) {
   const port = await freePort();
   // Its own process group, so that closing ends xvfb-run, Xvfb and the driver together.
   const child = spawn('xvfb-run', ['-a', DRIVER, `--port=${port}`], { detached: true, stdio: 'ignore' });
   const exited = new Promise((resolve) => child.on('exit', resolve));
+  exited.then((code) => health.died(`WebKitWebDriver exited with ${code}`));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -51,7 +56,8 @@ async function startDriver() {
 }
 
 export async function launch() {
-  const server = await startDriver();
+  const health = new Health('WebKit');
+  const server = await startDriver(health);
   let driver;
   try {
     driver = await new Builder().usingServer(server.url).withCapabilities({
@@ -60,6 +66,7 @@ export async function launch() {
     }).build();
     await driver.manage().setTimeouts({ script: 180_000, pageLoad: 60_000 });
   } catch (e) {
+    health.closing();
     server.stop();
     throw e;
   }
@@ -69,14 +76,18 @@ export async function launch() {
     engine: 'webkit',
     version: `MiniBrowser (WebKitGTK ${caps.get('browserVersion')})`,
     async newTab() {
+      health.check('open a tab');
+      // One window for the whole session: a tab is a fresh start in it, not a process of
+      // its own, so only the driver's death is a tab's to report.
+      const tab = health.tab();
       return {
-        async goto(url) {
+        goto: (url) => tab.guard(`go to ${url}`, async () => {
           await driver.get(url);
           // WebKitWebDriver can answer a first navigation before the page has loaded.
           await driver.wait(() => driver.executeScript('return document.readyState === "complete"'), 30_000,
             `${url} did not finish loading within 30 s`);
-        },
-        async evaluate(fn, arg) {
+        }),
+        evaluate: (fn, arg) => tab.guard('evaluate in the page', async () => {
           const out = await driver.executeAsyncScript(
             `const done = arguments[arguments.length - 1];
              Promise.resolve().then(() => (${fn})(arguments[0]))
@@ -84,18 +95,22 @@ export async function launch() {
             arg);
           if (out && 'error' in out) throw new Error(`in the page: ${out.error}`);
           return out?.value;
-        },
-        text: (selector) => driver.executeScript(
-          'const el = document.querySelector(arguments[0]); return el ? el.textContent : null;', selector),
-        async visible(selector) {
+        }),
+        text: (selector) => tab.guard(`read ${selector}`, () => driver.executeScript(
+          'const el = document.querySelector(arguments[0]); return el ? el.textContent : null;', selector)),
+        visible: (selector) => tab.guard(`look for ${selector}`, async () => {
           const found = await driver.findElements(By.css(selector));
           return found.length > 0 && found[0].isDisplayed();
+        }),
+        click: (selector) => tab.guard(`click ${selector}`, () => driver.findElement(By.css(selector)).click()),
+        async close() {
+          tab.closing();
+          await driver.get('about:blank');
         },
-        async click(selector) { await driver.findElement(By.css(selector)).click(); },
-        async close() { await driver.get('about:blank'); },
       };
     },
     async close() {
+      health.closing();
       try { await driver.quit(); } finally { server.stop(); }
     },
   };
