@@ -177,7 +177,7 @@ export class Batch {
     const table = el('table', { class: 'batch', 'data-table': 'compare' },
       el('thead', {}, el('tr', {}, ['Lock placement', 'Runs', 'Broke an invariant', 'Deadlocked', 'Median time', `Time ÷ ${base.title}`]
         .map((h) => el('th', { scope: 'col' }, h)))),
-      el('tbody', {}, rows.map((r) => el('tr', { 'data-strategy': r.id, 'data-ratio': ratio(r).toFixed(3), 'data-broken': r.broken },
+      el('tbody', {}, rows.map((r) => el('tr', { 'data-strategy': r.id, 'data-ratio': ratio(r).toFixed(3), 'data-median': r.median, 'data-broken': r.broken },
         el('th', { scope: 'row' }, r.title),
         el('td', { class: 'num' }, num(r.runs)),
         el('td', { class: `num ${r.broken ? 'bad' : 'good'}` }, `${num(r.broken)} (${pct(r.broken, r.runs)})`),

@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{all_held, count, run, violated};
+use common::{all_held, count, run, violated, UNSAFE_AT_LEAST};
 use racelab::{Outcome, Report};
 use serde_json::{json, Value};
 
@@ -18,19 +18,31 @@ fn assert_safe_20_of_20(scenario: &str, strategy: &str) {
     assert_eq!(n, 20, "{scenario} {strategy} held in only {n} of 20 runs");
 }
 
-fn assert_breaks_15_of_20(scenario: &str, strategy: &str, invariant: &str) {
-    let n = count(20, config(scenario, strategy), |r| {
+/// The unsafe run of a primitive breaks `invariant` in most runs. `params` widen a race
+/// window that the lesson's defaults keep too narrow for a loaded machine (the browser
+/// suite's claims.js says which and why).
+fn assert_breaks(scenario: &str, strategy: &str, invariant: &str, params: Value) {
+    let mut setup = config(scenario, strategy);
+    for (k, v) in params.as_object().into_iter().flatten() {
+        setup[k] = v.clone();
+    }
+    let n = count(20, setup, |r| {
         r.outcome == Outcome::Violated && violated(r, invariant)
     });
     assert!(
-        n >= 15,
+        n >= UNSAFE_AT_LEAST,
         "{scenario} {strategy} broke {invariant} in only {n} of 20 runs"
     );
 }
 
 #[test]
 fn unlocked_joint_account_loses_an_update() {
-    assert_breaks_15_of_20("joint-account", "none", "no-lost-update");
+    assert_breaks(
+        "joint-account",
+        "none",
+        "no-lost-update",
+        json!({"delay_ms": 50}),
+    );
 }
 
 #[test]
@@ -77,7 +89,7 @@ fn rlock_lets_its_holder_in_again() {
 
 #[test]
 fn without_a_semaphore_more_than_the_limit_are_inside() {
-    assert_breaks_15_of_20("semaphore", "none", "at-most-limit-inside");
+    assert_breaks("semaphore", "none", "at-most-limit-inside", json!({}));
 }
 
 #[test]
@@ -90,7 +102,7 @@ fn semaphore_of_three_never_lets_a_fourth_in() {
 
 #[test]
 fn without_the_event_passengers_are_collected_before_landing() {
-    assert_breaks_15_of_20("event", "none", "no-pickup-before-landing");
+    assert_breaks("event", "none", "no-pickup-before-landing", json!({}));
 }
 
 #[test]
@@ -104,7 +116,7 @@ fn with_the_event_pickup_is_after_landing() {
 
 #[test]
 fn without_a_barrier_the_tour_starts_before_everyone_is_ready() {
-    assert_breaks_15_of_20("barrier", "none", "tour-starts-after-all-ready");
+    assert_breaks("barrier", "none", "tour-starts-after-all-ready", json!({}));
 }
 
 #[test]
@@ -126,11 +138,12 @@ fn with_a_barrier_every_start_is_after_the_last_ready() {
 
 #[test]
 fn unlocked_queue_loses_a_customer() {
-    let n = count(20, config("condition", "none"), |r| {
+    let lost = json!({"scenario": "condition", "strategy": "none", "write_ms": 10});
+    let n = count(20, lost, |r| {
         r.outcome == Outcome::Violated && (violated(r, "served-once") || violated(r, "fifo-served"))
     });
     assert!(
-        n >= 15,
+        n >= UNSAFE_AT_LEAST,
         "condition none broke the queue in only {n} of 20 runs"
     );
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{count, run, violated};
+use common::{count, run, violated, UNSAFE_AT_LEAST};
 use racelab::{OsThreads, Outcome, RunConfig, RunControl};
 use serde_json::json;
 
@@ -14,7 +14,7 @@ fn unsafe_bank_loses_money() {
         r.outcome == Outcome::Violated && violated(r, "total-conserved")
     });
     assert!(
-        n >= 19,
+        n >= UNSAFE_AT_LEAST,
         "bank none violated total-conserved in only {n} of 20 runs"
     );
 }
@@ -36,13 +36,15 @@ fn bank_with_one_global_lock_keeps_every_cent() {
 
 #[test]
 fn checking_the_balance_outside_the_lock_lets_it_go_negative() {
+    // Small accounts so that a check-then-act can overdraw one, and 16 tellers: with the
+    // lesson's 5 a loaded machine sees it in only some runs (claims.js says more).
     let small = json!([100, 100, 100]);
-    let cfg = |strategy: &str| json!({"scenario": "bank", "strategy": strategy, "accounts": small});
+    let cfg = |strategy: &str| json!({"scenario": "bank", "strategy": strategy, "accounts": small, "threads": 16});
     let negative = count(20, cfg("check-outside"), |r| {
         violated(r, "no-negative-balance")
     });
     assert!(
-        negative >= 10,
+        negative >= UNSAFE_AT_LEAST,
         "check-outside went negative in only {negative} of 20 runs"
     );
     let locked = count(20, cfg("global"), |r| violated(r, "no-negative-balance"));
@@ -65,7 +67,10 @@ fn unsafe_booking_overbooks() {
         json!({"scenario": "booking", "strategy": "none"}),
         |r| violated(r, "no-overbooking"),
     );
-    assert!(n >= 19, "booking none overbooked in only {n} of 20 runs");
+    assert!(
+        n >= UNSAFE_AT_LEAST,
+        "booking none overbooked in only {n} of 20 runs"
+    );
 }
 
 #[test]
@@ -91,7 +96,7 @@ fn locking_only_the_update_still_goes_below_zero_seats() {
         |r| violated(r, "seats-non-negative") && r.final_state["seats_left"].as_i64() < Some(0),
     );
     assert!(
-        n >= 15,
+        n >= UNSAFE_AT_LEAST,
         "lock-update-only went below zero in only {n} of 20 runs"
     );
 }

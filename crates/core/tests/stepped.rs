@@ -248,8 +248,12 @@ fn a_traced_real_run_of_the_unlocked_bank_replays_to_the_same_final_state() {
                         "transfers_per_thread": 200});
     let same = (0..20).filter(|_| replays_the_same(config.clone())).count();
     eprintln!("bank none: the replay ended as the real run did in {same} of 20");
+    // A replay misses when two operations nanoseconds apart on two cores were numbered in
+    // the other order. Idle, 20 of 20 match; with a parallel build on both cores 91 of 100
+    // did, whose 95% lower bound (0.838) supports 11 of 20 at under one false failure in a
+    // thousand (the reasoning of the browser suite's claims.js).
     assert!(
-        same >= 18,
+        same >= 11,
         "the replay ended as the real run did in only {same} of 20"
     );
 }
@@ -261,10 +265,13 @@ fn traced_real_runs_with_locks_and_conditions_replay_to_the_same_final_state() {
         json!({"scenario": "booking", "strategy": "lock", "processing_ms": 0}),
         json!({"scenario": "condition", "strategy": "condition"}),
     ] {
-        let same = (0..5).filter(|_| replays_the_same(config.clone())).count();
+        // Measured under load (a parallel build): 400, 399 and 400 of 400 replays matched;
+        // the lowest one's 95% lower bound (0.986) supports 8 of 10 at under one false
+        // failure in a thousand, 4 of 5 it does not.
+        let same = (0..10).filter(|_| replays_the_same(config.clone())).count();
         assert!(
-            same >= 4,
-            "{config}: the replay ended the same in only {same} of 5"
+            same >= 8,
+            "{config}: the replay ended the same in only {same} of 10"
         );
     }
 }

@@ -7,11 +7,14 @@
 //! - `test`:  lint, native tests, dist, then the Playwright suite in system Chromium.
 //! - `bench`: native vs Chromium-wasm timings, tracing's cost, timeline frame time, pool
 //!   start, wasm size.
+//! - `rates`: how often each lesson claim is borne out, and the thresholds those rates
+//!   support (the suite's rate specs take theirs from it).
 
 mod bench;
 mod dist;
 mod e2e;
 mod headers;
+mod rates;
 mod serve;
 mod setup;
 
@@ -31,6 +34,8 @@ commands:
   bench [--tracing-only]
                      native vs browser timings, what tracing costs, timeline frame
                      time, pool start and wasm size (--tracing-only: the tracing part)
+  rates [--runs N]   how often each lesson claim is borne out natively, in Chromium and
+                     in Firefox (N runs each, default 200), and the thresholds it supports
 ";
 
 fn main() -> ExitCode {
@@ -40,6 +45,7 @@ fn main() -> ExitCode {
         Some("serve") => serve::cmd(&args[1..]),
         Some("test") => e2e::cmd(),
         Some("bench") => bench::cmd(&args[1..]),
+        Some("rates") => rates::cmd(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

@@ -143,7 +143,11 @@ test('during a long run the page answers, shows progress, and Stop ends it', asy
     const t0 = performance.now();
     setTimeout(() => resolve(performance.now() - t0), 0);
   }));
-  expect(lag).toBeLessThan(200);
+  console.log(`    lag: a timer set during the run fired after ${lag.toFixed(0)} ms`);
+  // A page that ran the work itself would answer only once the run ended (seconds away);
+  // the bound leaves room for a machine whose cores the run's five threads and a parallel
+  // build share with the page.
+  expect(lag).toBeLessThan(500);
   const done = await page.locator('#progress-bar').evaluate((bar) => bar.value);
   expect(done).toBeGreaterThan(0);
   await expect(progress).toBeVisible();

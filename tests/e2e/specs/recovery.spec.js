@@ -2,23 +2,25 @@
 // bank's lock-order deadlock, Stop on a long run, and traps on the controller and on a pool
 // worker, all without reloading the page.
 import { test } from '@playwright/test';
+import { MORE_CLAIMS, needed } from './claims.js';
 import { choose, count, expect, openPlayground, strategyRadio } from './helpers.js';
 
 test('a fine-grained bank taking locks in any order deadlocks, and a global run right after works', async ({ page }) => {
   const errors = await openPlayground(page);
-  const pairs = await page.evaluate(async () => {
+  const deadlocking = MORE_CLAIMS.find((c) => c.outcome === 'deadlock');
+  const pairs = await page.evaluate(async (deadlocking) => {
     const pg = await window.racelab.ready;
     const out = [];
-    for (let i = 0; i < 10; i++) {
-      const bad = await pg.run({ scenario: 'bank', strategy: 'fine-unordered' });
+    for (let i = 0; i < 20; i++) {
+      const bad = await pg.run(deadlocking.config);
       const good = await pg.run({ scenario: 'bank', strategy: 'global' });
       out.push({ bad: { outcome: bad.outcome, elapsed: bad.elapsed_ms, cycle: bad.deadlock?.cycle ?? [] }, good: good.outcome });
     }
     return { out, restarts: pg.restarts };
-  });
+  }, deadlocking);
   const deadlocked = count(pairs.out.map((p) => p.bad), (r) => r.outcome === 'deadlock' && r.cycle.length >= 2,
     'fine-unordered deadlocked with a cycle of two threads or more');
-  expect(deadlocked).toBeGreaterThanOrEqual(8);
+  expect(deadlocked).toBeGreaterThanOrEqual(needed(deadlocking));
   for (const { bad, good } of pairs.out) {
     expect(good, 'the global run after it').toBe('ok');
     if (bad.outcome !== 'deadlock') continue;
@@ -112,7 +114,12 @@ test('Stop ends even a run that ignores it, by ending its runtime, and the next 
   console.log(`    a run deaf to Stop ended in ${r.stoppedIn.toFixed(0)} ms`);
   expect(r.outcome).toBe('cancelled');
   expect(r.note).toContain('its runtime was ended and a fresh one started');
-  expect(r.stoppedIn).toBeLessThan(500);
+  // api.js waits STOP_GRACE_MS (400 ms) for the run to unwind, then ends the runtime. The
+  // bound says the grace timer ended it (not a timeout such as the 30 s start-up's); it is
+  // not tighter because a timer's lateness is the machine's: 403 ms was seen idle, and a
+  // loaded machine (a build on both cores) delays the page's timers by tens of ms more.
+  expect(r.stoppedIn).toBeGreaterThanOrEqual(399);
+  expect(r.stoppedIn).toBeLessThan(2_000);
   expect(r.restartReason).toContain('did not unwind');
   expect(r.restarts).toBe(1);
   expect(r.next).toBe('ok');

@@ -71,15 +71,19 @@ test('traced real runs of the unlocked bank replay to the same final state', asy
     const pg = await window.racelab.ready;
     const config = { scenario: 'bank', strategy: 'none', threads: 5, transfers_per_thread: 100 };
     const out = [];
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 20; i++) {
       const real = await pg.run({ ...config, trace: true });
       const replay = await pg.run({ ...config, executor: 'stepped', seed: real.params.seed, schedule: real.trace.replay });
       out.push(!real.trace.truncated && JSON.stringify(replay.final) === JSON.stringify(real.final));
     }
     return out.filter(Boolean).length;
   });
-  console.log(`    rate: the replay ended as the real run did in ${same} of 10`);
-  expect(same).toBeGreaterThanOrEqual(9);
+  console.log(`    rate: the replay ended as the real run did in ${same} of 20`);
+  // A replay misses when two operations a few nanoseconds apart on two cores were numbered
+  // in the other order: 298 of 300 replays matched under load (a build on both cores), a
+  // rate whose 95% lower bound (0.976) supports 16 of 20 at under one false failure in a
+  // thousand (claims.js: chanceBelow, rateLowerBound).
+  expect(same).toBeGreaterThanOrEqual(16);
 });
 
 test('stepped settings are refused naming the field and range', async ({ page }) => {
