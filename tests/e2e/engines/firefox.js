@@ -19,13 +19,8 @@ export async function launch() {
       health.check('open a tab');
       const context = await health.guard('open a tab', () => browser.createBrowserContext());
       const page = await health.guard('open a tab', () => context.newPage());
-      const tab = health.tab();
       // puppeteer names a crashed page's event 'error'.
-      page.on('error', () => tab.crashed());
-      page.on('close', () => tab.closed());
-      page.on('request', (r) => tab.requestStarted(r.url()));
-      page.on('requestfinished', (r) => tab.requestEnded(r.url()));
-      page.on('requestfailed', (r) => tab.requestEnded(r.url()));
+      const tab = health.tab(page, 'error');
       return {
         goto: (url) => tab.guard(`go to ${url}`, () => page.goto(url, { waitUntil: 'load', timeout: NAVIGATION_TIMEOUT_MS })),
         evaluate: (fn, arg) => tab.guard('evaluate in the page', () => page.evaluate(fn, arg)),

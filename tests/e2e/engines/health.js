@@ -53,9 +53,21 @@ export class Health {
     return explained;
   }
 
-  /** The health of one tab of this browser. */
-  tab() {
-    return new TabHealth(this);
+  /**
+   * The health of one tab of this browser. Given the tab's page (Playwright's and
+   * puppeteer's pages emit the same events, but for the crash: `crashEvent`), it follows the
+   * page's crash, close and requests itself.
+   */
+  tab(page = null, crashEvent = 'crash') {
+    const tab = new TabHealth(this);
+    if (page) {
+      page.on(crashEvent, () => tab.crashed());
+      page.on('close', () => tab.closed());
+      page.on('request', (r) => tab.requestStarted(r.url()));
+      page.on('requestfinished', (r) => tab.requestEnded(r.url()));
+      page.on('requestfailed', (r) => tab.requestEnded(r.url()));
+    }
+    return tab;
   }
 }
 
