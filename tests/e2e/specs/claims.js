@@ -12,15 +12,21 @@ export const held = (r) => r.outcome === 'ok' && Object.values(r.invariants).eve
  * Thresholds: each `atLeast` must fail by chance less than once in a thousand suite runs.
  * `cargo xtask rates` measures every claim 200 times natively, in Chromium and in Firefox,
  * and prints the largest threshold each rate supports (from the rate's Wilson 95% lower
- * bound). A claim borne out 200 of 200 times supports 17 of 20, no more: 18 would need about
- * 400 clean runs to back it, 19 about 3,000. Where a lesson's own setup raced too seldom
- * under load (its window narrower than a busy machine's scheduling delays), the claim widens
- * the window in `config` and says so.
+ * bound). A claim borne out 200 of 200 times supports 17 of 20 (18 would need about 400
+ * clean runs to back it, 19 about 3,000); 199 of 200 supports 16. Measured with a build on
+ * both cores, every unsafe claim was borne out 200 of 200 times but three, 199 of 200 (the
+ * joint account in Firefox, the event and the condition natively), so every unsafe claim
+ * asks UNSAFE_AT_LEAST. Where a lesson's own setup raced too seldom under load (its window
+ * narrower than a busy machine's scheduling delays), the claim widens the window in
+ * `config` and says so.
  */
+export const UNSAFE_AT_LEAST = 16;
+
+/** The lessons' core claims, checked in every engine by engines.spec.js. */
 export const LESSON_CLAIMS = [
   {
     title: 'unsafe bank loses money',
-    config: { scenario: 'bank', strategy: 'none' }, unsafe: true, invariant: 'total-conserved', atLeast: 17,
+    config: { scenario: 'bank', strategy: 'none' }, unsafe: true, invariant: 'total-conserved', atLeast: UNSAFE_AT_LEAST,
   },
   {
     title: 'bank with a global lock keeps every cent',
@@ -28,7 +34,7 @@ export const LESSON_CLAIMS = [
   },
   {
     title: 'unsafe booking overbooks',
-    config: { scenario: 'booking', strategy: 'none' }, unsafe: true, invariant: 'no-overbooking', atLeast: 17,
+    config: { scenario: 'booking', strategy: 'none' }, unsafe: true, invariant: 'no-overbooking', atLeast: UNSAFE_AT_LEAST,
   },
   {
     title: 'booking with a lock confirms exactly ten',
@@ -60,7 +66,7 @@ export const GALLERY = [
 export function galleryClaims(scenario) {
   const [, unsafe, invariant, safes, params] = GALLERY.find(([id]) => id === scenario);
   return [
-    { title: `${scenario}: ${unsafe} breaks ${invariant}`, config: { scenario, strategy: unsafe, ...params }, unsafe: true, invariant, atLeast: 17 },
+    { title: `${scenario}: ${unsafe} breaks ${invariant}`, config: { scenario, strategy: unsafe, ...params }, unsafe: true, invariant, atLeast: UNSAFE_AT_LEAST },
     ...safes.map((strategy) => ({ title: `${scenario}: ${strategy} holds`, config: { scenario, strategy } })),
   ];
 }
@@ -90,7 +96,7 @@ export const MORE_CLAIMS = [
   {
     title: 'checking the balance outside the lock lets it go negative',
     config: { scenario: 'bank', strategy: 'check-outside', accounts: [100, 100, 100], threads: 16 },
-    unsafe: true, invariant: 'no-negative-balance', atLeast: 17,
+    unsafe: true, invariant: 'no-negative-balance', atLeast: UNSAFE_AT_LEAST,
   },
   // A lock per account taken in from/to order: two tellers moving money opposite ways
   // deadlock. The lesson's 9,999 transfers a teller last about 10 ms in the browser, so a
@@ -100,12 +106,12 @@ export const MORE_CLAIMS = [
   {
     title: 'a fine-grained bank taking locks in any order deadlocks',
     config: { scenario: 'bank', strategy: 'fine-unordered', transfers_per_thread: 200_000 },
-    unsafe: true, outcome: 'deadlock', atLeast: 17,
+    unsafe: true, outcome: 'deadlock', atLeast: UNSAFE_AT_LEAST,
   },
   {
     title: 'locking only the update still goes below zero seats',
     config: { scenario: 'booking', strategy: 'lock-update-only' },
-    unsafe: true, invariant: 'seats-non-negative', atLeast: 17, exact: (r) => r.final.seats_left < 0,
+    unsafe: true, invariant: 'seats-non-negative', atLeast: UNSAFE_AT_LEAST, exact: (r) => r.final.seats_left < 0,
   },
 ];
 
