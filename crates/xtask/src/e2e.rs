@@ -4,8 +4,8 @@ use std::process::Command;
 
 use crate::serve::Site;
 use crate::setup::{
-    ensure_browsers, ensure_lint_tools, ensure_node_modules, wasm_cargo, CHROMIUM, FIREFOX,
-    WEBKIT_DRIVER,
+    ensure_browsers, ensure_lint_tools, ensure_node_modules, ensure_python, wasm_cargo, CHROMIUM,
+    FIREFOX, WEBKIT_DRIVER,
 };
 use crate::{cargo, dist::dist, root, run, Result};
 
@@ -21,8 +21,17 @@ pub fn cmd() -> Result {
         "-D",
         "warnings",
     ]))?;
-    // Release: the lesson workloads run 20 times each, and debug builds are 10x slower.
-    run(cargo().args(["test", "--workspace", "--exclude", "xtask", "--release"]))?;
+    // Optimized (Cargo.toml's `ci` profile says why). The language's differential tests run
+    // every corpus program under CPython too.
+    ensure_python()?;
+    run(cargo().args([
+        "test",
+        "--workspace",
+        "--exclude",
+        "xtask",
+        "--profile",
+        "ci",
+    ]))?;
     // xtask's own tests, in the debug build that `cargo xtask` already made.
     run(cargo().args(["test", "--package", "xtask"]))?;
     let dir = dist()?;

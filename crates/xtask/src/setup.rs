@@ -145,6 +145,30 @@ pub fn ensure_browsers() -> Result {
     }
 }
 
+/// Makes sure `python3` runs: the language's differential tests compare racelab's output
+/// with CPython's. Installs Debian's python3 as root when it is missing; otherwise says how.
+pub fn ensure_python() -> Result {
+    let found = Command::new("python3")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if found {
+        return Ok(());
+    }
+    if !is_root() {
+        return Err(
+            "the language's differential tests need python3; install it with\n    \
+             sudo apt-get update && sudo apt-get install -y python3"
+                .into(),
+        );
+    }
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends", "python3"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
 fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
