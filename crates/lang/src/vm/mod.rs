@@ -1,0 +1,213 @@
+//! racelab's VM: runs a compiled [`Program`] and reports what it printed, the exception
+//! that ended it (with CPython's traceback text), the `check` violations and why it
+//! stopped.
+//!
+//! # Design
+//! - **Frames on the heap.** A Python call pushes a frame onto the thread's
+//!   frame stack; the interpreter loop never recurses in Rust for a Python-to-Python call,
+//!   a method call, `__init__`, a class body or `with`'s `__enter__`/`__exit__`. Built-ins
+//!   that call back into Python (a `sorted` key, `__eq__` during `list.index`, `__str__`
+//!   from `print`, `__lt__` while sorting, `map`/`filter` functions) re-enter the loop with
+//!   a counted native depth, capped at [`interp::MAX_NATIVE_DEPTH`] levels and at
+//!   [`RunOptions::native_stack_limit`] bytes of Rust stack (beyond either:
+//!   `RecursionError`), so deep Python recursion can never overflow the Rust stack, even
+//!   on a 1 MiB wasm thread stack. Dropping deeply nested values is iterative too
+//!   ([`heap::release`]).
+//! - **One thread's state in one struct** ([`interp::Interp`]: its value stack, frames,
+//!   the exception being handled, its step budget). The loop runs until the module ends,
+//!   an exception escapes, or the step budget is spent. Steps are counted exactly, but
+//!   charged per straight-line segment (at jumps, calls, returns and exceptions).
+//! - **Globals are slots** resolved at compile time: a plain `Vec` while one thread runs
+//!   ([`shared::GlobalStore::Local`]), one `Mutex` per slot once threads share them
+//!   ([`interp::Interp::share_globals`]). Locals are frame slots.
+//! - **Shared operations through one seam** ([`shared`]): every read and write of a
+//!   global, an attribute, or a list/dict element goes through a few methods there. In
+//!   this single-threaded version they act directly; the next task's scheduler hooks in
+//!   there (`shared::SharedOp`), and since the instruction that performs the operation has
+//!   not advanced the frame's `pc` when the hook is consulted, a thread can be stopped
+//!   before the operation and resumed later (see `shared`'s docs for the one limit: inside
+//!   a native callback, such as a `sorted` key, the hook must block instead of returning).
+//! - **Values are `Send + Sync`** ([`value::Value`]): ints and floats unboxed, everything
+//!   else behind `Arc`, mutable containers behind a `Mutex` held for one operation and
+//!   never while Python code runs (`list.index` snapshots, then compares).
+//! - **Memory**: reference counting; cycles are not collected; a live-bytes estimate per
+//!   run raises `MemoryError` past [`RunOptions::heap_budget`] (see [`heap`]; each thread
+//!   settles with the shared counter every 64 KiB, so the budget is exact to that much).
+//! - **Speed**: compact bytecode with superinstructions (`LoadFast2`, `BinaryInt`,
+//!   `InplaceStore`, compare-and-jump), `for x in range(...)` on stack counters, fast
+//!   paths for plain function and method calls, `list.append` and `dict.get`.
+//! - **Never panics**: checked arithmetic, checked indexing, a step budget.
+//!
+//! # Documented differences from CPython
+//! - `int` is 64-bit: results outside it raise `OverflowError` (see `num`).
+//! - `hash()` of strings differs (CPython randomizes it); ints, floats, tuples match.
+//! - Generator expressions are evaluated eagerly into a list-backed iterator (only their
+//!   results are observable in the supported subset: `sum(x for x in xs)`, `any(...)`).
+//! - Set iteration order matches CPython for ints, floats and tuples of them; for strings
+//!   it depends on CPython's random hashes anyway.
+//! - Native callback nesting (a `__eq__` that triggers a `__eq__` that ...) is capped at
+//!   [`interp::MAX_NATIVE_DEPTH`] levels; a repr of a structure nested deeper than
+//!   [`interp::MAX_NATIVE_DEPTH`] raises `RecursionError`.
+//! - A class that defines `__eq__` is unhashable; a user `__hash__` is not supported.
+//! - `datetime.now()` is UTC (no time zone database).
+//! - Built-in types cannot be subclassed (`class MyList(list)` raises `TypeError`);
+//!   exception classes can.
+//! - `random` draws come from xoshiro256** seeded by [`RunOptions::seed`], not CPython's
+//!   Mersenne Twister (same seed, same draws, natively and in wasm).
+//! - Uncaught tracebacks omit CPython 3.11's `~~^~~` position markers.
+
+pub mod builtins;
+pub mod dict;
+pub mod exceptions;
+pub mod heap;
+pub mod interp;
+pub mod methods;
+pub mod modules;
+pub mod names;
+pub mod ops;
+pub mod repr;
+pub mod set;
+pub mod shared;
+pub mod types;
+pub mod value;
+
+use std::sync::Arc;
+
+use crate::bytecode;
+
+/// How to run a program.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Seed of the `random` module.
+    pub seed: u64,
+    /// Stop after this many bytecode instructions (`None`: no limit).
+    pub max_steps: Option<u64>,
+    /// Heap budget in bytes: past it, allocations raise `MemoryError`.
+    pub heap_budget: usize,
+    /// Python's recursion limit (frames).
+    pub recursion_limit: u32,
+    /// Whether `time.sleep` really sleeps.
+    pub real_sleep: bool,
+    /// How much Rust stack nested native callbacks may use (bytes) before
+    /// `RecursionError`: keeps a run safe on a 1 MiB wasm thread stack.
+    pub native_stack_limit: usize,
+    /// Where `time` and `datetime` get the time (`None`: the standard library's clock,
+    /// which reads 0 on wasm; the web build passes its own).
+    pub clock: Option<modules::ClockRef>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            seed: 0,
+            max_steps: None,
+            heap_budget: 256 << 20,
+            recursion_limit: 1000,
+            real_sleep: true,
+            native_stack_limit: 256 << 10,
+            clock: None,
+        }
+    }
+}
+
+/// One `print` call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputLine {
+    /// The thread that printed (0: the main thread).
+    pub thread: usize,
+    /// What was printed, without `end`.
+    pub text: String,
+    /// The `end` it was printed with (`"\n"` by default).
+    pub end: String,
+}
+
+/// The exception that ended the program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Uncaught {
+    /// Its class name (`ZeroDivisionError`, `InsufficientFunds`).
+    pub type_name: String,
+    /// `str(exc)`.
+    pub message: String,
+    /// The line where it was raised.
+    pub line: u32,
+    /// CPython's traceback text, ending with a newline.
+    pub traceback: String,
+}
+
+/// A `check(condition, name)` that failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckFailure {
+    /// The check's name.
+    pub name: String,
+    /// The line of the call.
+    pub line: u32,
+    /// The thread that made it.
+    pub thread: usize,
+}
+
+/// What a run did.
+#[derive(Clone, Debug, Default)]
+pub struct RunResult {
+    /// Every `print`, in order.
+    pub output: Vec<OutputLine>,
+    /// The exception that ended the program, if one did.
+    pub exception: Option<Uncaught>,
+    /// Failed `check`s.
+    pub checks: Vec<CheckFailure>,
+    /// Why the run was stopped early (step budget), if it was.
+    pub stopped: Option<String>,
+    /// Instructions executed.
+    pub steps: u64,
+}
+
+impl RunResult {
+    /// Standard output as CPython would write it.
+    pub fn stdout(&self) -> String {
+        let mut s = String::new();
+        for line in &self.output {
+            s.push_str(&line.text);
+            s.push_str(&line.end);
+        }
+        s
+    }
+
+    /// Standard error as CPython would write it (the traceback, if any).
+    pub fn stderr(&self) -> String {
+        match &self.exception {
+            Some(e) => e.traceback.clone(),
+            None => String::new(),
+        }
+    }
+}
+
+/// A compiled program, ready to run any number of times.
+#[derive(Clone)]
+pub struct Program {
+    pub(crate) module: Arc<bytecode::Module>,
+}
+
+impl Program {
+    /// Wraps a compiled module.
+    pub fn new(module: bytecode::Module) -> Program {
+        Program {
+            module: Arc::new(module),
+        }
+    }
+
+    /// Runs the program on this thread.
+    pub fn run(&self, options: &RunOptions) -> RunResult {
+        let account = heap::RunAccount::acquire(options.heap_budget);
+        let guard = account.enter();
+        let result = {
+            let mut it = interp::Interp::new(self.module.clone(), options.clone());
+            it.run_main()
+        };
+        drop(guard);
+        result
+    }
+
+    /// A listing of the bytecode (for debugging).
+    pub fn disassemble(&self) -> String {
+        self.module.code.disassemble()
+    }
+}

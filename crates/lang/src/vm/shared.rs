@@ -1,0 +1,961 @@
+//! The seam for shared operations.
+//!
+//! In racelab's threads, every read and write of a **global**, an **attribute** or a
+//! **list/dict element** is one shared operation, which a scheduler may interleave with
+//! other threads (`x += 1` is a load and a store with a gap). All of them go through the
+//! methods of this module, and only them:
+//!
+//! | operation                      | method                                   |
+//! |--------------------------------|------------------------------------------|
+//! | read / write / delete a global | [`Interp::load_global`], [`Interp::store_global`], [`Interp::delete_global`] |
+//! | read / write / delete attribute| [`Interp::get_attr`], [`Interp::set_attr`], [`Interp::del_attr`] |
+//! | read / write / delete element  | [`Interp::get_item`], [`Interp::set_item`], [`Interp::del_item`] |
+//!
+//! Each of them first calls [`Interp::before_shared`] with a [`SharedOp`]. In this
+//! single-threaded version that hook does nothing. The instruction that performs the
+//! operation saves the frame's `pc` before calling in, so in the threads task the hook can
+//! either block the thread (real threads, or a native callback such as a `sorted` key),
+//! or make the loop return a "yielded" status with the frame positioned at the
+//! instruction again, to be resumed later by a stepped scheduler.
+//!
+//! Built-in container methods (`list.append`, `dict.pop`...) are each one atomic
+//! operation, as in CPython: they lock the container once.
+
+use std::sync::{Arc, Mutex};
+
+use super::exceptions::{new_exc, new_exc_args, type_error, Flow, PResult};
+use super::interp::Interp;
+use super::names::Wk;
+use super::types::ExcType;
+use super::value::{lock, name_eq, BaseType, ClassKind, NativeObj, PyStr, Value};
+
+/// What kind of shared operation is about to happen (for the next task's scheduler).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SharedOp {
+    /// Read of global slot `n`.
+    LoadGlobal(usize),
+    /// Write of global slot `n`.
+    StoreGlobal(usize),
+    /// Read of an attribute.
+    GetAttr,
+    /// Write of an attribute.
+    SetAttr,
+    /// Read of an element.
+    GetItem,
+    /// Write (or delete) of an element.
+    SetItem,
+}
+
+/// The module's globals: one slot per name, resolved at compile time.
+pub struct Globals {
+    slots: Vec<Mutex<Value>>,
+}
+
+impl Globals {
+    /// `n` unbound globals.
+    pub fn new(n: usize) -> Globals {
+        Globals {
+            slots: (0..n).map(|_| Mutex::new(Value::Null)).collect(),
+        }
+    }
+
+    /// The value in slot `i` (`Null` when unbound).
+    #[inline]
+    pub fn load(&self, i: usize) -> Value {
+        match self.slots.get(i) {
+            Some(m) => lock(m).clone(),
+            None => Value::Null,
+        }
+    }
+
+    /// Sets slot `i`.
+    #[inline]
+    pub fn store(&self, i: usize, v: Value) {
+        if let Some(m) = self.slots.get(i) {
+            let old = std::mem::replace(&mut *lock(m), v);
+            drop(old);
+        }
+    }
+
+    /// Unbinds slot `i`, returning the old value.
+    pub fn take(&self, i: usize) -> Value {
+        match self.slots.get(i) {
+            Some(m) => std::mem::take(&mut *lock(m)),
+            None => Value::Null,
+        }
+    }
+}
+
+/// Where a thread finds the module's globals: a plain vector while the program has one
+/// thread (no lock on the hot path), [`Globals`] behind an `Arc` once threads share them
+/// ([`Interp::share_globals`], for the threads task).
+pub enum GlobalStore {
+    /// Only this thread runs: plain slots.
+    Local(Vec<Value>),
+    /// Shared with other threads: one mutex per slot.
+    Shared(Arc<Globals>),
+}
+
+impl GlobalStore {
+    /// The value in slot `i` (`Null` when unbound).
+    #[inline]
+    pub fn load(&self, i: usize) -> Value {
+        match self {
+            GlobalStore::Local(v) => v.get(i).cloned().unwrap_or_default(),
+            GlobalStore::Shared(g) => g.load(i),
+        }
+    }
+
+    /// Sets slot `i`.
+    #[inline]
+    pub fn store(&mut self, i: usize, value: Value) {
+        match self {
+            GlobalStore::Local(v) => {
+                if let Some(slot) = v.get_mut(i) {
+                    let old = std::mem::replace(slot, value);
+                    drop(old);
+                }
+            }
+            GlobalStore::Shared(g) => g.store(i, value),
+        }
+    }
+
+    /// Unbinds slot `i`, returning the old value.
+    pub fn take(&mut self, i: usize) -> Value {
+        match self {
+            GlobalStore::Local(v) => v.get_mut(i).map(std::mem::take).unwrap_or_default(),
+            GlobalStore::Shared(g) => g.take(i),
+        }
+    }
+}
+
+fn norm_index(i: i64, len: usize) -> Option<usize> {
+    let len = len as i64;
+    let j = if i < 0 { i + len } else { i };
+    if j >= 0 && j < len {
+        Some(j as usize)
+    } else {
+        None
+    }
+}
+
+impl Interp {
+    /// Moves the globals into shared storage (for a second thread) and returns it.
+    pub fn share_globals(&mut self) -> Arc<Globals> {
+        match &mut self.globals {
+            GlobalStore::Shared(g) => g.clone(),
+            GlobalStore::Local(v) => {
+                let g = Arc::new(Globals::new(v.len()));
+                for (i, x) in std::mem::take(v).into_iter().enumerate() {
+                    g.store(i, x);
+                }
+                self.globals = GlobalStore::Shared(g.clone());
+                g
+            }
+        }
+    }
+
+    /// The scheduler hook before a shared operation (a no-op in this version).
+    #[inline(always)]
+    pub fn before_shared(&mut self, _op: SharedOp) {}
+
+    fn global_name(&self, i: usize) -> String {
+        self.module
+            .globals
+            .get(i)
+            .map(|n| n.as_str().to_string())
+            .unwrap_or_default()
+    }
+
+    /// Reads global slot `i` (falling back to the built-in of that name).
+    pub fn load_global(&mut self, i: usize) -> PResult<Value> {
+        self.before_shared(SharedOp::LoadGlobal(i));
+        let v = self.globals.load(i);
+        if !v.is_null() {
+            return Ok(v);
+        }
+        if let Some(Some(b)) = self.module.global_builtins.get(i) {
+            return Ok(super::builtins::builtin_value(*b as usize));
+        }
+        let name = self.global_name(i);
+        Err(self.name_error(name))
+    }
+
+    /// A `NameError` for `name`, remembering what a suggestion can use.
+    pub(crate) fn name_error(&self, name: String) -> Flow {
+        let e = new_exc(ExcType::NameError, format!("name '{name}' is not defined"));
+        if let Flow::Exc(inst) = &e {
+            inst.set_attr(
+                &self.module.interner.intern("name"),
+                super::exceptions::str_lossy(name),
+            );
+        }
+        e
+    }
+
+    /// Writes global slot `i`.
+    pub fn store_global(&mut self, i: usize, v: Value) -> PResult<()> {
+        self.before_shared(SharedOp::StoreGlobal(i));
+        self.globals.store(i, v);
+        Ok(())
+    }
+
+    /// Deletes global slot `i`.
+    pub fn delete_global(&mut self, i: usize) -> PResult<()> {
+        self.before_shared(SharedOp::StoreGlobal(i));
+        let old = self.globals.take(i);
+        if old.is_null() {
+            let name = self.global_name(i);
+            return Err(self.name_error(name));
+        }
+        Ok(())
+    }
+
+    fn attr_error(&self, obj: &Value, name: &Arc<PyStr>) -> Flow {
+        let msg = match obj {
+            Value::Module(m) => format!("module '{}' has no attribute '{}'", m.name, name.as_str()),
+            Value::Class(c) => format!(
+                "type object '{}' has no attribute '{}'",
+                c.name.as_str(),
+                name.as_str()
+            ),
+            _ => format!(
+                "'{}' object has no attribute '{}'",
+                obj.type_name(),
+                name.as_str()
+            ),
+        };
+        let e = new_exc(ExcType::AttributeError, msg);
+        if let Flow::Exc(inst) = &e {
+            inst.set_attr(
+                &self.module.interner.intern("name"),
+                Value::Str(name.clone()),
+            );
+            inst.set_attr(&self.module.interner.intern("obj"), obj.clone());
+        }
+        e
+    }
+
+    /// A class attribute seen through an instance (or class): functions bind, static and
+    /// class methods unwrap, properties call their getter.
+    fn bind_class_attr(&mut self, v: Value, obj: &Value, via_class: bool) -> PResult<Value> {
+        match v {
+            Value::Func(_) if !via_class => Interp::bind(v, obj.clone()),
+            Value::Native(n) => match &*n {
+                NativeObj::Decorated(super::value::Deco::Static, f) => Ok(f.clone()),
+                NativeObj::Decorated(super::value::Deco::Class, f) => {
+                    let cls = match obj {
+                        Value::Instance(i) => Value::Class(i.class.clone()),
+                        other => other.clone(),
+                    };
+                    Interp::bind(f.clone(), cls)
+                }
+                NativeObj::Property(f, _) if !via_class => {
+                    self.call_value(f, vec![obj.clone()], Vec::new())
+                }
+                _ => Ok(Value::Native(n.clone())),
+            },
+            other => Ok(other),
+        }
+    }
+
+    /// `obj.name`.
+    pub fn get_attr(&mut self, obj: &Value, name: &Arc<PyStr>) -> PResult<Value> {
+        self.before_shared(SharedOp::GetAttr);
+        match obj {
+            Value::Instance(inst) => {
+                if let Some(v) = inst.get_attr(name) {
+                    return Ok(v);
+                }
+                if let Some(v) = inst.class.lookup(name) {
+                    return self.bind_class_attr(v, obj, false);
+                }
+                match name.wk {
+                    Wk::__class__ => return Ok(Value::Class(inst.class.clone())),
+                    Wk::__dict__ => {
+                        let d = Arc::new(super::dict::Dict::new()?);
+                        let attrs = lock(&inst.attrs).clone();
+                        for (k, v) in attrs {
+                            self.dict_set(&d, Value::Str(k), v)?;
+                        }
+                        return Ok(Value::Dict(d));
+                    }
+                    _ => {}
+                }
+                if let Some(e) = &inst.exc {
+                    match name.wk {
+                        Wk::args => return Ok(lock(e).args.clone()),
+                        Wk::__cause__ => return Ok(lock(e).cause.clone().unwrap_or(Value::None)),
+                        Wk::__context__ => {
+                            return Ok(lock(e).context.clone().unwrap_or(Value::None))
+                        }
+                        Wk::__suppress_context__ => {
+                            return Ok(Value::Bool(lock(e).suppress_context))
+                        }
+                        Wk::__traceback__ => return Ok(Value::None),
+                        _ => {}
+                    }
+                }
+                if name.wk == Wk::__init__ || name.wk == Wk::__str__ || name.wk == Wk::__repr__ {
+                    let b = super::builtins::object_method(name.wk, inst.class.is_exception);
+                    if let Some(b) = b {
+                        return Interp::bind(Value::Builtin(b), obj.clone());
+                    }
+                }
+                Err(self.attr_error(obj, name))
+            }
+            Value::Class(c) => {
+                if let Some(v) = c.lookup(name) {
+                    return self.bind_class_attr(v, obj, true);
+                }
+                match name.wk {
+                    Wk::__name__ => return Ok(Value::Str(c.name.clone())),
+                    Wk::__qualname__ => {
+                        return Ok(super::exceptions::str_lossy(c.qualname.clone()))
+                    }
+                    Wk::__module__ => {
+                        return Ok(super::exceptions::str_lossy(if c.user {
+                            "__main__"
+                        } else {
+                            "builtins"
+                        }))
+                    }
+                    Wk::__doc__ => return Ok(Value::None),
+                    Wk::__base__ => {
+                        return Ok(match &c.base {
+                            Some(b) => Value::Class(b.clone()),
+                            None => Value::None,
+                        })
+                    }
+                    Wk::__bases__ => {
+                        let items = match &c.base {
+                            Some(b) => vec![Value::Class(b.clone())],
+                            None => vec![],
+                        };
+                        return Ok(Value::tuple(items)?);
+                    }
+                    Wk::__mro__ => {
+                        let mut items = Vec::new();
+                        let mut cur = Some(c.clone());
+                        while let Some(k) = cur {
+                            items.push(Value::Class(k.clone()));
+                            cur = k.base.clone();
+                        }
+                        return Ok(Value::tuple(items)?);
+                    }
+                    _ => {}
+                }
+                if let Some(t) = c.builtin_base() {
+                    if let ClassKind::Builtin(_) = c.kind {
+                        if let Some(b) = super::builtins::class_attr(t, name.wk) {
+                            return Ok(b);
+                        }
+                        if super::methods::has_method(t, name.wk) {
+                            return Ok(Value::NativeMethod(t, name.wk));
+                        }
+                    }
+                }
+                if name.wk == Wk::__init__ || name.wk == Wk::__str__ || name.wk == Wk::__repr__ {
+                    if let Some(b) = super::builtins::object_method(name.wk, c.is_exception) {
+                        return Ok(Value::Builtin(b));
+                    }
+                }
+                Err(self.attr_error(obj, name))
+            }
+            Value::Super(s) => {
+                if let Some(v) = self.super_lookup(s, name) {
+                    let this = s.this.clone();
+                    return self.bind_class_attr(v, &this, false);
+                }
+                let is_exc = s.class.is_exception;
+                if let Some(b) = super::builtins::object_method(name.wk, is_exc) {
+                    return Interp::bind(Value::Builtin(b), s.this.clone());
+                }
+                Err(new_exc(
+                    ExcType::AttributeError,
+                    format!("'super' object has no attribute '{}'", name.as_str()),
+                ))
+            }
+            Value::Module(m) => match super::modules::module_attr(m.kind, name) {
+                Some(v) => Ok(v),
+                None => Err(self.attr_error(obj, name)),
+            },
+            Value::Func(f) => match name.wk {
+                Wk::__name__ => Ok(Value::Str(f.code.name.clone())),
+                Wk::__qualname__ => Ok(super::exceptions::str_lossy(f.code.qualname.clone())),
+                Wk::__module__ => Ok(super::exceptions::str_lossy("__main__")),
+                Wk::__doc__ => Ok(Value::None),
+                _ => {
+                    let found = lock(&f.attrs)
+                        .iter()
+                        .find(|(k, _)| name_eq(k, name))
+                        .map(|(_, v)| v.clone());
+                    match found {
+                        Some(v) => Ok(v),
+                        None => Err(self.attr_error(obj, name)),
+                    }
+                }
+            },
+            Value::Method(m) => match name.wk {
+                Wk::__self__ => Ok(m.this.clone()),
+                Wk::__func__ => Ok(m.func.clone()),
+                _ => {
+                    let f = m.func.clone();
+                    self.get_attr(&f, name)
+                }
+            },
+            Value::Builtin(b) => match name.wk {
+                Wk::__name__ => Ok(super::exceptions::str_lossy(b.name())),
+                Wk::__qualname__ => Ok(super::exceptions::str_lossy(b.name())),
+                _ => Err(self.attr_error(obj, name)),
+            },
+            Value::NativeMethod(_, wk) => match name.wk {
+                Wk::__name__ => Ok(super::exceptions::str_lossy(wk.text())),
+                _ => Err(self.attr_error(obj, name)),
+            },
+            Value::Native(n) => match super::modules::native_attr(n, name.wk) {
+                Some(Ok(v)) => Ok(v),
+                Some(Err(e)) => Err(e),
+                None => {
+                    if super::modules::native_has_method(n, name.wk) {
+                        return Interp::bind(
+                            Value::NativeMethod(BaseType::Native, name.wk),
+                            obj.clone(),
+                        );
+                    }
+                    Err(self.attr_error(obj, name))
+                }
+            },
+            _ => {
+                let t = obj.base_type();
+                if super::methods::has_method(t, name.wk) {
+                    return Interp::bind(Value::NativeMethod(t, name.wk), obj.clone());
+                }
+                if let Some(v) = super::methods::value_attr(obj, name.wk) {
+                    return Ok(v);
+                }
+                if name.wk == Wk::__class__ {
+                    return Ok(self.type_of(obj));
+                }
+                Err(self.attr_error(obj, name))
+            }
+        }
+    }
+
+    /// `obj.name = value`.
+    pub fn set_attr(&mut self, obj: &Value, name: &Arc<PyStr>, value: Value) -> PResult<()> {
+        self.before_shared(SharedOp::SetAttr);
+        match obj {
+            Value::Instance(inst) => {
+                if let Some(e) = &inst.exc {
+                    match name.wk {
+                        Wk::args => {
+                            let items = self.collect(&value)?;
+                            lock(e).args = Value::tuple(items)?;
+                            return Ok(());
+                        }
+                        Wk::__cause__ => {
+                            let mut d = lock(e);
+                            d.cause = if matches!(value, Value::None) {
+                                None
+                            } else {
+                                Some(value)
+                            };
+                            d.suppress_context = true;
+                            return Ok(());
+                        }
+                        Wk::__context__ => {
+                            lock(e).context = if matches!(value, Value::None) {
+                                None
+                            } else {
+                                Some(value)
+                            };
+                            return Ok(());
+                        }
+                        Wk::__suppress_context__ => {
+                            let t = self.truthy(&value)?;
+                            lock(e).suppress_context = t;
+                            return Ok(());
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some(Value::Native(n)) = inst
+                    .class
+                    .has_properties
+                    .then(|| inst.class.lookup(name))
+                    .flatten()
+                {
+                    if let NativeObj::Property(_, setter) = &*n {
+                        if let Some(s) = setter {
+                            self.call_value(s, vec![obj.clone(), value], Vec::new())?;
+                            return Ok(());
+                        }
+                        return Err(new_exc(
+                            ExcType::AttributeError,
+                            format!(
+                                "property '{}' of '{}' object has no setter",
+                                name.as_str(),
+                                inst.class.name.as_str()
+                            ),
+                        ));
+                    }
+                }
+                inst.set_attr(name, value);
+                Ok(())
+            }
+            Value::Class(c) if c.user => {
+                let old;
+                {
+                    let mut attrs = super::value::write(&c.attrs);
+                    match attrs.iter_mut().find(|(k, _)| name_eq(k, name)) {
+                        Some(slot) => old = Some(std::mem::replace(&mut slot.1, value)),
+                        None => {
+                            attrs.push((name.clone(), value));
+                            old = None;
+                        }
+                    }
+                }
+                drop(old);
+                Ok(())
+            }
+            Value::Func(f) => {
+                let old;
+                {
+                    let mut attrs = lock(&f.attrs);
+                    match attrs.iter_mut().find(|(k, _)| name_eq(k, name)) {
+                        Some(slot) => old = Some(std::mem::replace(&mut slot.1, value)),
+                        None => {
+                            attrs.push((name.clone(), value));
+                            old = None;
+                        }
+                    }
+                }
+                drop(old);
+                Ok(())
+            }
+            Value::Class(c) => Err(type_error(format!(
+                "cannot set '{}' attribute of immutable type '{}'",
+                name.as_str(),
+                c.name.as_str()
+            ))),
+            _ => Err(self.attr_error(obj, name)),
+        }
+    }
+
+    /// `del obj.name`.
+    pub fn del_attr(&mut self, obj: &Value, name: &Arc<PyStr>) -> PResult<()> {
+        self.before_shared(SharedOp::SetAttr);
+        match obj {
+            Value::Instance(inst) => {
+                if inst.del_attr(name) {
+                    Ok(())
+                } else {
+                    Err(self.attr_error(obj, name))
+                }
+            }
+            Value::Class(c) if c.user => {
+                let removed;
+                {
+                    let mut attrs = super::value::write(&c.attrs);
+                    match attrs.iter().position(|(k, _)| name_eq(k, name)) {
+                        Some(p) => removed = attrs.remove(p),
+                        None => {
+                            drop(attrs);
+                            return Err(self.attr_error(obj, name));
+                        }
+                    }
+                }
+                drop(removed);
+                Ok(())
+            }
+            _ => Err(self.attr_error(obj, name)),
+        }
+    }
+
+    /// An index as an `i64` (ints, bools), or the `TypeError` for `what`.
+    fn index_of(&self, key: &Value, what: &str) -> PResult<Option<i64>> {
+        match key {
+            Value::Int(i) => Ok(Some(*i)),
+            Value::Bool(b) => Ok(Some(*b as i64)),
+            Value::Slice(_) => Ok(None),
+            _ => Err(type_error(format!(
+                "{what} indices must be integers or slices, not {}",
+                key.type_name()
+            ))),
+        }
+    }
+
+    /// `obj[key]`.
+    pub fn get_item(&mut self, obj: &Value, key: &Value) -> PResult<Value> {
+        self.before_shared(SharedOp::GetItem);
+        match obj {
+            Value::List(l) => match self.index_of(key, "list")? {
+                Some(i) => {
+                    let g = l.lock();
+                    match norm_index(i, g.items.len()) {
+                        Some(j) => Ok(g.items[j].clone()),
+                        None => Err(new_exc(ExcType::IndexError, "list index out of range")),
+                    }
+                }
+                None => {
+                    let Value::Slice(s) = key else {
+                        return Ok(Value::None);
+                    };
+                    let items = l.snapshot();
+                    let (start, stop, step) = self.slice_indices(s, items.len())?;
+                    let out = slice_pick(&items, start, stop, step);
+                    Ok(Value::list(out)?)
+                }
+            },
+            Value::Tuple(t) => match self.index_of(key, "tuple")? {
+                Some(i) => match norm_index(i, t.items.len()) {
+                    Some(j) => Ok(t.items[j].clone()),
+                    None => Err(new_exc(ExcType::IndexError, "tuple index out of range")),
+                },
+                None => {
+                    let Value::Slice(s) = key else {
+                        return Ok(Value::None);
+                    };
+                    let (start, stop, step) = self.slice_indices(s, t.items.len())?;
+                    let out = slice_pick(&t.items, start, stop, step);
+                    Ok(Value::tuple(out)?)
+                }
+            },
+            Value::Str(s) => match key {
+                Value::Int(_) | Value::Bool(_) => {
+                    let i = match key {
+                        Value::Int(i) => *i,
+                        Value::Bool(b) => *b as i64,
+                        _ => 0,
+                    };
+                    match norm_index(i, s.nchars()) {
+                        Some(j) => {
+                            let c = if s.is_ascii() {
+                                s.as_str()[j..j + 1].to_string()
+                            } else {
+                                s.as_str()
+                                    .chars()
+                                    .nth(j)
+                                    .map(|c| c.to_string())
+                                    .unwrap_or_default()
+                            };
+                            Ok(Value::str(c)?)
+                        }
+                        None => Err(new_exc(ExcType::IndexError, "string index out of range")),
+                    }
+                }
+                Value::Slice(sl) => {
+                    let (start, stop, step) = self.slice_indices(sl, s.nchars())?;
+                    let out: String = if s.is_ascii() && step == 1 {
+                        if start < stop {
+                            s.as_str()[start as usize..stop as usize].to_string()
+                        } else {
+                            String::new()
+                        }
+                    } else {
+                        let chars: Vec<char> = s.as_str().chars().collect();
+                        slice_pick(&chars, start, stop, step).into_iter().collect()
+                    };
+                    Ok(Value::str(out)?)
+                }
+                _ => Err(type_error(format!(
+                    "string indices must be integers, not '{}'",
+                    key.type_name()
+                ))),
+            },
+            Value::Dict(d) => {
+                let h = self.hash(key)?;
+                let found = d.lock().get(h, key).cloned();
+                match found {
+                    Some(v) => Ok(v),
+                    None => Err(new_exc_args(ExcType::KeyError, vec![key.clone()])),
+                }
+            }
+            Value::Range(r) => match self.index_of(key, "range")? {
+                Some(i) => {
+                    let len = r.len();
+                    let j = if i < 0 { i + len } else { i };
+                    if j < 0 || j >= len {
+                        return Err(new_exc(
+                            ExcType::IndexError,
+                            "range object index out of range",
+                        ));
+                    }
+                    Ok(Value::Int(r.at(j)))
+                }
+                None => {
+                    let Value::Slice(s) = key else {
+                        return Ok(Value::None);
+                    };
+                    let len = r.len().max(0) as usize;
+                    let (start, stop, step) = self.slice_indices(s, len)?;
+                    let new_step = r
+                        .step
+                        .checked_mul(step)
+                        .ok_or_else(|| Flow::from(crate::num::PyError::int_overflow()))?;
+                    let new_start = r.start.saturating_add(start.saturating_mul(r.step));
+                    let new_stop = r.start.saturating_add(stop.saturating_mul(r.step));
+                    Ok(Value::Range(Arc::new(super::value::RangeObj {
+                        start: new_start,
+                        stop: new_stop,
+                        step: new_step,
+                    })))
+                }
+            },
+            Value::Instance(inst) => match inst.class.lookup_wk(Wk::__getitem__) {
+                Some(f) => self.call_value(&f, vec![obj.clone(), key.clone()], Vec::new()),
+                None => Err(type_error(format!(
+                    "'{}' object is not subscriptable",
+                    obj.type_name()
+                ))),
+            },
+            Value::Class(c) if !c.user => {
+                // `list[int]` in annotations: a no-op alias.
+                Ok(obj.clone())
+            }
+            _ => Err(type_error(format!(
+                "'{}' object is not subscriptable",
+                obj.type_name()
+            ))),
+        }
+    }
+
+    /// `obj[key] = value`.
+    pub fn set_item(&mut self, obj: &Value, key: Value, value: Value) -> PResult<()> {
+        self.before_shared(SharedOp::SetItem);
+        match obj {
+            Value::List(l) => match self.index_of(&key, "list")? {
+                Some(i) => {
+                    let old;
+                    {
+                        let mut g = l.lock();
+                        match norm_index(i, g.items.len()) {
+                            Some(j) => old = std::mem::replace(&mut g.items[j], value),
+                            None => {
+                                return Err(new_exc(
+                                    ExcType::IndexError,
+                                    "list assignment index out of range",
+                                ))
+                            }
+                        }
+                    }
+                    drop(old);
+                    Ok(())
+                }
+                None => {
+                    let Value::Slice(s) = &key else { return Ok(()) };
+                    let new_items = self.collect(&value)?;
+                    let len = l.len();
+                    let (start, stop, step) = self.slice_indices(s, len)?;
+                    let mut g = l.lock();
+                    let len_now = g.items.len();
+                    if step == 1 {
+                        let start = (start.max(0) as usize).min(len_now);
+                        let stop = (stop.max(start as i64) as usize).min(len_now).max(start);
+                        g.reserve(new_items.len())?;
+                        let removed: Vec<Value> = g.items.splice(start..stop, new_items).collect();
+                        drop(g);
+                        drop(removed);
+                        Ok(())
+                    } else {
+                        let n = slice_len(start, stop, step);
+                        if n != new_items.len() {
+                            return Err(value_error_fmt(format!(
+                                "attempt to assign sequence of size {} to extended slice of size {}",
+                                new_items.len(),
+                                n
+                            )));
+                        }
+                        let mut olds = Vec::with_capacity(n);
+                        for (k, v) in new_items.into_iter().enumerate() {
+                            let idx = start + (k as i64) * step;
+                            if idx >= 0 && (idx as usize) < g.items.len() {
+                                olds.push(std::mem::replace(&mut g.items[idx as usize], v));
+                            }
+                        }
+                        drop(g);
+                        drop(olds);
+                        Ok(())
+                    }
+                }
+            },
+            Value::Dict(d) => self.dict_set(d, key, value),
+            Value::Instance(inst) => match inst.class.lookup_wk(Wk::__setitem__) {
+                Some(f) => {
+                    self.call_value(&f, vec![obj.clone(), key, value], Vec::new())?;
+                    Ok(())
+                }
+                None => Err(type_error(format!(
+                    "'{}' object does not support item assignment",
+                    obj.type_name()
+                ))),
+            },
+            _ => Err(type_error(format!(
+                "'{}' object does not support item assignment",
+                obj.type_name()
+            ))),
+        }
+    }
+
+    /// `del obj[key]`.
+    pub fn del_item(&mut self, obj: &Value, key: &Value) -> PResult<()> {
+        self.before_shared(SharedOp::SetItem);
+        match obj {
+            Value::List(l) => match self.index_of(key, "list")? {
+                Some(i) => {
+                    let old;
+                    {
+                        let mut g = l.lock();
+                        match norm_index(i, g.items.len()) {
+                            Some(j) => old = g.items.remove(j),
+                            None => {
+                                return Err(new_exc(
+                                    ExcType::IndexError,
+                                    "list assignment index out of range",
+                                ))
+                            }
+                        }
+                    }
+                    drop(old);
+                    Ok(())
+                }
+                None => {
+                    let Value::Slice(s) = key else { return Ok(()) };
+                    let len = l.len();
+                    let (start, stop, step) = self.slice_indices(s, len)?;
+                    let n = slice_len(start, stop, step);
+                    let mut idx: Vec<usize> =
+                        (0..n).map(|k| (start + k as i64 * step) as usize).collect();
+                    idx.sort_unstable();
+                    let mut removed = Vec::new();
+                    {
+                        let mut g = l.lock();
+                        for &j in idx.iter().rev() {
+                            if j < g.items.len() {
+                                removed.push(g.items.remove(j));
+                            }
+                        }
+                    }
+                    drop(removed);
+                    Ok(())
+                }
+            },
+            Value::Dict(d) => {
+                let h = self.hash(key)?;
+                let removed = d.lock().remove(h, key);
+                match removed {
+                    Some(kv) => {
+                        drop(kv);
+                        Ok(())
+                    }
+                    None => Err(new_exc_args(ExcType::KeyError, vec![key.clone()])),
+                }
+            }
+            Value::Instance(inst) => match inst.class.lookup_wk(Wk::__delitem__) {
+                Some(f) => {
+                    self.call_value(&f, vec![obj.clone(), key.clone()], Vec::new())?;
+                    Ok(())
+                }
+                None => Err(type_error(format!(
+                    "'{}' object does not support item deletion",
+                    obj.type_name()
+                ))),
+            },
+            _ => Err(type_error(format!(
+                "'{}' object doesn't support item deletion",
+                obj.type_name()
+            ))),
+        }
+    }
+
+    /// CPython's `PySlice_GetIndicesEx`: start, stop, step for a sequence of `len`.
+    pub(crate) fn slice_indices(
+        &mut self,
+        s: &super::value::SliceObj,
+        len: usize,
+    ) -> PResult<(i64, i64, i64)> {
+        let len = len as i64;
+        let get = |v: &Value| -> PResult<Option<i64>> {
+            match v {
+                Value::None => Ok(None),
+                Value::Int(i) => Ok(Some(*i)),
+                Value::Bool(b) => Ok(Some(*b as i64)),
+                _ => Err(type_error(
+                    "slice indices must be integers or None or have an __index__ method",
+                )),
+            }
+        };
+        let step = get(&s.step)?.unwrap_or(1);
+        if step == 0 {
+            return Err(value_error_fmt("slice step cannot be zero".to_string()));
+        }
+        let (lower, upper) = if step < 0 { (-1, len - 1) } else { (0, len) };
+        let start = match get(&s.start)? {
+            None => {
+                if step < 0 {
+                    upper
+                } else {
+                    lower
+                }
+            }
+            Some(v) => {
+                if v < 0 {
+                    (v.saturating_add(len)).max(lower)
+                } else {
+                    v.min(upper)
+                }
+            }
+        };
+        let stop = match get(&s.stop)? {
+            None => {
+                if step < 0 {
+                    lower
+                } else {
+                    upper
+                }
+            }
+            Some(v) => {
+                if v < 0 {
+                    (v.saturating_add(len)).max(lower)
+                } else {
+                    v.min(upper)
+                }
+            }
+        };
+        Ok((start, stop, step))
+    }
+}
+
+fn value_error_fmt(msg: String) -> Flow {
+    super::exceptions::value_error(msg)
+}
+
+/// The number of items a slice selects.
+pub(crate) fn slice_len(start: i64, stop: i64, step: i64) -> usize {
+    if step > 0 {
+        if stop > start {
+            ((stop - start - 1) / step + 1) as usize
+        } else {
+            0
+        }
+    } else if stop < start {
+        ((start - stop - 1) / (-step) + 1) as usize
+    } else {
+        0
+    }
+}
+
+/// The items a slice selects.
+pub(crate) fn slice_pick<T: Clone>(items: &[T], start: i64, stop: i64, step: i64) -> Vec<T> {
+    let n = slice_len(start, stop, step);
+    let mut out = Vec::with_capacity(n);
+    let mut i = start;
+    for _ in 0..n {
+        if i >= 0 && (i as usize) < items.len() {
+            out.push(items[i as usize].clone());
+        }
+        i += step;
+    }
+    out
+}

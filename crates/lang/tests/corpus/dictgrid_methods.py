@@ -1,0 +1,20 @@
+def fresh():
+    return {"a": 1, "b": 2, "c": 3}
+print(fresh().get("a"), fresh().get("z"), fresh().get("z", 0))
+d = fresh(); print(d.pop("b"), d)
+d = fresh(); print(d.pop("z", None), d)
+d = fresh(); print(d.popitem(), d)
+d = fresh(); print(d.setdefault("a", 9), d.setdefault("n", []), d)
+d = fresh(); d.update(b=20, e=5); print(d)
+d = fresh(); d.update([("x", 1)], y=2); print(d)
+d = fresh(); d.update({"c": 30}); print(d)
+d = fresh(); print(list(d.keys()), list(d.values()), list(d.items()))
+d = fresh(); c = d.copy(); c["a"] = 0; print(d, c)
+d = fresh(); d.clear(); print(d, len(d))
+d = fresh(); del d["a"]; d["a"] = 1; print(d)
+print(dict.fromkeys(range(3)), dict.fromkeys("ab", []), {k: v for k, v in zip("xyz", range(3))})
+print(fresh() == {"c": 3, "b": 2, "a": 1}, fresh() != {"a": 1})
+d = fresh()
+for k in list(d):
+    d[k * 2] = d.pop(k)
+print(d)

@@ -1,0 +1,16 @@
+a = {1, 2, 3, 4, 5}
+b = {4, 5, 6, 7}
+print(a.union(b), a.union(b, {100}), a.intersection(b), a.intersection(b, {4}))
+print(a.difference(b), a.difference(b, {1}), a.symmetric_difference(b), b.symmetric_difference(a))
+print(a.issubset(a | b), a.issuperset({1, 2}), a.isdisjoint({10}), a.isdisjoint(b))
+c = set(a); c.update(b, [8, 9]); print(c)
+c = set(a); c.intersection_update(b); print(c)
+c = set(a); c.difference_update(b); print(c)
+c = set(a); c.symmetric_difference_update(b); print(c)
+c = set(a); c |= {10, 11}; print(c)
+c = set(a); c &= {1, 2, 10}; print(c)
+c = set(a); c -= {1}; print(c)
+c = set(a); c ^= {1, 99}; print(c)
+print(a == {5, 4, 3, 2, 1}, a != b, a < a | b, a <= a, {1} < {1})
+print(set([1, 1, 2, 2, 3]), set((3, 2, 1)), set(range(5, 0, -1)), set({"k": 1}.keys()) == {"k"})
+print(len(a | b), sum(a), max(b), min(a & b), sorted(a ^ b))

@@ -1,0 +1,3 @@
+import time
+print(type(time.time()).__name__)
+time.nonexistent()

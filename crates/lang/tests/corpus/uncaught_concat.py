@@ -1,0 +1,3 @@
+name = "n"
+count = 3
+print(name + count)

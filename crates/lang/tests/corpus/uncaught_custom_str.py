@@ -1,0 +1,4 @@
+class Oops(Exception):
+    def __str__(self):
+        return "custom message here"
+raise Oops()

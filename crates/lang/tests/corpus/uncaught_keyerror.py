@@ -1,0 +1,3 @@
+stock = {"apple": 3}
+print(stock["apple"])
+print(stock["pear"])

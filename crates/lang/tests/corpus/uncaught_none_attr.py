@@ -1,0 +1,4 @@
+class A:
+    pass
+result = None
+print(result.value)

@@ -1,0 +1,4 @@
+def get():
+    return None
+for x in get():
+    print(x)

@@ -1,0 +1,4 @@
+class Shape:
+    def area(self):
+        raise NotImplementedError("area is abstract")
+Shape().area()

@@ -1,0 +1,4 @@
+def f():
+    raise RuntimeError("state machine broke")
+print("before")
+f()
