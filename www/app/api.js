@@ -11,6 +11,10 @@
 //   await pg.run({ ..., executor: 'stepped', seed, schedule: [0, 1, 1], pause: true })
 //     (one operation at a time: the same seed and schedule give the same report; with pause
 //     the run stops where the schedule ends and report.steps says where each thread stands)
+//   await pg.run({ program: 'print("hi")', seed, max_steps, filename })  // a Python program
+//     -> the same Report, plus output: [{ thread, text, end? }] and exceptions: [{ thread,
+//     type, message, line, traceback }]; a program that does not compile resolves with
+//     outcome "error" and error: { message, line, column } (it is a report, not a refusal)
 //   await pg.explore({ scenario, strategy, ...small params, seed, budget })
 //     -> { mode, runs, schedules, violating, states, exhausted, example: { schedule, outcome } }
 //   pg.stop()                                         // cancels the run in flight and queued ones
@@ -363,6 +367,21 @@ class Playground extends EventTarget {
  * invariant; `note` says why.
  */
 function madeUpReport(job, note) {
+  if ('program' in job.config) {
+    return {
+      program: job.config.filename ?? 'prog.py',
+      executor: 'parallel',
+      params: { seed: job.config.seed ?? null },
+      threads: 0,
+      elapsed_ms: job.started ? performance.now() - job.started : 0,
+      outcome: 'cancelled',
+      invariants: [],
+      final: null,
+      output: [],
+      exceptions: [],
+      note,
+    };
+  }
   const {
     scenario, strategy = null, seed = null, trace: _t, trace_limit: _l, executor: _e, schedule: _s,
     pause: _p, budget: _b, ...params
@@ -414,6 +433,10 @@ function checkConfig(config, catalog, { explore = false } = {}) {
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     refuse('config', `must be an object like { scenario: "bank", strategy: "none" }, got ${shown(config)}`);
   }
+  if ('program' in config) {
+    if (explore) refuse('program', 'exploring a program\'s interleavings is not available yet; explore a scenario');
+    return checkProgram(config, refuse);
+  }
   const ids = catalog.map((s) => s.id);
   if (typeof config.scenario !== 'string') {
     refuse('scenario', `must be a string naming a scenario (${ids.join(', ')}), got ${shown(config.scenario)}`);
@@ -451,6 +474,35 @@ function checkConfig(config, catalog, { explore = false } = {}) {
     }
     out[key] = value;
   }
+  return out;
+}
+
+/** The fields of a program's config, as the runtime accepts them. */
+const PROGRAM_FIELDS = ['program', 'filename', 'seed', 'executor', 'max_steps'];
+
+/** Type checks of a program's config (its text is compiled, and ranges checked, in wasm). */
+function checkProgram(config, refuse) {
+  const out = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (value === undefined || value === null) continue;
+    if (key === 'program' || key === 'filename' || key === 'executor') {
+      if (typeof value !== 'string') {
+        refuse(key, key === 'program'
+          ? `must be the program's text (a string), got ${shown(value)}`
+          : `must be a string, got ${shown(value)}`);
+      }
+    } else if (key === 'seed') {
+      if (!Number.isSafeInteger(value) || value < 0) {
+        refuse('seed', `must be a whole number from 0 to ${MAX_SEED}, got ${shown(value)}`);
+      }
+    } else if (key === 'max_steps') {
+      if (!Number.isSafeInteger(value)) refuse(key, `must be a whole number (instructions), got ${shown(value)}`);
+    } else {
+      refuse(key, `unknown field for a program; its fields are ${PROGRAM_FIELDS.join(', ')}`);
+    }
+    out[key] = value;
+  }
+  if (typeof out.program !== 'string') refuse('program', `must be the program's text (a string), got ${shown(config.program)}`);
   return out;
 }
 

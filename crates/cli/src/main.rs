@@ -4,6 +4,7 @@
 //! racelab list [--json]
 //! racelab run <scenario> [--strategy S] [--seed N] [--<param> V ...] [--trace [--trace-limit N]] [--trace-out FILE] [--json]
 //! racelab run <scenario> --executor stepped [--schedule 0,0,1 [--pause]] ...
+//! racelab run <file.py> [--seed N] [--max-steps N] [--json]
 //! racelab explore <scenario> [--strategy S] [--seed N] [--<param> V ...] [--budget N] [--json]
 //! ```
 //!
@@ -18,12 +19,14 @@ use std::process::ExitCode;
 use lexopt::prelude::*;
 use racelab::params::ParamKind;
 use racelab::{catalog, OsThreads, RunConfig, RunControl};
+use racelab_lang::run::ProgramConfig;
 use serde_json::{Map, Value as Json};
 
 const USAGE: &str = "\
 usage:
   racelab list [--json]                  scenarios, strategies and parameters
   racelab run <scenario> [options]       run one on real threads and print the report
+  racelab run <file.py> [options]        run a Python program (`-` reads it from stdin)
   racelab explore <scenario> [options]   search a small run's interleavings for a violation
 
 run options:
@@ -38,6 +41,14 @@ run options:
   --schedule 0,1,1  (stepped) the threads to step first, in order
   --pause           (stepped) stop where the schedule ends
 
+program options (racelab run <file.py>):
+  --seed N          seed of the program's `random` module
+  --max-steps N     end the run after N instructions
+  --json            print the report (output, exceptions, checks) as JSON
+  A program's output goes to stdout as Python would print it, then its traceback and the
+  report's summary to stderr. Exit status: 0, 1 when an exception escaped, 2 when the
+  program does not compile or the command line is refused.
+
 explore options: --strategy, --seed, --<param> as for run, and
   --budget N        runs to try (default 20000)
 ";
@@ -47,7 +58,7 @@ struct Refused(String);
 
 fn main() -> ExitCode {
     match cli() {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(Refused(message)) => {
             eprintln!("racelab: {message}");
             ExitCode::from(2)
@@ -55,23 +66,24 @@ fn main() -> ExitCode {
     }
 }
 
-fn cli() -> Result<(), Refused> {
+fn cli() -> Result<ExitCode, Refused> {
     let mut parser = lexopt::Parser::from_env();
     let command = match parser.next().map_err(refused)? {
         Some(Value(cmd)) => cmd.string().map_err(refused)?,
         Some(Long("help") | Short('h')) | None => {
             print!("{USAGE}");
-            return Ok(());
+            return Ok(ExitCode::SUCCESS);
         }
         Some(other) => return Err(Refused(format!("{}\n\n{USAGE}", other.unexpected()))),
     };
+    let done = |r: Result<(), Refused>| r.map(|()| ExitCode::SUCCESS);
     match command.as_str() {
-        "list" => list(parser),
+        "list" => done(list(parser)),
         "run" => run(parser),
-        "explore" => explore(parser),
+        "explore" => done(explore(parser)),
         "help" => {
             print!("{USAGE}");
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         other => Err(Refused(format!("unknown command `{other}`\n\n{USAGE}"))),
     }
@@ -139,7 +151,7 @@ fn parse(parser: &mut lexopt::Parser, command: &str) -> Result<Asked, Refused> {
     if !config.contains_key("scenario") {
         let ids: Vec<_> = catalog().iter().map(|s| s.id).collect();
         return Err(Refused(format!(
-            "{command}: which scenario? one of {}",
+            "{command}: which scenario? one of {} (or, for run, a Python file: prog.py)",
             ids.join(", ")
         )));
     }
@@ -165,12 +177,20 @@ fn explore(mut parser: lexopt::Parser) -> Result<(), Refused> {
     Ok(())
 }
 
-fn run(mut parser: lexopt::Parser) -> Result<(), Refused> {
+fn run(mut parser: lexopt::Parser) -> Result<ExitCode, Refused> {
     let Asked {
         config,
         json,
         trace_out,
     } = parse(&mut parser, "run")?;
+    if let Some(path) = config
+        .get("scenario")
+        .and_then(Json::as_str)
+        .filter(|s| is_program_path(s))
+    {
+        let path = path.to_string();
+        return run_program(&path, config, json);
+    }
     let config =
         RunConfig::from_value(&Json::Object(config)).map_err(|e| Refused(e.to_string()))?;
     let mut report = config.run(&OsThreads, &RunControl::new());
@@ -190,7 +210,65 @@ fn run(mut parser: lexopt::Parser) -> Result<(), Refused> {
     } else {
         print!("{}", render::report(&report));
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whether `run`'s argument names a Python program rather than a scenario.
+fn is_program_path(arg: &str) -> bool {
+    arg == "-" || arg.ends_with(".py")
+}
+
+/// `racelab run prog.py`: the program's output on stdout as Python prints it; then its
+/// traceback and the report's summary on stderr (or the whole report as JSON on stdout).
+fn run_program(path: &str, mut config: Map<String, Json>, json: bool) -> Result<ExitCode, Refused> {
+    use std::io::{Read, Write};
+    config.remove("scenario");
+    let (source, filename) = if path == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Refused(format!("could not read the program from stdin: {e}")))?;
+        (text, "<stdin>".to_string())
+    } else {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Refused(format!("could not read {path}: {e}")))?;
+        (text, path.to_string())
+    };
+    config.insert("program".into(), Json::String(source));
+    config.insert("filename".into(), Json::String(filename));
+    let program =
+        ProgramConfig::from_value(&Json::Object(config)).map_err(|e| Refused(e.to_string()))?;
+    let report = match program.compile() {
+        Ok(compiled) => program.run_compiled(&compiled, None),
+        Err(e) if json => {
+            println!("{}", program.refused(&e).to_json());
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => {
+            eprintln!("{}", e.render(&program.source, &program.filename));
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let escaped = report.exceptions.as_ref().is_some_and(|e| !e.is_empty());
+    if json {
+        println!("{}", report.to_json());
+    } else {
+        let mut out = std::io::stdout().lock();
+        for printed in report.output.iter().flatten() {
+            let end = printed.end.as_deref().unwrap_or("\n");
+            let _ = write!(out, "{}{end}", printed.text);
+        }
+        let _ = out.flush();
+        for e in report.exceptions.iter().flatten() {
+            eprint!("{}", e.traceback);
+        }
+        eprint!("{}", render::report(&report));
+    }
+    Ok(if escaped {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// The flag's text as the JSON the core expects: numbers and lists where the parameter table

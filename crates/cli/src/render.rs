@@ -10,6 +10,7 @@ use serde_json::Value;
 pub fn report(r: &Report) -> String {
     let mut out = String::new();
     let outcome = match r.outcome {
+        Outcome::Ok if r.program.is_some() => "OK: every check held, no exception escaped",
         Outcome::Ok => "OK: every invariant held",
         Outcome::Violated => "VIOLATED",
         Outcome::Deadlock => "DEADLOCK",
@@ -17,20 +18,36 @@ pub fn report(r: &Report) -> String {
         Outcome::Error => "ERROR",
         Outcome::Paused => "PAUSED where the schedule ends",
     };
+    let what = match (&r.program, r.scenario, r.strategy) {
+        (Some(file), ..) => file.clone(),
+        (None, Some(scenario), Some(strategy)) => format!("{scenario} · strategy {strategy}"),
+        (None, scenario, _) => scenario.unwrap_or("?").to_string(),
+    };
+    let threads = match r.threads {
+        1 => "1 thread".to_string(),
+        n => format!("{n} threads"),
+    };
     let _ = writeln!(
         out,
-        "{} · strategy {} · {} threads · {:.1} ms · seed {}",
-        r.scenario, r.strategy, r.threads, r.elapsed_ms, r.params["seed"]
+        "{what} · {threads} · {:.1} ms · seed {}",
+        r.elapsed_ms, r.params["seed"]
     );
     let _ = writeln!(out, "outcome: {outcome}");
     if let Some(e) = &r.error {
-        let _ = writeln!(out, "error: {}", e.message);
+        match (e.line, e.column) {
+            (Some(line), Some(column)) => {
+                let _ = writeln!(out, "error at line {line}, column {column}: {}", e.message);
+            }
+            _ => {
+                let _ = writeln!(out, "error: {}", e.message);
+            }
+        }
     }
     if let Some(d) = &r.deadlock {
         let strategy = racelab::catalog()
             .into_iter()
-            .find(|s| s.id == r.scenario)
-            .and_then(|s| s.strategies.into_iter().find(|s| s.id == r.strategy));
+            .find(|s| Some(s.id) == r.scenario)
+            .and_then(|s| s.strategies.into_iter().find(|s| Some(s.id) == r.strategy));
         for edge in &d.cycle {
             let _ = write!(
                 out,
@@ -89,8 +106,8 @@ pub fn report(r: &Report) -> String {
             );
         }
     }
-    let _ = writeln!(out, "final:");
     if let Value::Object(map) = &r.final_state {
+        let _ = writeln!(out, "final:");
         for (key, value) in map {
             let text = match value {
                 Value::Array(items) => items.iter().map(plain).collect::<Vec<_>>().join(" "),

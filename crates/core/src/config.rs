@@ -315,8 +315,10 @@ impl RunConfig {
         if self.stepped.is_some() {
             report.executor = Executor::Stepped;
             let mut steps = control.steps.finish();
-            if let Some(listing) = crate::scenarios::listing_of(report.scenario, report.strategy) {
-                steps.locate(&listing);
+            if let (Some(scenario), Some(strategy)) = (report.scenario, report.strategy) {
+                if let Some(listing) = crate::scenarios::listing_of(scenario, strategy) {
+                    steps.locate(&listing);
+                }
             }
             report.steps = Some(steps);
         }
@@ -431,7 +433,7 @@ fn parse_schedule(value: Option<&Value>, threads: usize) -> Result<Vec<u8>, Conf
 }
 
 /// A seed from the clock, for runs that did not ask for one.
-fn fresh_seed() -> u64 {
+pub fn fresh_seed() -> u64 {
     let nanos = web_time::SystemTime::now()
         .duration_since(web_time::SystemTime::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)

@@ -190,7 +190,11 @@ impl ExploreConfig {
         let seed = self.run.seed;
         // One whole run first: its length says whether enumeration is affordable.
         let probe = self.attempt(Vec::new(), false, seed, control);
-        let (scenario, strategy) = (probe.scenario, probe.strategy);
+        // A scenario's report always names both (only a program's names neither).
+        let (scenario, strategy) = (
+            probe.scenario.unwrap_or_default(),
+            probe.strategy.unwrap_or_default(),
+        );
         let mut found = Exploration {
             scenario,
             strategy,

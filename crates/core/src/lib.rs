@@ -32,5 +32,5 @@ pub use control::RunControl;
 pub use exec::{OsThreads, StepPlan, Threads};
 pub use explore::{Example, Exploration, ExploreConfig};
 pub use params::ConfigError;
-pub use report::{Executor, InvariantReport, Outcome, Report};
+pub use report::{ErrorInfo, ExceptionInfo, Executor, InvariantReport, Outcome, Printed, Report};
 pub use trace::Trace;

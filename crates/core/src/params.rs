@@ -233,7 +233,7 @@ impl ParamSpec {
 }
 
 /// A short rendering of a JSON value for error messages (long lists are cut).
-pub(crate) fn brief(v: &Value) -> String {
+pub fn brief(v: &Value) -> String {
     let text = v.to_string();
     if text.chars().count() > 60 {
         let cut: String = text.chars().take(57).collect();

@@ -1,5 +1,7 @@
 //! The Report: one shape for every scenario, executor and face (web, CLI, tests).
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -39,24 +41,32 @@ pub enum Executor {
 /// What became of one invariant during a run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InvariantReport {
-    /// Stable id, e.g. `total-conserved`.
-    pub id: &'static str,
+    /// Stable id, e.g. `total-conserved` (for a program's `check`, the name it gave).
+    pub id: Cow<'static, str>,
     /// The invariant in words.
-    pub text: &'static str,
+    pub text: Cow<'static, str>,
     /// True when it was never seen broken.
     pub held: bool,
     /// How many checks saw it broken.
     pub violations: u64,
+    /// For a program's `check`: the line of its first failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
 }
 
 impl InvariantReport {
     /// The result of `violations` failed checks of the invariant `id`.
-    pub fn new(id: &'static str, text: &'static str, violations: u64) -> Self {
+    pub fn new(
+        id: impl Into<Cow<'static, str>>,
+        text: impl Into<Cow<'static, str>>,
+        violations: u64,
+    ) -> Self {
         Self {
-            id,
-            text,
+            id: id.into(),
+            text: text.into(),
             held: violations == 0,
             violations,
+            line: None,
         }
     }
 }
@@ -66,15 +76,66 @@ impl InvariantReport {
 pub struct ErrorInfo {
     /// What went wrong, in words.
     pub message: String,
+    /// For a program that does not compile: the line (from 1) the message is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// For a program that does not compile: the column (from 1) on that line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+}
+
+impl ErrorInfo {
+    /// An error that is about no particular place in a program.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            line: None,
+            column: None,
+        }
+    }
+}
+
+/// One `print` of a program: which thread printed it and what, without the trailing newline
+/// (`print(..., end="")` pieces are their own entries).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Printed {
+    /// The printing thread (0 is the program's main thread).
+    pub thread: usize,
+    /// The text, without the `end` that followed it.
+    pub text: String,
+    /// The `end` it was printed with, when not the usual newline (`print(x, end="")`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+}
+
+/// An exception that escaped a thread of a program, as CPython would print it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExceptionInfo {
+    /// The thread it ended (0 is the program's main thread).
+    pub thread: usize,
+    /// The exception's class, e.g. `ZeroDivisionError`.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// `str()` of the exception.
+    pub message: String,
+    /// The line it was raised at.
+    pub line: u32,
+    /// CPython's traceback text, `Traceback (most recent call last):` to the last line.
+    pub traceback: String,
 }
 
 /// Everything a run tells: what ran, how it ended, which invariants held, the final state.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// Scenario id.
-    pub scenario: &'static str,
-    /// Strategy id.
-    pub strategy: &'static str,
+    /// Scenario id (absent for a program).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<&'static str>,
+    /// Strategy id (absent for a program).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<&'static str>,
+    /// For a program: its file name (`prog.py` when it was given as text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub program: Option<String>,
     /// Which executor ran it.
     pub executor: Executor,
     /// Every parameter as used (given or defaulted), plus the seed.
@@ -102,6 +163,12 @@ pub struct Report {
     /// Present for stepped runs: the schedule, each step, and where every thread stands.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<StepReport>,
+    /// For a program: everything it printed, in the order printed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<Vec<Printed>>,
+    /// For a program: the exceptions that escaped its threads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exceptions: Option<Vec<ExceptionInfo>>,
 }
 
 impl Report {

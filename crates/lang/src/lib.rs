@@ -4,7 +4,8 @@
 //! Pipeline: [`lexer`] (indentation-aware tokens) -> [`parser`] (hand-written recursive
 //! descent, producing the [`ast`]) -> [`compiler`] (names resolved to slots, a compact
 //! [`bytecode`]) -> [`vm`] (frames on the heap, values ready to be shared between threads).
-//! [`num`] and [`format`] hold Python's numeric and formatting semantics as pure functions.
+//! [`run`] turns a program's config into a run and its [`racelab::Report`] (the faces'
+//! entry). [`num`] and [`format`] hold Python's numeric and formatting semantics as pure functions.
 //! Every stage reports problems as an [`error::CompileError`] naming the line and column, or
 //! as a Python exception with CPython's traceback text; nothing panics.
 //!
@@ -22,8 +23,10 @@ pub mod compiler;
 pub mod error;
 pub mod format;
 pub mod lexer;
+pub mod math;
 pub mod num;
 pub mod parser;
+pub mod run;
 pub mod vm;
 
 pub use compiler::compile;

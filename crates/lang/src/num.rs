@@ -8,9 +8,8 @@
 //! [`int_to_float`] (correctly rounded), then the float operation runs. Comparisons between an
 //! int and a float are exact instead ([`cmp_int_float`]).
 //!
-//! `float ** float` and the libm-dependent parts rely on Rust's `f64::powf`, which is the
-//! platform's `pow` (glibc on Linux, as CPython on Linux); on wasm it is Rust's port of musl's
-//! `pow`, which can differ from glibc in the last bit for rare inputs.
+//! `float ** float` uses racelab's own [`crate::math::pow_positive`], not the platform's
+//! libm, so that a program prints the same bits natively and in wasm (see [`crate::math`]).
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -444,7 +443,7 @@ pub fn float_pow(iv: f64, iw: f64) -> Result<f64, PyError> {
     if iv == 1.0 {
         return Ok(if negate { -1.0 } else { 1.0 });
     }
-    let ix = iv.powf(iw);
+    let ix = crate::math::pow_positive(iv, iw);
     if ix.is_infinite() {
         return Err(PyError::overflow("(34, 'Numerical result out of range')"));
     }

@@ -232,8 +232,9 @@ fn step_budget_stops_an_endless_loop() {
     );
     assert_eq!(
         r.stopped.as_deref(),
-        Some("step budget of 100000 instructions exhausted")
+        Some("the program ran for more than its step budget of 100000 instructions")
     );
+    assert!(!r.cancelled);
     assert!(r.exception.is_none());
     // finally blocks do not run after the budget is spent, and it cannot be caught
     let src = "
@@ -318,4 +319,40 @@ fn random_is_seeded() {
     );
     assert_eq!(a.stdout(), b.stdout());
     assert_ne!(a.stdout(), c.stdout());
+}
+
+#[test]
+fn the_cancel_hook_stops_a_loop_and_a_long_sleep_promptly() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+    for source in [
+        "n = 0\nwhile True:\n    n += 1\n",
+        "import time\ntime.sleep(30)\n",
+    ] {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let asker = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            flag.store(true, Ordering::Relaxed);
+            Instant::now()
+        });
+        let hook = stop.clone();
+        let r = run_with(
+            source,
+            RunOptions {
+                cancel: Some(racelab_lang::run::cancel_hook(move || {
+                    hook.load(Ordering::Relaxed)
+                })),
+                ..RunOptions::default()
+            },
+        );
+        let asked = asker.join().expect("the asking thread");
+        assert!(r.cancelled, "{source}");
+        assert_eq!(r.stopped.as_deref(), Some("stopped on request"));
+        assert!(r.exception.is_none());
+        // A learner would notice half a second; the loop looks every 65,536 instructions
+        // and the sleep every 20 ms.
+        assert!(asked.elapsed() < Duration::from_millis(500), "{source}");
+    }
 }

@@ -13,6 +13,9 @@
 //! controller, which stays blocked in `run`, so the page watches the note instead and
 //! restarts the runtime.
 //!
+//! A config with a `program` (a learner's Python) runs through `racelab-lang`; every other
+//! config is a scenario's, run by the core.
+//!
 //! Natively this crate is empty: everything below needs wasm32 with atomics.
 #![cfg(target_arch = "wasm32")]
 
@@ -20,6 +23,7 @@ use std::sync::atomic::{AtomicU32, AtomicU8, Ordering::SeqCst};
 
 use racelab::exec::Body;
 use racelab::{ExploreConfig, RunConfig, RunControl, Threads};
+use racelab_lang::run::ProgramConfig;
 use wasm_bindgen::prelude::*;
 
 pub use wasm_bindgen_rayon::init_thread_pool;
@@ -153,7 +157,12 @@ pub fn control_ptr() -> u32 {
 #[wasm_bindgen]
 pub fn run(config: &str, keep_events: bool, pool: bool) -> Result<String, JsError> {
     note_panics();
-    let config = RunConfig::from_json(config).map_err(|e| JsError::new(&e.to_string()))?;
+    let value: serde_json::Value = serde_json::from_str(config)
+        .map_err(|e| JsError::new(&format!("config: is not valid JSON: {e}")))?;
+    if ProgramConfig::is_program(&value) {
+        return run_program(&value);
+    }
+    let config = RunConfig::from_value(&value).map_err(|e| JsError::new(&e.to_string()))?;
     if config.stepped.is_none() {
         if !pool {
             return Err(JsError::new(
@@ -170,6 +179,19 @@ pub fn run(config: &str, keep_events: bool, pool: bool) -> Result<String, JsErro
         trace.events = Vec::new();
         trace.replay = Vec::new();
     }
+    Ok(report.to_json())
+}
+
+/// A program's run (`{ program: "<source>", seed?, max_steps? }`): compiled and run on
+/// this thread (a program without threads needs no pool); Stop is seen within about a
+/// millisecond of the program's work. A program that does not compile is a report with
+/// `outcome: "error"` and the error's line and column, not a refusal.
+fn run_program(value: &serde_json::Value) -> Result<String, JsError> {
+    let program = ProgramConfig::from_value(value).map_err(|e| JsError::new(&e.to_string()))?;
+    CONTROL.begin(0);
+    let report = program.run(Some(racelab_lang::run::cancel_hook(|| {
+        CONTROL.is_cancelled()
+    })));
     Ok(report.to_json())
 }
 

@@ -13,11 +13,11 @@ pub const PKG: &str = "pkg";
 /// Builds the site and returns the `dist/` directory.
 pub fn dist() -> Result<PathBuf> {
     ensure_wasm_toolchain()?;
-    run(wasm_cargo("build").arg("--release"))?;
+    run(wasm_cargo("build").args(["--profile", "wasm"]))?;
     let wasm = root()
         .join("target")
         .join(WASM_TARGET)
-        .join("release/racelab_web.wasm");
+        .join("wasm/racelab_web.wasm");
     let dist = root().join("dist");
     if dist.exists() {
         fs::remove_dir_all(&dist)

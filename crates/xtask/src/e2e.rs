@@ -44,13 +44,22 @@ pub fn cmd() -> Result {
 
 /// Runs the specs in `tests/e2e` against `dist` served on a free port: every spec in
 /// Chromium, and `engines.spec.js` in Firefox and WebKit too (one Playwright project each).
+/// `programs.spec.js` compares the page with the native CLI that the native tests built.
 fn browser_suite(dir: std::path::PathBuf) -> Result {
+    let cli = root().join("target/ci/racelab");
+    if !cli.exists() {
+        return Err(format!(
+            "the browser suite needs the native CLI at {} (built by the native tests)",
+            cli.display()
+        ));
+    }
     let site = Site::start(dir.clone(), 0)?;
     let result = run(Command::new("node_modules/.bin/playwright")
         .arg("test")
         .current_dir(root().join("tests/e2e"))
         .env("RACELAB_URL", site.url())
         .env("RACELAB_DIST", &dir)
+        .env("RACELAB_CLI", &cli)
         .env("CHROMIUM", CHROMIUM)
         .env("FIREFOX", FIREFOX)
         .env("WEBKIT_DRIVER", WEBKIT_DRIVER));

@@ -40,12 +40,13 @@ pub(crate) fn finish(
             }
             (Outcome::Deadlock, None, Some(d))
         }
-        RunEnd::Failed(message) => (Outcome::Error, Some(ErrorInfo { message }), None),
+        RunEnd::Failed(message) => (Outcome::Error, Some(ErrorInfo::new(message)), None),
         RunEnd::Paused => (Outcome::Paused, None, None),
     };
     Report {
-        scenario,
-        strategy,
+        scenario: Some(scenario),
+        strategy: Some(strategy),
+        program: None,
         executor: Executor::Parallel,
         params: Value::Null,
         threads,
@@ -57,6 +58,8 @@ pub(crate) fn finish(
         error,
         trace: None,
         steps: None,
+        output: None,
+        exceptions: None,
     }
 }
 

@@ -23,6 +23,10 @@ use crate::bytecode::{BinOp, CmpOp, Code, Module, Op};
 /// that calls `sorted` with a key...). Beyond it: `RecursionError`.
 pub const MAX_NATIVE_DEPTH: u32 = 48;
 
+/// How many instructions run between two looks at the cancel hook: about a millisecond's
+/// worth, so Stop is prompt and the hook costs nothing measurable.
+const POLL_EVERY: u64 = 1 << 16;
+
 /// What a frame is, beyond running its code.
 pub(crate) enum FrameKind {
     /// A plain call.
@@ -70,6 +74,11 @@ pub struct Interp {
     pub(crate) handling: Value,
     pub(crate) native_depth: u32,
     pub(crate) steps_left: u64,
+    /// When `steps_left` falls to this, [`Interp::checkpoint`] looks at the cancel hook
+    /// (0 without one: only the step budget's end is checked).
+    poll_at: u64,
+    /// Whether the cancel hook ended the run.
+    pub(crate) cancelled: bool,
     pub(crate) opts: RunOptions,
     pub(crate) output: Vec<OutputLine>,
     pub(crate) output_bytes: usize,
@@ -105,6 +114,14 @@ impl Interp {
             handling: Value::Null,
             native_depth: 0,
             steps_left: opts.max_steps.unwrap_or(u64::MAX),
+            poll_at: match opts.cancel {
+                Some(_) => opts
+                    .max_steps
+                    .unwrap_or(u64::MAX)
+                    .saturating_sub(POLL_EVERY),
+                None => 0,
+            },
+            cancelled: false,
             opts,
             output: Vec::new(),
             output_bytes: 0,
@@ -170,6 +187,7 @@ impl Interp {
         result.output = std::mem::take(&mut self.output);
         result.checks = std::mem::take(&mut self.checks);
         result.steps = self.opts.max_steps.unwrap_or(u64::MAX) - self.steps_left;
+        result.cancelled = self.cancelled;
         result
     }
 
@@ -189,11 +207,23 @@ impl Interp {
         }
     }
 
-    fn stop_for_steps(&self) -> Flow {
-        Flow::Stop(format!(
-            "step budget of {} instructions exhausted",
-            self.opts.max_steps.unwrap_or(u64::MAX)
-        ))
+    /// Reached every [`POLL_EVERY`] steps when the run can be cancelled, and when the step
+    /// budget is spent: says whether the run must stop, and why.
+    fn checkpoint(&mut self) -> Option<Flow> {
+        if self.steps_left == 0 {
+            return Some(Flow::Stop(format!(
+                "the program ran for more than its step budget of {} instructions",
+                self.opts.max_steps.unwrap_or(u64::MAX)
+            )));
+        }
+        if let Some(cancel) = &self.opts.cancel {
+            if (cancel.0)() {
+                self.cancelled = true;
+                return Some(Flow::Stop("stopped on request".to_string()));
+            }
+            self.poll_at = self.steps_left.saturating_sub(POLL_EVERY);
+        }
+        None
     }
 
     /// Records a new raise in the current frame: traceback entry and `__context__`.
@@ -301,8 +331,10 @@ impl Interp {
                     settle!();
                     pc = $t as usize;
                     seg = pc;
-                    if self.steps_left == 0 {
-                        break (self.stop_for_steps(), false);
+                    if self.steps_left <= self.poll_at {
+                        if let Some(stop) = self.checkpoint() {
+                            break (stop, false);
+                        }
                     }
                 };
             }
@@ -314,8 +346,10 @@ impl Interp {
                 };
             }
 
-            if self.steps_left == 0 {
-                let e = self.stop_for_steps();
+            if let Some(e) = (self.steps_left <= self.poll_at)
+                .then(|| self.checkpoint())
+                .flatten()
+            {
                 while let Some(f) = self.frames.pop() {
                     self.stack.truncate(f.ret_sp);
                     if f.boundary {

@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use super::builtins::{as_index, Builtin};
+use super::exceptions::Flow;
 use super::exceptions::{new_exc, type_error, value_error, PResult};
 use super::interp::Interp;
 use super::names::Wk;
@@ -141,44 +142,29 @@ impl std::fmt::Debug for ClockRef {
     }
 }
 
-/// The standard library's clock (native builds).
+/// The platform's clock: the standard library's natively, the browser's (`Date.now()`,
+/// `performance.now()`) in wasm, through `web-time`.
 pub struct StdClock {
-    #[cfg(not(target_arch = "wasm32"))]
-    start: std::time::Instant,
+    start: web_time::Instant,
 }
 
 impl Default for StdClock {
     fn default() -> Self {
         StdClock {
-            #[cfg(not(target_arch = "wasm32"))]
-            start: std::time::Instant::now(),
+            start: web_time::Instant::now(),
         }
     }
 }
 
 impl Clock for StdClock {
     fn now(&self) -> f64 {
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-                Ok(d) => d.as_secs_f64(),
-                Err(_) => 0.0,
-            }
-        }
-        #[cfg(target_arch = "wasm32")]
-        {
-            0.0
+        match web_time::SystemTime::now().duration_since(web_time::UNIX_EPOCH) {
+            Ok(d) => d.as_secs_f64(),
+            Err(_) => 0.0,
         }
     }
     fn monotonic(&self) -> f64 {
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            self.start.elapsed().as_secs_f64() + 1000.0
-        }
-        #[cfg(target_arch = "wasm32")]
-        {
-            0.0
-        }
+        self.start.elapsed().as_secs_f64() + 1000.0
     }
     fn sleep(&self, secs: f64) {
         if secs > 0.0 && secs.is_finite() {
@@ -577,9 +563,19 @@ impl Interp {
                     return Err(value_error("sleep length must be non-negative"));
                 }
                 if self.opts.real_sleep {
-                    match &self.opts.clock {
-                        Some(c) => c.0.sleep(s),
-                        None => self.std_clock.sleep(s),
+                    // In slices, so that Stop ends a long sleep promptly.
+                    let mut left = s.min(1e6);
+                    while left > 0.0 {
+                        let slice = left.min(0.02);
+                        match &self.opts.clock {
+                            Some(c) => c.0.sleep(slice),
+                            None => self.std_clock.sleep(slice),
+                        }
+                        left -= slice;
+                        if self.opts.cancel.as_ref().is_some_and(|c| (c.0)()) {
+                            self.cancelled = true;
+                            return Err(Flow::Stop("stopped on request".to_string()));
+                        }
                     }
                 }
                 Ok(Value::None)
@@ -653,9 +649,16 @@ impl Interp {
                     Some(v) => num_f(v, "gauss")?,
                     None => 1.0,
                 };
-                let u1 = 1.0 - self.rng.random();
-                let u2 = self.rng.random();
-                let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+                // Marsaglia's polar method: only `ln` and `sqrt`, both computed the same way
+                // on every platform, so a seed gives the same draws natively and in wasm.
+                let z = loop {
+                    let u = 2.0 * self.rng.random() - 1.0;
+                    let v = 2.0 * self.rng.random() - 1.0;
+                    let s = u * u + v * v;
+                    if s > 0.0 && s < 1.0 {
+                        break u * (-2.0 * crate::math::ln(s) / s).sqrt();
+                    }
+                };
                 Ok(Value::Float(mu + sigma * z))
             }
             B::RandGetrandbits => {

@@ -1,0 +1,307 @@
+//! A program as a run config, and its run as racelab's [`Report`]: what the CLI's
+//! `racelab run prog.py` and the page's `pg.run({ program })` share.
+//!
+//! A program's config is JSON like `{ "program": "<source>", "seed": 7 }`; every field is
+//! checked here, and a refusal names the field and what is allowed, as the scenarios' configs
+//! do. A program that does not compile is not a refused config: its run reports
+//! `outcome: "error"` with `error: { message, line, column }`, so a page can underline it.
+//!
+//! How a program's run maps onto the Report:
+//! - `output`: one entry per `print`, its text without the `end` (an `end` other than a
+//!   newline is kept as `end`); `exceptions`: an exception that escaped the program.
+//! - `invariants`: one per `check(condition, name)` name that failed, with its count and
+//!   the line of its first failure. (Checks that held are not listed: a program's checks
+//!   are known only once they run.)
+//! - `outcome`: `ok` when every check held and no exception escaped; `violated` when a
+//!   check failed or an exception escaped (a program that raises has a bug to show);
+//!   `cancelled` when stopped; `error` when it did not compile or ran past `max_steps`.
+
+use std::sync::Arc;
+
+use racelab::limits::MAX_SEED;
+use racelab::params::brief;
+use racelab::{
+    ConfigError, ErrorInfo, ExceptionInfo, Executor, InvariantReport, Outcome, Printed, Report,
+};
+use serde_json::{Map, Value};
+
+use crate::error::CompileError;
+use crate::vm::{CancelRef, Program, RunOptions, RunResult};
+
+/// Longest program accepted, in bytes of UTF-8.
+pub const MAX_PROGRAM_BYTES: usize = 100_000;
+
+/// Most instructions a run may be given with `max_steps`.
+pub const MAX_STEPS: u64 = 1_000_000_000_000;
+
+/// The fields a program's config may have, in the order refusals list them.
+const FIELDS: &[&str] = &["program", "filename", "seed", "executor", "max_steps"];
+
+/// A program to run, checked.
+#[derive(Clone, Debug)]
+pub struct ProgramConfig {
+    /// The program's text.
+    pub source: String,
+    /// The name tracebacks and compile errors give it (`prog.py` unless given).
+    pub filename: String,
+    /// Seed of its `random` module.
+    pub seed: u64,
+    /// Instructions after which the run ends in `error` (`None`: no limit; Stop still works).
+    pub max_steps: Option<u64>,
+}
+
+impl ProgramConfig {
+    /// Whether a config (JSON object) is a program's rather than a scenario's.
+    pub fn is_program(config: &Value) -> bool {
+        config.get("program").is_some()
+    }
+
+    /// Parses and checks a program's config given as JSON text.
+    pub fn from_json(text: &str) -> Result<ProgramConfig, ConfigError> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| ConfigError::new("config", format!("is not valid JSON: {e}")))?;
+        ProgramConfig::from_value(&value)
+    }
+
+    /// Checks a program's config: `program` (its text) and optionally `filename`, `seed`,
+    /// `executor` (only `"parallel"`) and `max_steps`.
+    pub fn from_value(config: &Value) -> Result<ProgramConfig, ConfigError> {
+        let Some(obj) = config.as_object() else {
+            return Err(ConfigError::new(
+                "config",
+                format!(
+                    "must be an object like {{\"program\": \"print(1)\"}}, got {}",
+                    brief(config)
+                ),
+            ));
+        };
+        if let Some(unknown) = obj.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+            return Err(ConfigError::new(
+                unknown.as_str(),
+                format!(
+                    "unknown field for a program; its fields are {}",
+                    FIELDS.join(", ")
+                ),
+            ));
+        }
+        let source = match obj.get("program") {
+            Some(Value::String(s)) if s.len() <= MAX_PROGRAM_BYTES => s.clone(),
+            Some(Value::String(s)) => {
+                return Err(ConfigError::new(
+                    "program",
+                    format!(
+                        "must be at most {MAX_PROGRAM_BYTES} bytes long, got {} bytes",
+                        s.len()
+                    ),
+                ))
+            }
+            other => {
+                return Err(ConfigError::new(
+                    "program",
+                    format!(
+                        "must be the program's text (a string), got {}",
+                        other.map_or("nothing".to_string(), brief)
+                    ),
+                ))
+            }
+        };
+        let filename = match obj.get("filename") {
+            None | Some(Value::Null) => "prog.py".to_string(),
+            Some(Value::String(s))
+                if !s.is_empty() && s.chars().count() <= 1000 && !s.contains(['\n', '\r']) =>
+            {
+                s.clone()
+            }
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "filename",
+                    format!(
+                        "must be a name of 1 to 1000 characters on one line, got {}",
+                        brief(other)
+                    ),
+                ))
+            }
+        };
+        let seed = match obj.get("seed") {
+            None | Some(Value::Null) => racelab::config::fresh_seed(),
+            Some(v) => match v.as_i64() {
+                Some(n) if (0..=MAX_SEED).contains(&n) => n as u64,
+                _ => {
+                    return Err(ConfigError::new(
+                        "seed",
+                        format!(
+                            "must be a whole number from 0 to {MAX_SEED}, got {}",
+                            brief(v)
+                        ),
+                    ))
+                }
+            },
+        };
+        match obj.get("executor") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) if s == "parallel" => {}
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "executor",
+                    format!(
+                        "a program runs on real threads (\"parallel\"); stepping a program \
+                         one operation at a time is not available yet, got {}",
+                        brief(other)
+                    ),
+                ))
+            }
+        }
+        let max_steps = match obj.get("max_steps") {
+            None | Some(Value::Null) => None,
+            Some(v) => match v.as_u64() {
+                Some(n) if (1..=MAX_STEPS).contains(&n) => Some(n),
+                _ => {
+                    return Err(ConfigError::new(
+                        "max_steps",
+                        format!(
+                            "must be a whole number from 1 to {MAX_STEPS} (instructions), got {}",
+                            brief(v)
+                        ),
+                    ))
+                }
+            },
+        };
+        Ok(ProgramConfig {
+            source,
+            filename,
+            seed,
+            max_steps,
+        })
+    }
+
+    /// Compiles the program.
+    pub fn compile(&self) -> Result<Program, CompileError> {
+        crate::compile(&self.source, &self.filename)
+    }
+
+    /// Compiles and runs the program on this thread; `cancel` is asked now and then whether
+    /// to stop.
+    pub fn run(&self, cancel: Option<CancelRef>) -> Report {
+        match self.compile() {
+            Ok(program) => self.run_compiled(&program, cancel),
+            Err(e) => self.refused(&e),
+        }
+    }
+
+    /// The report of a program that did not compile: `outcome: "error"`, the error's line
+    /// and column, nothing run.
+    pub fn refused(&self, e: &CompileError) -> Report {
+        let mut report = self.report(0, 0.0, Outcome::Error);
+        report.error = Some(ErrorInfo {
+            message: e.message.clone(),
+            line: Some(e.line),
+            column: Some(e.column),
+        });
+        report
+    }
+
+    /// Runs a program compiled from this config.
+    pub fn run_compiled(&self, program: &Program, cancel: Option<CancelRef>) -> Report {
+        let options = RunOptions {
+            seed: self.seed,
+            max_steps: self.max_steps,
+            cancel,
+            ..RunOptions::default()
+        };
+        let started = web_time::Instant::now();
+        let result = program.run(&options);
+        let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
+        self.report_of(result, elapsed_ms)
+    }
+
+    fn report_of(&self, result: RunResult, elapsed_ms: f64) -> Report {
+        let mut invariants: Vec<InvariantReport> = Vec::new();
+        for failure in &result.checks {
+            match invariants.iter_mut().find(|i| i.id == failure.name) {
+                Some(i) => i.violations += 1,
+                None => {
+                    let mut i = InvariantReport::new(
+                        failure.name.clone(),
+                        format!("check(..., {:?})", failure.name),
+                        1,
+                    );
+                    i.line = Some(failure.line);
+                    invariants.push(i);
+                }
+            }
+        }
+        for i in &mut invariants {
+            i.held = false;
+        }
+        let exceptions: Vec<ExceptionInfo> = result
+            .exception
+            .map(|e| ExceptionInfo {
+                thread: 0,
+                type_name: e.type_name,
+                message: e.message,
+                line: e.line,
+                traceback: e.traceback,
+            })
+            .into_iter()
+            .collect();
+        let outcome = if result.cancelled {
+            Outcome::Cancelled
+        } else if result.stopped.is_some() {
+            Outcome::Error
+        } else if !invariants.is_empty() || !exceptions.is_empty() {
+            Outcome::Violated
+        } else {
+            Outcome::Ok
+        };
+        let mut report = self.report(1, elapsed_ms, outcome);
+        if outcome == Outcome::Error {
+            report.error = result.stopped.map(ErrorInfo::new);
+        }
+        report.invariants = invariants;
+        report.output = Some(
+            result
+                .output
+                .into_iter()
+                .map(|line| Printed {
+                    thread: line.thread,
+                    text: line.text,
+                    end: (line.end != "\n").then_some(line.end),
+                })
+                .collect(),
+        );
+        report.exceptions = Some(exceptions);
+        report
+    }
+
+    /// An empty report of this program.
+    fn report(&self, threads: usize, elapsed_ms: f64, outcome: Outcome) -> Report {
+        let mut params = Map::new();
+        params.insert("seed".into(), Value::from(self.seed));
+        if let Some(n) = self.max_steps {
+            params.insert("max_steps".into(), Value::from(n));
+        }
+        Report {
+            scenario: None,
+            strategy: None,
+            program: Some(self.filename.clone()),
+            executor: Executor::Parallel,
+            params: Value::Object(params),
+            threads,
+            elapsed_ms,
+            outcome,
+            invariants: Vec::new(),
+            final_state: Value::Null,
+            deadlock: None,
+            error: None,
+            trace: None,
+            steps: None,
+            output: Some(Vec::new()),
+            exceptions: Some(Vec::new()),
+        }
+    }
+}
+
+/// A cancel hook from any function (the web build's control block, a test's flag).
+pub fn cancel_hook(f: impl Fn() -> bool + Send + Sync + 'static) -> CancelRef {
+    CancelRef(Arc::new(f))
+}

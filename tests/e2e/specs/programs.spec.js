@@ -1,0 +1,121 @@
+// A learner's Python program in the page: `pg.run({ program })` prints what the native
+// build prints (which the native suite checks against CPython), says where a program that
+// does not compile is wrong, and stops a program that never ends without ending the runtime.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from '@playwright/test';
+import { expect, openPlayground } from './helpers.js';
+
+const CORPUS = fileURLToPath(new URL('../../../crates/lang/tests/corpus', import.meta.url));
+
+/** The native CLI that `cargo xtask test` built for the native suite. */
+function nativeCli() {
+  const cli = process.env.RACELAB_CLI;
+  if (!cli) throw new Error('RACELAB_CLI is not set: run the browser suite with `cargo xtask test`');
+  return cli;
+}
+
+/** What the native build reports for a corpus program: its output and exceptions. */
+function nativeRun(file, seed) {
+  let stdout;
+  try {
+    stdout = execFileSync(nativeCli(), ['run', file, '--json', '--seed', String(seed)], { cwd: CORPUS, encoding: 'utf8' });
+  } catch (e) {
+    // Exit status 1: an exception escaped, which some corpus programs show on purpose.
+    if (e.status !== 1) throw e;
+    stdout = e.stdout;
+  }
+  const r = JSON.parse(stdout);
+  return { outcome: r.outcome, output: r.output, exceptions: r.exceptions, invariants: r.invariants };
+}
+
+test('every corpus program prints in Chromium what it prints natively', async ({ page }) => {
+  const files = readdirSync(CORPUS).filter((f) => f.endsWith('.py')).sort();
+  expect(files.length).toBeGreaterThanOrEqual(150);
+  const programs = files.map((file, i) => ({ file, seed: i + 1, source: readFileSync(join(CORPUS, file), 'utf8') }));
+  const errors = await openPlayground(page);
+  const inPage = await page.evaluate(async (programs) => {
+    const pg = await window.racelab.ready;
+    const out = [];
+    for (const { file, seed, source } of programs) {
+      const r = await pg.run({ program: source, filename: file, seed });
+      out.push({ outcome: r.outcome, output: r.output, exceptions: r.exceptions, invariants: r.invariants });
+    }
+    return out;
+  }, programs);
+  let exceptions = 0;
+  programs.forEach(({ file, seed }, i) => {
+    const native = nativeRun(file, seed);
+    expect(inPage[i], file).toEqual(native);
+    exceptions += native.exceptions.length;
+  });
+  console.log(`    ${programs.length} programs, ${inPage.reduce((n, r) => n + r.output.length, 0)} printed lines, ` +
+    `${exceptions} with an exception escaping, the same natively and in Chromium`);
+  expect(errors).toEqual([]);
+});
+
+test('a program that does not compile is underlined at its line and column, not refused', async ({ page }) => {
+  await openPlayground(page);
+  const r = await page.evaluate(async () => {
+    const pg = await window.racelab.ready;
+    return pg.run({ program: 'balance = 100\nasync def pay():\n    pass\n' });
+  });
+  expect(r.outcome).toBe('error');
+  expect(r.error).toMatchObject({ line: 2, column: 1 });
+  expect(r.error.message).toContain('async');
+  expect(r.output).toEqual([]);
+});
+
+test('a bad program config names the field and what is allowed', async ({ page }) => {
+  await openPlayground(page);
+  const refused = await page.evaluate(async () => {
+    const pg = await window.racelab.ready;
+    const out = [];
+    for (const config of [
+      { program: 42 },
+      { program: 'print(1)', seed: -1 },
+      { program: 'print(1)', trace: true },
+      { program: 'print(1)', max_steps: 0 },
+      { program: 'print(1)', executor: 'stepped' },
+    ]) {
+      try {
+        await pg.run(config);
+        out.push(null);
+      } catch (e) {
+        out.push({ field: e.field, message: e.message });
+      }
+    }
+    return out;
+  });
+  expect(refused.map((r) => r?.field)).toEqual(['program', 'seed', 'trace', 'max_steps', 'executor']);
+  expect(refused[0].message).toContain("the program's text");
+  expect(refused[1].message).toContain('from 0');
+  expect(refused[2].message).toContain('its fields are program, filename, seed, executor, max_steps');
+  expect(refused[3].message).toContain('from 1');
+  expect(refused[4].message).toContain('parallel');
+});
+
+test('Stop ends a program that never ends, promptly and without a new runtime', async ({ page }) => {
+  await openPlayground(page);
+  const r = await page.evaluate(async () => {
+    const pg = await window.racelab.ready;
+    const restarts = pg.restarts;
+    const run = pg.run({ program: 'import time\nstart = time.time()\nn = 0\nwhile True:\n    n += 1\n' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const asked = performance.now();
+    pg.stop();
+    const report = await run;
+    const stoppedMs = performance.now() - asked;
+    const after = await pg.run({ program: 'import time\nprint(time.time() > 1.7e9, 7 // 2)\n' });
+    return { outcome: report.outcome, note: report.note ?? null, stoppedMs, restarted: pg.restarts - restarts, after: after.output };
+  });
+  expect(r.outcome).toBe('cancelled');
+  expect(r.note, 'unwound by the program itself, not by ending its runtime').toBeNull();
+  expect(r.restarted).toBe(0);
+  // Stop is seen every 65,536 instructions (about a millisecond); a learner would notice
+  // half a second.
+  expect(r.stoppedMs).toBeLessThan(500);
+  expect(r.after).toEqual([{ thread: 0, text: 'True 3' }]);
+});
