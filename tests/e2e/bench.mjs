@@ -5,11 +5,12 @@
 // measured side by side under the same machine load. Tracing and the timeline are measured
 // in Chromium. Prints one JSON object on stdout.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { launch } from './engines/index.js';
 
 const {
   RACELAB_URL: url, RACELAB_CLI: cli, RACELAB_CLI_UNTRACED: cliUntraced,
-  BENCH_PLAN: plan, BENCH_TRACE_PLAN: tracePlan,
+  BENCH_PLAN: plan, BENCH_TRACE_PLAN: tracePlan, BENCH_PROGRAMS: programsPlan = '[]',
 } = process.env;
 if (!url || !cli || !cliUntraced || !plan || !tracePlan) throw new Error('run this through `cargo xtask bench`');
 const workloads = JSON.parse(plan);
@@ -110,6 +111,49 @@ for (const w of JSON.parse(tracePlan)) {
   process.stderr.write(`bench: tracing ${w.name} ${w.config.strategy} done\n`);
 }
 
+// Programs: racelab's VM natively, in Chromium and in Firefox, against CPython on the same
+// file, in turn. Each side times the run only (compiled first, interpreter started first).
+const PYTHON_RUNNER = `
+import io, json, sys, time, contextlib
+src = open(sys.argv[1]).read()
+code = compile(src, sys.argv[1], 'exec')
+out = io.StringIO()
+t = time.perf_counter()
+with contextlib.redirect_stdout(out):
+    exec(code, {'__name__': '__main__'})
+print(json.dumps({'ms': (time.perf_counter() - t) * 1e3, 'out': out.getvalue()}))
+`;
+const programs = [];
+for (const { name, path, runs } of JSON.parse(programsPlan)) {
+  const source = readFileSync(path, 'utf8');
+  const kinds = {
+    python: () => JSON.parse(execFileSync('python3', ['-c', PYTHON_RUNNER, path], { encoding: 'utf8' })),
+    native: () => {
+      const r = JSON.parse(execFileSync(cli, ['run', path, '--json', '--seed', '1'], { encoding: 'utf8' }));
+      return { ms: r.elapsed_ms, out: r.output.map((o) => o.text + (o.end ?? '\n')).join('') };
+    },
+    ...Object.fromEntries(ENGINES.map((e) => [e, async () => {
+      const r = await inPage(e, { program: source, filename: name, seed: 1 });
+      return { ms: r.elapsed_ms, out: r.output.map((o) => o.text + (o.end ?? '\n')).join('') };
+    }])),
+  };
+  const times = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
+  const outputs = {};
+  for (const run of Object.values(kinds)) await run();
+  for (let i = 0; i < runs; i++) {
+    for (const [k, run] of Object.entries(kinds)) {
+      const r = await run();
+      times[k].push(r.ms);
+      outputs[k] = r.out;
+    }
+  }
+  for (const [k, out] of Object.entries(outputs)) {
+    if (out !== outputs.python) throw new Error(`${name}: ${k} printed ${JSON.stringify(out)}, CPython ${JSON.stringify(outputs.python)}`);
+  }
+  programs.push({ name, runs, ...Object.fromEntries(Object.entries(times).map(([k, xs]) => [k, median(xs)])) });
+  process.stderr.write(`bench: program ${name} done\n`);
+}
+
 // The timeline: a 100,000-event trace (the lesson's bank, cut at the default limit), zoomed
 // in and panned a frame at a time.
 const frames = await page.evaluate(async () => {
@@ -134,4 +178,4 @@ const frames = await page.evaluate(async () => {
 });
 
 for (const session of Object.values(sessions)) await session.close();
-console.log(JSON.stringify({ engines: starts, results, trace, frames }));
+console.log(JSON.stringify({ engines: starts, results, trace, frames, programs }));

@@ -5,6 +5,8 @@
 //!
 //! CPython runs once for the whole corpus: a small runner script executes each file with
 //! its output captured and writes the results back. A missing `python3` fails the test.
+//! `from racelab import check` finds the site's own `www/racelab.py`, the file a learner
+//! downloads to run a racelab program under CPython.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,11 +17,8 @@ use racelab_lang::vm::RunOptions;
 
 const RUNNER: &str = r#"
 import sys, io, os, traceback, contextlib, types
-shim = types.ModuleType("racelab")
-def check(condition, name="check"):
-    pass
-shim.check = check
-sys.modules["racelab"] = shim
+sys.path.insert(0, os.environ["RACELAB_PY_DIR"])
+import racelab
 out = sys.stdout.buffer
 paths = sys.argv[1:]
 for path in paths:
@@ -54,6 +53,10 @@ fn run_cpython(files: &[PathBuf]) -> Vec<PyResult> {
     let mut child = Command::new(python())
         .arg("-c")
         .arg(RUNNER)
+        .env(
+            "RACELAB_PY_DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../www"),
+        )
         .args(files)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -1,7 +1,8 @@
 //! `cargo xtask bench`: native, Chromium and Firefox timings measured side by side, what
 //! tracing costs (against a build with tracing compiled out), the timeline's frame time on
-//! a 100,000-event trace, the pool's start time in each browser, and the wasm size. Prints
-//! Markdown tables for the README.
+//! a 100,000-event trace, the pool's start time in each browser, racelab's Python VM against
+//! CPython on the programs in `crates/lang/bench/`, and the wasm size with the language's
+//! share of it. Prints Markdown tables for the README.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -50,17 +51,48 @@ fn trace_plan() -> Value {
 /// builds do not overwrite each other).
 const UNTRACED_TARGET: &str = "target/bench-untraced";
 
-/// Builds everything, measures, and prints the tables (`--tracing-only`: only tracing's).
+/// The VM workloads: every `.py` file in `crates/lang/bench/`, by name.
+fn programs_plan() -> Result<Value> {
+    let dir = root().join("crates/lang/bench");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("could not read {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "py"))
+        .collect();
+    files.sort();
+    Ok(Value::Array(
+        files
+            .iter()
+            .map(|p| {
+                json!({"name": p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+                       "path": p, "runs": 5})
+            })
+            .collect(),
+    ))
+}
+
+/// Which parts to measure.
+#[derive(PartialEq)]
+enum Only {
+    Everything,
+    Tracing,
+    Programs,
+}
+
+/// Builds everything, measures, and prints the tables (`--tracing-only`: only tracing's;
+/// `--programs-only`: only the VM against CPython, and the sizes).
 pub fn cmd(args: &[String]) -> Result {
-    let tracing_only = match args {
-        [] => false,
-        [flag] if flag == "--tracing-only" => true,
+    let only = match args {
+        [] => Only::Everything,
+        [flag] if flag == "--tracing-only" => Only::Tracing,
+        [flag] if flag == "--programs-only" => Only::Programs,
         _ => {
             return Err(format!(
-                "bench: unexpected arguments {args:?}; it takes only --tracing-only"
+                "bench: unexpected arguments {args:?}; it takes --tracing-only or --programs-only"
             ))
         }
     };
+    let tracing_only = only != Only::Everything;
     run(cargo().args(["build", "--release", "--package", "racelab-cli"]))?;
     run(cargo().args([
         "build",
@@ -91,7 +123,24 @@ pub fn cmd(args: &[String]) -> Result {
             "RACELAB_CLI_UNTRACED",
             root().join(UNTRACED_TARGET).join("release/racelab"),
         )
-        .env("BENCH_TRACE_PLAN", trace_plan().to_string())
+        .env(
+            "BENCH_TRACE_PLAN",
+            if only == Only::Programs {
+                json!([])
+            } else {
+                trace_plan()
+            }
+            .to_string(),
+        )
+        .env(
+            "BENCH_PROGRAMS",
+            if only == Only::Tracing {
+                json!([])
+            } else {
+                programs_plan()?
+            }
+            .to_string(),
+        )
         .env("CHROMIUM", CHROMIUM)
         .env("FIREFOX", FIREFOX)
         .env(
@@ -143,6 +192,34 @@ pub fn cmd(args: &[String]) -> Result {
             e["pageToReadyMs"].as_f64().unwrap_or(0.0)
         );
     }
+    let programs = data["programs"].as_array().cloned().unwrap_or_default();
+    if !programs.is_empty() {
+        println!();
+        println!(
+            "racelab's VM against CPython ({}), on the programs in crates/lang/bench/.",
+            python_version()
+        );
+        println!();
+        println!("| program | CPython ms | native ms | Chromium ms | Firefox ms | CPython / native | CPython / Chromium | CPython / Firefox |");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+        for r in &programs {
+            let f = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+            let (p, n, c, x) = (f("python"), f("native"), f("chromium"), f("firefox"));
+            println!(
+                "| {} | {p:.1} | {n:.1} | {c:.1} | {x:.1} | {:.2}x | {:.2}x | {:.2}x |",
+                r["name"].as_str().unwrap_or(""),
+                p / n,
+                p / c,
+                p / x
+            );
+        }
+        println!();
+        println!(
+            "Medians of {} runs each, the four in turn; each times the run alone (compiled \
+             first). Above 1x racelab is faster. Every side printed the same output.",
+            programs[0]["runs"]
+        );
+    }
     println!(
         "wasm size: {} KB raw, {} KB gzipped. The whole site, which a first visit downloads \
          (the page, then the service worker's precache of the rest): {site_files} files, {} KB gzipped.",
@@ -150,6 +227,24 @@ pub fn cmd(args: &[String]) -> Result {
         gz_len / 1024,
         site_gz / 1024
     );
+    let named = root().join("target/wasm32-unknown-unknown/wasm/racelab_web.wasm");
+    match std::fs::read(&named)
+        .map_err(|e| e.to_string())
+        .and_then(|w| crate_share(&w, "12racelab_lang"))
+    {
+        Ok(share) => println!(
+            "The language's share: {} KB of the {} KB of code ({:.0}%; functions whose name \
+             mentions racelab_lang, generic instances included), {} KB gzipped on their own.",
+            share.crate_bytes / 1024,
+            share.code_bytes / 1024,
+            100.0 * share.crate_bytes as f64 / share.code_bytes.max(1) as f64,
+            share.crate_gz / 1024
+        ),
+        Err(e) => println!("The language's share: could not be measured ({e})."),
+    }
+    if only == Only::Programs {
+        return Ok(());
+    }
     println!();
     println!("Tracing: what recording costs, and what its branch costs when off.");
     println!();
@@ -207,4 +302,134 @@ fn site_size(dir: &std::path::Path) -> Result<(usize, usize)> {
         bytes += gzipped_len(&data)?;
     }
     Ok((files.len(), bytes))
+}
+
+/// The `python3` version the bench compares with.
+fn python_version() -> String {
+    Command::new("python3")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|_| "python3".to_string())
+}
+
+/// How much of a wasm module's code belongs to one crate.
+struct Share {
+    code_bytes: usize,
+    crate_bytes: usize,
+    crate_gz: usize,
+}
+
+/// Reads a wasm module's code section and its name section (the build before wasm-bindgen
+/// keeps it) and adds up the function bodies whose (v0-mangled) name mentions `mangled`
+/// (the crate's name as mangling spells it, e.g. `12racelab_lang`).
+fn crate_share(wasm: &[u8], mangled: &str) -> Result<Share> {
+    fn leb(b: &[u8], i: &mut usize) -> Result<usize> {
+        let (mut value, mut shift) = (0usize, 0);
+        loop {
+            let byte = *b.get(*i).ok_or("truncated wasm")?;
+            *i += 1;
+            value |= ((byte & 0x7f) as usize) << shift;
+            if byte < 0x80 {
+                return Ok(value);
+            }
+            shift += 7;
+        }
+    }
+    let mut i = 8;
+    let (mut imported, mut bodies, mut names) = (0, Vec::new(), std::collections::HashMap::new());
+    while i < wasm.len() {
+        let id = wasm[i];
+        i += 1;
+        let size = leb(wasm, &mut i)?;
+        let end = i + size;
+        let mut j = i;
+        match id {
+            2 => {
+                for _ in 0..leb(wasm, &mut j)? {
+                    for _ in 0..2 {
+                        let len = leb(wasm, &mut j)?;
+                        j += len;
+                    }
+                    let kind = wasm[j];
+                    j += 1;
+                    match kind {
+                        0 => {
+                            leb(wasm, &mut j)?;
+                            imported += 1;
+                        }
+                        1 => {
+                            j += 1;
+                            let flags = leb(wasm, &mut j)?;
+                            leb(wasm, &mut j)?;
+                            if flags & 1 != 0 {
+                                leb(wasm, &mut j)?;
+                            }
+                        }
+                        2 => {
+                            let flags = wasm[j];
+                            j += 1;
+                            leb(wasm, &mut j)?;
+                            if flags & 1 != 0 {
+                                leb(wasm, &mut j)?;
+                            }
+                        }
+                        _ => j += 2,
+                    }
+                }
+            }
+            10 => {
+                for _ in 0..leb(wasm, &mut j)? {
+                    let len = leb(wasm, &mut j)?;
+                    bodies.push(j..j + len);
+                    j += len;
+                }
+            }
+            0 => {
+                let len = leb(wasm, &mut j)?;
+                if &wasm[j..j + len] == b"name" {
+                    j += len;
+                    while j < end {
+                        let sub = wasm[j];
+                        j += 1;
+                        let sub_len = leb(wasm, &mut j)?;
+                        let sub_end = j + sub_len;
+                        if sub == 1 {
+                            for _ in 0..leb(wasm, &mut j)? {
+                                let index = leb(wasm, &mut j)?;
+                                let len = leb(wasm, &mut j)?;
+                                names.insert(
+                                    index,
+                                    String::from_utf8_lossy(&wasm[j..j + len]).into_owned(),
+                                );
+                                j += len;
+                            }
+                        }
+                        j = sub_end;
+                    }
+                }
+            }
+            _ => {}
+        }
+        i = end;
+    }
+    if names.is_empty() {
+        return Err("the module has no function names".into());
+    }
+    let mut code_bytes = 0;
+    let mut ours = Vec::new();
+    for (k, body) in bodies.iter().enumerate() {
+        code_bytes += body.len();
+        if names
+            .get(&(k + imported))
+            .is_some_and(|n| n.contains(mangled))
+        {
+            ours.extend_from_slice(&wasm[body.clone()]);
+        }
+    }
+    Ok(Share {
+        code_bytes,
+        crate_bytes: ours.len(),
+        crate_gz: gzipped_len(&ours)?,
+    })
 }
