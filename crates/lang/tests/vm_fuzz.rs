@@ -47,13 +47,58 @@ fn corpus() -> Vec<String> {
 /// Pieces a mutation may put in: edge values, statements that change control flow or
 /// bindings, and expressions that raise.
 const PIECES: &[&str] = &[
-    "0", "-1", "9223372036854775807", "-9223372036854775808", "1e308", "0.0", "''", "None",
-    "[]", "{}", "()", "x", "self", "len", "print", "range(10**6)", "[1] * 10**7",
-    "return", "break", "continue", "pass", "del x", "raise", "raise ValueError('m')",
-    "global x", "nonlocal x", "yield 1", "lambda: 0", "*a", "**k", "x[0]", "x.y", "x()",
-    "f'{x!r:>{9}}'", "'%d' % ()", "(1 / 0)", "[i for i in range(3) if i]", "not", "and",
-    "with open as f:", "try:", "except:", "finally:", "else:", "class C(C): pass",
-    "def f(a, a): pass", "import time", "from racelab import check", "    ", "\t", ":", "\n",
+    "0",
+    "-1",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "1e308",
+    "0.0",
+    "''",
+    "None",
+    "[]",
+    "{}",
+    "()",
+    "x",
+    "self",
+    "len",
+    "print",
+    "range(10**6)",
+    "[1] * 10**7",
+    "return",
+    "break",
+    "continue",
+    "pass",
+    "del x",
+    "raise",
+    "raise ValueError('m')",
+    "global x",
+    "nonlocal x",
+    "yield 1",
+    "lambda: 0",
+    "*a",
+    "**k",
+    "x[0]",
+    "x.y",
+    "x()",
+    "f'{x!r:>{9}}'",
+    "'%d' % ()",
+    "(1 / 0)",
+    "[i for i in range(3) if i]",
+    "not",
+    "and",
+    "with open as f:",
+    "try:",
+    "except:",
+    "finally:",
+    "else:",
+    "class C(C): pass",
+    "def f(a, a): pass",
+    "import time",
+    "from racelab import check",
+    "    ",
+    "\t",
+    ":",
+    "\n",
 ];
 
 fn mutate(rng: &mut Rng, source: &str, corpus: &[String]) -> String {
@@ -134,7 +179,10 @@ fn check(source: &str) -> Result<&'static str, String> {
         Ok(p) => p,
         Err(e) => {
             if e.line < 1 || e.line > lines + 1 || e.column < 1 || e.message.is_empty() {
-                return Err(format!("refusal without a sane place: {}:{} {}", e.line, e.column, e.message));
+                return Err(format!(
+                    "refusal without a sane place: {}:{} {}",
+                    e.line, e.column, e.message
+                ));
             }
             return Ok("refused");
         }
@@ -159,7 +207,10 @@ fn check(source: &str) -> Result<&'static str, String> {
 
 #[test]
 fn mutated_corpus_programs_compile_or_are_refused_with_a_place_and_run_to_an_end() {
-    let (programs, seed) = match std::env::var("RACELAB_FUZZ").ok().and_then(|n| n.parse().ok()) {
+    let (programs, seed) = match std::env::var("RACELAB_FUZZ")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
         Some(n) => {
             let seed = std::env::var("RACELAB_FUZZ_SEED")
                 .ok()
@@ -193,10 +244,24 @@ fn mutated_corpus_programs_compile_or_are_refused_with_a_place_and_run_to_an_end
         "vm fuzz: {programs} mutated programs (seed {seed}) in {:.1} s: {counts:?}",
         started.elapsed().as_secs_f64()
     );
-    assert!(failures.is_empty(), "{} failed; first:\n{}", failures.len(), failures[0]);
+    assert!(
+        failures.is_empty(),
+        "{} failed; first:\n{}",
+        failures.len(),
+        failures[0]
+    );
     // The mutations must reach the VM, not only the parser.
     // (Measured on the CI set: 10% ran to the end, 22% raised, 67% were refused.)
-    assert!(counts.get("ran").copied().unwrap_or(0) > programs / 20, "{counts:?}");
-    assert!(counts.get("raised").copied().unwrap_or(0) > programs / 10, "{counts:?}");
-    assert!(counts.get("refused").copied().unwrap_or(0) > programs / 10, "{counts:?}");
+    assert!(
+        counts.get("ran").copied().unwrap_or(0) > programs / 20,
+        "{counts:?}"
+    );
+    assert!(
+        counts.get("raised").copied().unwrap_or(0) > programs / 10,
+        "{counts:?}"
+    );
+    assert!(
+        counts.get("refused").copied().unwrap_or(0) > programs / 10,
+        "{counts:?}"
+    );
 }
