@@ -20,6 +20,7 @@ use lexopt::prelude::*;
 use racelab::params::ParamKind;
 use racelab::{catalog, OsThreads, RunConfig, RunControl};
 use racelab_lang::run::ProgramConfig;
+use racelab_lang::vm::{OutputLine, PrintRef};
 use serde_json::{Map, Value as Json};
 
 const USAGE: &str = "\
@@ -239,6 +240,19 @@ fn run_program(path: &str, mut config: Map<String, Json>, json: bool) -> Result<
     let program =
         ProgramConfig::from_value(&Json::Object(config)).map_err(|e| Refused(e.to_string()))?;
     let report = match program.compile() {
+        // Text mode writes the output as the program prints it (a long run shows its
+        // progress); the report keeps it for --json.
+        Ok(compiled) if !json => {
+            let mut options = program.options();
+            options.on_print = Some(PrintRef(std::sync::Arc::new(|line: &OutputLine| {
+                let mut out = std::io::stdout().lock();
+                let _ = write!(out, "{}{}", line.text, line.end);
+                if line.end != "\n" {
+                    let _ = out.flush();
+                }
+            })));
+            program.run_with(&compiled, options)
+        }
         Ok(compiled) => program.run_compiled(&compiled, None),
         Err(e) if json => {
             println!("{}", program.refused(&e).to_json());
@@ -253,12 +267,7 @@ fn run_program(path: &str, mut config: Map<String, Json>, json: bool) -> Result<
     if json {
         println!("{}", report.to_json());
     } else {
-        let mut out = std::io::stdout().lock();
-        for printed in report.output.iter().flatten() {
-            let end = printed.end.as_deref().unwrap_or("\n");
-            let _ = write!(out, "{}{end}", printed.text);
-        }
-        let _ = out.flush();
+        let _ = std::io::stdout().flush();
         for e in report.exceptions.iter().flatten() {
             eprint!("{}", e.traceback);
         }

@@ -217,3 +217,27 @@ fn bad_program_options_name_the_flag_and_what_is_allowed() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("could not read no/such/file.py"));
 }
+
+#[test]
+fn output_appears_as_the_program_prints_it_not_when_it_ends() {
+    use std::io::{BufRead, BufReader};
+    let path = program_file(
+        "slow.py",
+        "import time\nprint('first')\ntime.sleep(3)\nprint('last')\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_racelab"))
+        .args(["run", path.to_str().expect("a UTF-8 path")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("racelab starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = lines.next().expect("a line").expect("UTF-8");
+    assert_eq!(first, "first");
+    assert!(
+        child.try_wait().expect("status").is_none(),
+        "the first line came only when the program had ended"
+    );
+    assert_eq!(lines.next().expect("a line").expect("UTF-8"), "last");
+    assert!(child.wait().expect("ends").success());
+}

@@ -200,14 +200,30 @@ impl ProgramConfig {
         report
     }
 
-    /// Runs a program compiled from this config.
-    pub fn run_compiled(&self, program: &Program, cancel: Option<CancelRef>) -> Report {
-        let options = RunOptions {
+    /// The VM's options for this config (the seed, the step budget); a face adds its hooks.
+    pub fn options(&self) -> RunOptions {
+        RunOptions {
             seed: self.seed,
             max_steps: self.max_steps,
-            cancel,
             ..RunOptions::default()
-        };
+        }
+    }
+
+    /// Runs a program compiled from this config; `cancel` is asked now and then whether to
+    /// stop.
+    pub fn run_compiled(&self, program: &Program, cancel: Option<CancelRef>) -> Report {
+        self.run_with(
+            program,
+            RunOptions {
+                cancel,
+                ..self.options()
+            },
+        )
+    }
+
+    /// Runs a program compiled from this config with `options` (from [`Self::options`],
+    /// with hooks added).
+    pub fn run_with(&self, program: &Program, options: RunOptions) -> Report {
         let started = web_time::Instant::now();
         let result = program.run(&options);
         let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;

@@ -2255,11 +2255,15 @@ impl Interp {
         if self.output_bytes > self.opts.heap_budget {
             return Err(new_exc(ExcType::MemoryError, "output too large"));
         }
-        self.output.push(OutputLine {
+        let line = OutputLine {
             thread: self.thread,
             text,
             end,
-        });
+        };
+        if let Some(hook) = &self.opts.on_print {
+            (hook.0)(&line);
+        }
+        self.output.push(line);
         Ok(())
     }
 

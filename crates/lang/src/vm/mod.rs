@@ -101,6 +101,19 @@ pub struct RunOptions {
     /// Asked every few tens of thousands of instructions whether to stop (the page's Stop);
     /// `None`: the run cannot be cancelled.
     pub cancel: Option<CancelRef>,
+    /// Told of each `print` as it happens (the CLI writes the program's output as it
+    /// goes); the run's result keeps every one too.
+    pub on_print: Option<PrintRef>,
+}
+
+/// A hook told of each `print` as it happens.
+#[derive(Clone)]
+pub struct PrintRef(pub Arc<dyn Fn(&OutputLine) + Send + Sync>);
+
+impl std::fmt::Debug for PrintRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PrintRef")
+    }
 }
 
 /// A cancel hook: returns true once the run should stop.
@@ -124,6 +137,7 @@ impl Default for RunOptions {
             native_stack_limit: 256 << 10,
             clock: None,
             cancel: None,
+            on_print: None,
         }
     }
 }
