@@ -154,14 +154,17 @@ mod tests {
     #[test]
     fn unlocked_increments_from_many_threads_lose_updates_and_locked_ones_do_not() {
         let control = RunControl::new();
-        let count = |locked: bool| {
+        let count = |locked: bool, per_thread: i64| {
             let x = SharedInt::new(0);
             let lock = Lock::new("lock", LockKind::Plain);
+            // The threads start together: a thread started late could otherwise finish
+            // its increments before the next one began, and lose nothing.
+            let start = std::sync::Barrier::new(4);
             let end = run_parallel(&OsThreads, 4, &control, |ctx| {
-                let (x, lock) = (&x, &lock);
+                let (x, lock, start) = (&x, &lock, &start);
                 async move {
-                    // Long enough to overlap even if another test holds a core for a while.
-                    for _ in 0..500_000 {
+                    start.wait();
+                    for _ in 0..per_thread {
                         let _g = if locked {
                             Some(ctx.lock(lock).await?)
                         } else {
@@ -174,12 +177,18 @@ mod tests {
                 }
             });
             assert_eq!(end, RunEnd::Completed);
-            x.snapshot()
+            x.snapshot() == 4 * per_thread
         };
-        assert_eq!(count(true), 2_000_000);
-        let lost = (0..10).filter(|_| count(false) < 2_000_000).count();
+        assert!(count(true, 500_000), "the locked increments lost an update");
+        // Long enough for many preemptions while a thread is between its read and its
+        // write, even when other tests (or other jobs) leave these four threads one core
+        // between them: with 500,000 a run lost nothing in up to 8 of 10 runs then; with
+        // 4,000,000 every run of 120 lost updates, loaded by three spinning processes or not.
+        // Even at the 97% that 120 of 120 supports (Wilson's lower bound), 7 of 10 fails by
+        // chance less than once in 5,000.
+        let lost = (0..10).filter(|_| !count(false, 4_000_000)).count();
         assert!(
-            lost >= 9,
+            lost >= 7,
             "unlocked increments lost updates in only {lost} of 10 runs"
         );
     }
