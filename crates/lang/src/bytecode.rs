@@ -268,6 +268,39 @@ pub enum Op {
     Super,
     /// Ends the module (returns `None`).
     Halt,
+    // Fused heads (see [`fuse`]): each does the work of the instruction it replaced and
+    // of the ones after it, which stay in place (for jumps into them), then skips them.
+    /// `LoadFast(s)`, `LoadAttr(n)`.
+    LoadFastAttr(u32, u32),
+    /// `LoadFast(s)`, `Dup`, `LoadAttr(n)` (`self.x += ...`).
+    LoadFastDupAttr(u32, u32),
+    /// `LoadFast(s)`, `StoreAttr(n)`.
+    LoadFastStoreAttr(u32, u32),
+    /// `LoadFast(s)`, `LoadMethod(n)`.
+    LoadFastMethod(u32, u32),
+    /// `Swap(2)`, `StoreAttr(n)`.
+    SwapStoreAttr(u32),
+}
+
+/// Fuses common instruction sequences: the first instruction of each becomes a fused
+/// head doing the work of the whole sequence. The other instructions stay where they
+/// are, so positions (jump targets, lines, the exception table) do not change, a jump
+/// into the middle of a sequence runs the original instructions, and a fused head
+/// counts one step per instruction it stands for (the step budget is unchanged).
+pub fn fuse(ops: &mut [Op]) {
+    let orig = ops.to_vec();
+    for (k, slot) in ops.iter_mut().enumerate() {
+        let next = orig.get(k + 1).copied();
+        let next2 = orig.get(k + 2).copied();
+        *slot = match (orig[k], next, next2) {
+            (Op::LoadFast(s), Some(Op::Dup), Some(Op::LoadAttr(n))) => Op::LoadFastDupAttr(s, n),
+            (Op::LoadFast(s), Some(Op::LoadAttr(n)), _) => Op::LoadFastAttr(s, n),
+            (Op::LoadFast(s), Some(Op::StoreAttr(n)), _) => Op::LoadFastStoreAttr(s, n),
+            (Op::LoadFast(s), Some(Op::LoadMethod(n)), _) => Op::LoadFastMethod(s, n),
+            (Op::Swap(2), Some(Op::StoreAttr(n)), _) => Op::SwapStoreAttr(n),
+            (op, _, _) => op,
+        };
+    }
 }
 
 /// One entry of the exception table: an exception raised by an instruction in

@@ -81,6 +81,10 @@ pub struct Interp {
     pub(crate) repr_active: Vec<i64>,
     pub(crate) stack_base: usize,
     pub(crate) thread: usize,
+    /// Where each code's instructions start in the per-instruction caches.
+    pub(crate) cache_base: Vec<usize>,
+    /// This thread's method cache, one entry per instruction of the program.
+    pub(crate) method_cache: Vec<super::shared::MethodCache>,
 }
 
 macro_rules! pop {
@@ -97,6 +101,12 @@ impl Interp {
     pub fn new(module: Arc<Module>, opts: RunOptions) -> Interp {
         let globals = super::shared::GlobalStore::Local(vec![Value::Null; module.globals.len()]);
         let rng = Rng::new(opts.seed);
+        let mut cache_base = Vec::with_capacity(module.codes.len());
+        let mut ninstr = 0usize;
+        for c in &module.codes {
+            cache_base.push(ninstr);
+            ninstr += c.ops.len();
+        }
         Interp {
             module,
             globals,
@@ -116,6 +126,8 @@ impl Interp {
             repr_active: Vec::new(),
             stack_base: super::heap::stack_position(),
             thread: 0,
+            cache_base,
+            method_cache: Vec::new(),
         }
     }
 
@@ -279,6 +291,7 @@ impl Interp {
             let mut pc = frame.pc;
             let ops: &[Op] = &code.ops;
             let fi = self.frames.len() - 1;
+            let cache_at = self.cache_base.get(code.id as usize).copied().unwrap_or(0);
             // Steps are charged per straight-line segment: at each taken jump, call,
             // return and exception, exactly the instructions executed since the last one.
             let mut seg = pc;
@@ -523,22 +536,106 @@ impl Interp {
                     }
                     Op::LoadAttr(n) => {
                         let obj = pop!(self);
-                        let name = match code.names.get(n as usize) {
-                            Some(n) => n.clone(),
-                            None => continue,
+                        let Some(name) = code.names.get(n as usize) else {
+                            continue;
                         };
                         save_pc!();
-                        let v = tri!(self.get_attr(&obj, &name));
+                        let v = tri!(self.get_attr(&obj, name));
                         self.stack.push(v);
                     }
                     Op::StoreAttr(n) => {
                         let obj = pop!(self);
                         let v = pop!(self);
-                        let Some(name) = code.names.get(n as usize).cloned() else {
+                        let Some(name) = code.names.get(n as usize) else {
                             continue;
                         };
                         save_pc!();
-                        tri!(self.set_attr(&obj, &name, v));
+                        tri!(self.set_attr(&obj, name, v));
+                    }
+                    Op::LoadFastAttr(s, n) | Op::LoadFastDupAttr(s, n) => {
+                        // `LoadFast(s)` (`Dup`) `LoadAttr(n)`, reading the attribute of
+                        // the local in place (no reference count traffic).
+                        let at = base + s as usize;
+                        let dup = match self.stack.get(at) {
+                            Some(Value::Null) | None => {
+                                break 'inner (self.unbound_local(code, s), true);
+                            }
+                            Some(v) => {
+                                if let Op::LoadFastDupAttr(..) = op {
+                                    Some(fast_clone(v))
+                                } else {
+                                    None
+                                }
+                            }
+                        };
+                        if let Some(v) = dup {
+                            self.stack.push(v);
+                            pc += 1;
+                        }
+                        pc += 1;
+                        let Some(name) = code.names.get(n as usize) else {
+                            continue;
+                        };
+                        save_pc!();
+                        let obj = std::mem::take(&mut self.stack[at]);
+                        let r = self.get_attr(&obj, name);
+                        if let Some(slot) = self.stack.get_mut(at) {
+                            *slot = obj;
+                        }
+                        let v = tri!(r);
+                        self.stack.push(v);
+                    }
+                    Op::LoadFastStoreAttr(s, n) => {
+                        // `LoadFast(s)` `StoreAttr(n)`.
+                        let at = base + s as usize;
+                        if matches!(self.stack.get(at), Some(Value::Null) | None) {
+                            break 'inner (self.unbound_local(code, s), true);
+                        }
+                        pc += 1;
+                        let v = pop!(self);
+                        let Some(name) = code.names.get(n as usize) else {
+                            continue;
+                        };
+                        save_pc!();
+                        let obj = std::mem::take(&mut self.stack[at]);
+                        let r = self.set_attr(&obj, name, v);
+                        if let Some(slot) = self.stack.get_mut(at) {
+                            *slot = obj;
+                        }
+                        tri!(r);
+                    }
+                    Op::SwapStoreAttr(n) => {
+                        // `Swap(2)` `StoreAttr(n)`.
+                        pc += 1;
+                        let (obj, v) = if self.stack.len() >= 2 {
+                            let v = pop!(self);
+                            (pop!(self), v)
+                        } else {
+                            let obj = pop!(self);
+                            (obj, pop!(self))
+                        };
+                        let Some(name) = code.names.get(n as usize) else {
+                            continue;
+                        };
+                        save_pc!();
+                        tri!(self.set_attr(&obj, name, v));
+                    }
+                    Op::LoadFastMethod(s, n) => {
+                        // `LoadFast(s)` `LoadMethod(n)`.
+                        let obj = match self.stack.get(base + s as usize) {
+                            Some(Value::Null) | None => {
+                                break 'inner (self.unbound_local(code, s), true);
+                            }
+                            Some(v) => fast_clone(v),
+                        };
+                        pc += 1;
+                        let Some(name) = code.names.get(n as usize) else {
+                            continue;
+                        };
+                        save_pc!();
+                        let (a, b) = tri!(self.load_method_cached(obj, name, cache_at + pc - 1));
+                        self.stack.push(a);
+                        self.stack.push(b);
                     }
                     Op::DelAttr(n) => {
                         let obj = pop!(self);
@@ -550,11 +647,11 @@ impl Interp {
                     }
                     Op::LoadMethod(n) => {
                         let obj = pop!(self);
-                        let Some(name) = code.names.get(n as usize).cloned() else {
+                        let Some(name) = code.names.get(n as usize) else {
                             continue;
                         };
                         save_pc!();
-                        let (a, b) = tri!(self.load_method(obj, &name));
+                        let (a, b) = tri!(self.load_method_cached(obj, name, cache_at + pc - 1));
                         self.stack.push(a);
                         self.stack.push(b);
                     }

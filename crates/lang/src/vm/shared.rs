@@ -129,6 +129,15 @@ impl GlobalStore {
     }
 }
 
+/// One entry of a thread's method cache: the function `LoadMethod` found on `class` at
+/// class epoch `epoch` ([`super::value::class_epoch`]).
+#[derive(Default)]
+pub struct MethodCache {
+    class: Option<Arc<super::value::Class>>,
+    epoch: u64,
+    func: Option<Arc<super::value::Function>>,
+}
+
 fn norm_index(i: i64, len: usize) -> Option<usize> {
     let len = len as i64;
     let j = if i < 0 { i + len } else { i };
@@ -257,6 +266,49 @@ impl Interp {
             },
             other => Ok(other),
         }
+    }
+
+    /// The method-call pair for `obj.name(...)` at the instruction with cache entry
+    /// `cache`: a method of an instance's class comes from the cache while neither the
+    /// class epoch nor the instance's class changed and the instance has no attribute of
+    /// that name.
+    pub(crate) fn load_method_cached(
+        &mut self,
+        obj: Value,
+        name: &Arc<PyStr>,
+        cache: usize,
+    ) -> PResult<(Value, Value)> {
+        if let Value::Instance(inst) = &obj {
+            if !inst.may_have(name) {
+                self.before_shared(SharedOp::GetAttr);
+                let epoch = super::value::class_epoch();
+                if let Some(MethodCache {
+                    class: Some(c),
+                    epoch: e,
+                    func: Some(f),
+                }) = self.method_cache.get(cache)
+                {
+                    if *e == epoch && Arc::ptr_eq(c, &inst.class) {
+                        return Ok((Value::Func(f.clone()), obj));
+                    }
+                }
+                if let Some(Value::Func(f)) = inst.class.lookup(name) {
+                    if self.method_cache.is_empty() {
+                        let n = self.module.codes.iter().map(|c| c.ops.len()).sum();
+                        self.method_cache.resize_with(n, MethodCache::default);
+                    }
+                    if let Some(entry) = self.method_cache.get_mut(cache) {
+                        *entry = MethodCache {
+                            class: Some(inst.class.clone()),
+                            epoch,
+                            func: Some(f.clone()),
+                        };
+                    }
+                    return Ok((Value::Func(f), obj));
+                }
+            }
+        }
+        self.load_method(obj, name)
     }
 
     /// `obj.name`.
@@ -515,6 +567,7 @@ impl Interp {
                             old = None;
                         }
                     }
+                    super::value::bump_class_epoch();
                 }
                 drop(old);
                 Ok(())
@@ -565,6 +618,7 @@ impl Interp {
                             return Err(self.attr_error(obj, name));
                         }
                     }
+                    super::value::bump_class_epoch();
                 }
                 drop(removed);
                 Ok(())
