@@ -280,6 +280,16 @@ pub enum Op {
     LoadFastMethod(u32, u32),
     /// `Swap(2)`, `StoreAttr(n)`.
     SwapStoreAttr(u32),
+    /// `ForRange(t)`, `StoreFast(s)`.
+    ForRangeStore(u32, u32),
+    /// `LoadFast(s)`, `BinaryInt(op, k)`.
+    LoadFastBinaryInt(BinOp, u32, i32),
+    /// `LoadFast(s)`, `Binary(op)`.
+    LoadFastBinary(BinOp, u32),
+    /// `Int(k)`, `CmpJumpIfFalse(op, t)`.
+    IntCmpJumpIfFalse(CmpOp, i32, u32),
+    /// `Int(k)`, `CmpJumpIfTrue(op, t)`.
+    IntCmpJumpIfTrue(CmpOp, i32, u32),
 }
 
 /// Fuses common instruction sequences: the first instruction of each becomes a fused
@@ -298,6 +308,11 @@ pub fn fuse(ops: &mut [Op]) {
             (Op::LoadFast(s), Some(Op::StoreAttr(n)), _) => Op::LoadFastStoreAttr(s, n),
             (Op::LoadFast(s), Some(Op::LoadMethod(n)), _) => Op::LoadFastMethod(s, n),
             (Op::Swap(2), Some(Op::StoreAttr(n)), _) => Op::SwapStoreAttr(n),
+            (Op::ForRange(t), Some(Op::StoreFast(s)), _) => Op::ForRangeStore(t, s),
+            (Op::LoadFast(s), Some(Op::BinaryInt(b, k)), _) => Op::LoadFastBinaryInt(b, s, k),
+            (Op::LoadFast(s), Some(Op::Binary(b)), _) => Op::LoadFastBinary(b, s),
+            (Op::Int(k), Some(Op::CmpJumpIfFalse(c, t)), _) => Op::IntCmpJumpIfFalse(c, k, t),
+            (Op::Int(k), Some(Op::CmpJumpIfTrue(c, t)), _) => Op::IntCmpJumpIfTrue(c, k, t),
             (op, _, _) => op,
         };
     }

@@ -956,6 +956,44 @@ impl Interp {
                                 }
                             }
                         }
+                        // Fast path: a list iterator (as `iter_next`, without cloning it).
+                        let next = match &self.stack[l - 1] {
+                            Value::Iter(it) => {
+                                let mut g = lock(&it.state);
+                                match &mut *g {
+                                    IterState::List(list, i) => {
+                                        let v = list.lock().items.get(*i).cloned();
+                                        match v {
+                                            Some(v) => {
+                                                *i += 1;
+                                                Some(Some(v))
+                                            }
+                                            None => {
+                                                let done =
+                                                    std::mem::replace(&mut *g, IterState::Done);
+                                                drop(g);
+                                                drop(done);
+                                                Some(None)
+                                            }
+                                        }
+                                    }
+                                    _ => None,
+                                }
+                            }
+                            _ => None,
+                        };
+                        match next {
+                            Some(Some(v)) => {
+                                self.stack.push(v);
+                                continue;
+                            }
+                            Some(None) => {
+                                self.stack.pop();
+                                jump_to!(t);
+                                continue;
+                            }
+                            None => {}
+                        }
                         let it = self.stack[l - 1].clone();
                         save_pc!();
                         match tri!(self.iter_next(&it)) {
@@ -990,6 +1028,95 @@ impl Interp {
                             jump_to!(t);
                         }
                     }
+                    Op::ForRangeStore(t, x) => {
+                        // `ForRange(t)` `StoreFast(x)`: the counter goes straight to its slot.
+                        let l = self.stack.len();
+                        let at = base + x as usize;
+                        if l < 3 || at >= l - 3 {
+                            continue; // as `ForRange` alone: `StoreFast` runs next
+                        }
+                        let (cur, stop, step) =
+                            match (&self.stack[l - 3], &self.stack[l - 2], &self.stack[l - 1]) {
+                                (Value::Int(a), Value::Int(b), Value::Int(c)) => (*a, *b, *c),
+                                _ => (0, 0, 1),
+                            };
+                        if (step > 0 && cur < stop) || (step < 0 && cur > stop) {
+                            if let Value::Int(c) = &mut self.stack[l - 3] {
+                                *c = cur.checked_add(step).unwrap_or(stop);
+                            }
+                            set_int(&mut self.stack[at], cur);
+                            pc += 1;
+                        } else {
+                            self.stack.truncate(l - 3);
+                            jump_to!(t);
+                        }
+                    }
+                    Op::LoadFastBinaryInt(bop, x, k) => {
+                        // `LoadFast(x)` `BinaryInt(bop, k)` for an int in the slot.
+                        let v = match self.stack.get(base + x as usize) {
+                            Some(Value::Int(a)) => match int_fast_raw(bop, *a, k as i64) {
+                                Some(r) => {
+                                    pc += 1;
+                                    Value::Int(r)
+                                }
+                                None => Value::Int(*a),
+                            },
+                            Some(Value::Null) | None => {
+                                break 'inner (self.unbound_local(code, x), true);
+                            }
+                            Some(v) => fast_clone(v),
+                        };
+                        self.stack.push(v);
+                    }
+                    Op::LoadFastBinary(bop, x) => {
+                        // `LoadFast(x)` `Binary(bop)` for ints in the slot and on top.
+                        let v = match self.stack.get(base + x as usize) {
+                            Some(Value::Int(b)) => {
+                                let b = *b;
+                                if let Some(Value::Int(a)) = self.stack.last_mut() {
+                                    if let Some(r) = int_fast_raw(bop, *a, b) {
+                                        *a = r;
+                                        pc += 1;
+                                        continue;
+                                    }
+                                }
+                                Value::Int(b)
+                            }
+                            Some(Value::Null) | None => {
+                                break 'inner (self.unbound_local(code, x), true);
+                            }
+                            Some(v) => fast_clone(v),
+                        };
+                        self.stack.push(v);
+                    }
+                    Op::IntCmpJumpIfFalse(c, k, t) | Op::IntCmpJumpIfTrue(c, k, t) => {
+                        // `Int(k)` then the compare-and-jump, for an int on top.
+                        let truth = match self.stack.last() {
+                            Some(Value::Int(x)) => {
+                                let (x, y) = (*x, k as i64);
+                                match c {
+                                    CmpOp::Lt => Some(x < y),
+                                    CmpOp::Le => Some(x <= y),
+                                    CmpOp::Eq => Some(x == y),
+                                    CmpOp::Ne => Some(x != y),
+                                    CmpOp::Gt => Some(x > y),
+                                    CmpOp::Ge => Some(x >= y),
+                                    _ => None,
+                                }
+                            }
+                            _ => None,
+                        };
+                        let Some(truth) = truth else {
+                            self.stack.push(Value::Int(k as i64));
+                            continue; // as `Int(k)` alone
+                        };
+                        self.stack.pop();
+                        pc += 1;
+                        let want = matches!(op, Op::IntCmpJumpIfTrue(..));
+                        if truth == want {
+                            jump_to!(t);
+                        }
+                    }
                     Op::BuildList(n) => {
                         let l = self.stack.len();
                         let items: Vec<Value> =
@@ -999,8 +1126,7 @@ impl Interp {
                     }
                     Op::BuildTuple(n) => {
                         let l = self.stack.len();
-                        let items: Vec<Value> =
-                            self.stack.drain(l.saturating_sub(n as usize)..).collect();
+                        let items: Vec<Value> = self.stack.split_off(l.saturating_sub(n as usize));
                         let v = tri!(Value::tuple(items).map_err(Flow::from));
                         self.stack.push(v);
                     }
@@ -1124,6 +1250,19 @@ impl Interp {
                             continue;
                         };
                         save_pc!();
+                        // Fast path: `len(x)` / `str(n)` of built-in values.
+                        if argc == 1 {
+                            if let Value::Builtin(b) = self.stack[fidx] {
+                                if let Some(r) =
+                                    super::builtins::builtin_fast1(b, &self.stack[fidx + 1])
+                                {
+                                    let v = tri!(r);
+                                    self.stack.truncate(fidx);
+                                    self.stack.push(v);
+                                    continue;
+                                }
+                            }
+                        }
                         // Fast path: a plain function called with exactly its positional
                         // parameters; the arguments become its first slots.
                         if let Value::Func(f) = &self.stack[fidx] {
@@ -2418,6 +2557,44 @@ pub(crate) fn fast_drop(v: Value) {
             std::mem::forget(v)
         }
         _ => drop(v),
+    }
+}
+
+/// Stores an int in a slot: only the payload when the slot already holds an int.
+#[inline(always)]
+fn set_int(slot: &mut Value, x: i64) {
+    if let Value::Int(y) = slot {
+        *y = x;
+    } else {
+        fast_drop(std::mem::replace(slot, Value::Int(x)));
+    }
+}
+
+/// [`int_fast`] as a raw `i64`.
+#[inline(always)]
+fn int_fast_raw(op: BinOp, x: i64, y: i64) -> Option<i64> {
+    match op {
+        BinOp::Add => x.checked_add(y),
+        BinOp::Sub => x.checked_sub(y),
+        BinOp::Mul => x.checked_mul(y),
+        BinOp::Mod => {
+            if y > 0 && x >= 0 {
+                Some(x % y)
+            } else {
+                None
+            }
+        }
+        BinOp::FloorDiv => {
+            if y > 0 && x >= 0 {
+                Some(x / y)
+            } else {
+                None
+            }
+        }
+        BinOp::BitAnd => Some(x & y),
+        BinOp::BitOr => Some(x | y),
+        BinOp::BitXor => Some(x ^ y),
+        _ => None,
     }
 }
 

@@ -1,0 +1,85 @@
+# Fused instruction heads: fast paths and their fallbacks (floats, strings, big ints,
+# unbound locals, errors inside the second instruction of a pair).
+def loops():
+    out = []
+    for i in range(3):
+        out.append(i)
+    for j in range(10, 0, -3):
+        out.append(j)
+    for k in range(0):
+        out.append(k)
+    total = 0
+    for i in range(1, 6):
+        total += i * i % 7
+        total = total + i
+    out.append(total)
+    return out
+print(loops())
+def arith(a, b):
+    x = a * 2
+    y = b - 1
+    z = a + b
+    w = a % 3
+    v = b // 2
+    return [x, y, z, w, v, a * b, a - b]
+print(arith(7, 3))
+print(arith(2.5, 1.5))
+print(arith('ab', 2) if False else arith(-7, 2))
+print(arith(9223372036854775807 // 2, 1))
+def cmp(n):
+    r = []
+    if n < 2:
+        r.append('lt')
+    if n >= 2:
+        r.append('ge')
+    if n == 5:
+        r.append('eq')
+    if n != 5:
+        r.append('ne')
+    if n > 100:
+        r.append('gt')
+    return r
+print(cmp(1), cmp(5), cmp(101), cmp(2.0), cmp(1.5))
+try:
+    cmp('x')
+except TypeError as e:
+    print('TypeError', e)
+def unbound():
+    if False:
+        q = 1
+    return q + 1
+try:
+    unbound()
+except UnboundLocalError as e:
+    print('ULE', e)
+def unbound2():
+    if False:
+        q = 1
+    return q * 3
+try:
+    unbound2()
+except UnboundLocalError as e:
+    print('ULE', e)
+def strs(words):
+    n = 0
+    for w in words:
+        n = n + len(w)
+    return n, str(n), str('s'), len([1, 2]), len((1,)), len({1: 2}), len(range(4))
+print(strs(['a', 'bb', 'ccc']))
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+print(fib(15))
+it = iter([1, 2, 3])
+for x in it:
+    print(x)
+xs = [1, 2, 3]
+for x in xs:
+    if x == 1:
+        xs.append(4)
+    print(x)
+def deep(n):
+    return deep(n + 1)
+try:
+    deep(0)
+except RecursionError:
+    print('RecursionError')
