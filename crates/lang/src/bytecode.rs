@@ -290,6 +290,10 @@ pub enum Op {
     IntCmpJumpIfFalse(CmpOp, i32, u32),
     /// `Int(k)`, `CmpJumpIfTrue(op, t)`.
     IntCmpJumpIfTrue(CmpOp, i32, u32),
+    /// `LoadFast2(c, k)`, `Subscr`.
+    SubscrFast2(u32, u32),
+    /// `LoadFast2(c, k)`, `StoreSubscr`.
+    StoreSubscrFast2(u32, u32),
 }
 
 /// Fuses common instruction sequences: the first instruction of each becomes a fused
@@ -313,6 +317,8 @@ pub fn fuse(ops: &mut [Op]) {
             (Op::LoadFast(s), Some(Op::Binary(b)), _) => Op::LoadFastBinary(b, s),
             (Op::Int(k), Some(Op::CmpJumpIfFalse(c, t)), _) => Op::IntCmpJumpIfFalse(c, k, t),
             (Op::Int(k), Some(Op::CmpJumpIfTrue(c, t)), _) => Op::IntCmpJumpIfTrue(c, k, t),
+            (Op::LoadFast2(c, k), Some(Op::Subscr), _) => Op::SubscrFast2(c, k),
+            (Op::LoadFast2(c, k), Some(Op::StoreSubscr), _) => Op::StoreSubscrFast2(c, k),
             (op, _, _) => op,
         };
     }

@@ -662,6 +662,55 @@ impl Interp {
                         let v = tri!(self.get_item(&obj, &key));
                         self.stack.push(v);
                     }
+                    Op::SubscrFast2(c, k) | Op::StoreSubscrFast2(c, k) => {
+                        // `LoadFast2(c, k)` then `Subscr` / `StoreSubscr`: the container and
+                        // the key are used in place in their slots.
+                        let (ac, ak) = (base + c as usize, base + k as usize);
+                        let bound = |v: Option<&Value>| !matches!(v, Some(Value::Null) | None);
+                        if c == k || !bound(self.stack.get(ac)) || !bound(self.stack.get(ak)) {
+                            // as `LoadFast2` alone (its errors included)
+                            let va = match self.stack.get(ac) {
+                                Some(Value::Null) | None => {
+                                    break 'inner (self.unbound_local(code, c), true);
+                                }
+                                Some(v) => fast_clone(v),
+                            };
+                            let vb = match self.stack.get(ak) {
+                                Some(Value::Null) | None => {
+                                    fast_drop(va);
+                                    break 'inner (self.unbound_local(code, k), true);
+                                }
+                                Some(v) => fast_clone(v),
+                            };
+                            self.stack.push(va);
+                            self.stack.push(vb);
+                            continue;
+                        }
+                        pc += 1;
+                        save_pc!();
+                        if let Op::SubscrFast2(..) = op {
+                            let obj = std::mem::take(&mut self.stack[ac]);
+                            let key = std::mem::take(&mut self.stack[ak]);
+                            let r = self.get_item(&obj, &key);
+                            if let Some(slot) = self.stack.get_mut(ac) {
+                                *slot = obj;
+                            }
+                            if let Some(slot) = self.stack.get_mut(ak) {
+                                *slot = key;
+                            }
+                            let v = tri!(r);
+                            self.stack.push(v);
+                        } else {
+                            let v = pop!(self);
+                            let key = fast_clone(&self.stack[ak]);
+                            let obj = std::mem::take(&mut self.stack[ac]);
+                            let r = self.set_item(&obj, key, v);
+                            if let Some(slot) = self.stack.get_mut(ac) {
+                                *slot = obj;
+                            }
+                            tri!(r);
+                        }
+                    }
                     Op::StoreSubscr => {
                         let key = pop!(self);
                         let obj = pop!(self);
@@ -1673,12 +1722,20 @@ impl Interp {
     /// `xs.append(v)`, `d.get(k)`, `d.get(k, default)` without the generic call
     /// machinery; `None` when the call is not one of them.
     fn native_method_fast(&mut self, wk: Wk, midx: usize, argc: usize) -> Option<PResult<Value>> {
+        if wk == Wk::append && argc == 1 && matches!(self.stack.get(midx + 1), Some(Value::List(_)))
+        {
+            // The argument is cut from the stack right after: move it (no reference count).
+            let v = std::mem::take(self.stack.get_mut(midx + 2)?);
+            if let Some(Value::List(l)) = self.stack.get(midx + 1) {
+                return Some(l.lock().push(v).map(|_| Value::None).map_err(Flow::from));
+            }
+            if let Some(slot) = self.stack.get_mut(midx + 2) {
+                *slot = v;
+            }
+            return None;
+        }
         let this = self.stack.get(midx + 1)?;
         match (wk, this, argc) {
-            (Wk::append, Value::List(l), 1) => {
-                let v = self.stack.get(midx + 2)?.clone();
-                Some(l.lock().push(v).map(|_| Value::None).map_err(Flow::from))
-            }
             (Wk::get, Value::Dict(d), 1 | 2) => {
                 let key = self.stack.get(midx + 2)?;
                 let h = match key {
@@ -2540,11 +2597,20 @@ fn missing_message(qn: &str, kind: &str, names: &[String]) -> String {
 /// Clones without calling the out-of-line `Clone` for unboxed values.
 #[inline(always)]
 pub(crate) fn fast_clone(v: &Value) -> Value {
+    // The commonest reference types are cloned inline too: the out-of-line `Clone`
+    // returns through memory, written a field at a time, and reading that back as one
+    // 16-byte value at once stalls (failed store-to-load forwarding).
     match v {
         Value::Int(i) => Value::Int(*i),
         Value::Float(f) => Value::Float(*f),
         Value::Bool(b) => Value::Bool(*b),
         Value::None => Value::None,
+        Value::Str(x) => Value::Str(Arc::clone(x)),
+        Value::List(x) => Value::List(Arc::clone(x)),
+        Value::Tuple(x) => Value::Tuple(Arc::clone(x)),
+        Value::Dict(x) => Value::Dict(Arc::clone(x)),
+        Value::Func(x) => Value::Func(Arc::clone(x)),
+        Value::Instance(x) => Value::Instance(Arc::clone(x)),
         _ => v.clone(),
     }
 }

@@ -20,6 +20,10 @@
 //!
 //! Built-in container methods (`list.append`, `dict.pop`...) are each one atomic
 //! operation, as in CPython: they lock the container once.
+//!
+//! A method call's lookup (`obj.name(...)`) is a read of an attribute too:
+//! `Interp::load_method_cached` (a per-thread cache of methods found on instances'
+//! classes) calls the hook before reading.
 
 use std::sync::{Arc, Mutex};
 

@@ -83,3 +83,30 @@ try:
     deep(0)
 except RecursionError:
     print('RecursionError')
+def subscripts(xs, d, k):
+    out = [xs[k], d[k]]
+    d[k] = d[k] + 1
+    xs[k] = 'set'
+    out.append(d[k])
+    out.append(xs[k])
+    out.append(xs[k:])
+    try:
+        out.append(xs[len(xs)])
+    except IndexError as e:
+        out.append(str(e))
+    try:
+        d[k] = d['missing']
+    except KeyError as e:
+        out.append(repr(e))
+    n = 1
+    try:
+        out.append(n[0])
+    except TypeError as e:
+        out.append(str(e))
+    return out
+print(subscripts(['a', 'b', 'c'], {1: 10}, 1))
+def self_index():
+    m = {0: 0}
+    x = 0
+    return m[x], [5][x]
+print(self_index())
