@@ -270,7 +270,12 @@ fn no_kwargs(name: &str, kwargs: &[(Arc<PyStr>, Value)]) -> PResult<()> {
 /// `b(arg)` for the one-argument built-ins whose result on built-in values needs no
 /// Python code (`len`, `str` of ints and strings); `None`: take the general path.
 #[inline]
-pub(crate) fn builtin_fast1(b: Builtin, arg: &Value) -> Option<PResult<Value>> {
+pub(crate) fn builtin_fast1(f: &Value, arg: &Value) -> Option<PResult<Value>> {
+    let b = match f {
+        Value::Builtin(b) => *b,
+        Value::Class(c) if c.kind == ClassKind::Builtin(BaseType::Str) => Builtin::Str,
+        _ => return None,
+    };
     match (b, arg) {
         (Builtin::Len, Value::Str(s)) => Some(Ok(Value::Int(s.nchars() as i64))),
         (Builtin::Len, Value::List(l)) => Some(Ok(Value::Int(l.len() as i64))),

@@ -319,6 +319,37 @@ impl Interp {
                     }
                 };
             }
+            // `ForRange(t)` `StoreFast(x)` (the fused head at `pc - 1`): the counter goes
+            // straight to its slot.
+            macro_rules! for_range_store {
+                ($t:expr, $x:expr) => {
+                    let l = self.stack.len();
+                    let at = base + $x as usize;
+                    if l < 3 {
+                        continue; // as `ForRange` does
+                    }
+                    let (cur, stop, step) =
+                        match (&self.stack[l - 3], &self.stack[l - 2], &self.stack[l - 1]) {
+                            (Value::Int(a), Value::Int(b), Value::Int(c)) => (*a, *b, *c),
+                            _ => (0, 0, 1),
+                        };
+                    if (step > 0 && cur < stop) || (step < 0 && cur > stop) {
+                        if let Value::Int(c) = &mut self.stack[l - 3] {
+                            *c = cur.checked_add(step).unwrap_or(stop);
+                        }
+                        if at < l - 3 {
+                            set_int(&mut self.stack[at], cur);
+                            pc += 1;
+                        } else {
+                            // as `ForRange` alone: `StoreFast` runs next
+                            self.stack.push(Value::Int(cur));
+                        }
+                    } else {
+                        self.stack.truncate(l - 3);
+                        jump_to!($t);
+                    }
+                };
+            }
             macro_rules! save_pc {
                 () => {
                     if let Some(f) = self.frames.get_mut(fi) {
@@ -940,6 +971,12 @@ impl Interp {
                     }
                     Op::Jump(t) => {
                         jump_to!(t);
+                        // The commonest target, a `for ... in range` head, runs right here
+                        // (one dispatch less per iteration; its step is counted as usual).
+                        if let Some(&Op::ForRangeStore(t2, x)) = ops.get(pc) {
+                            pc += 1;
+                            for_range_store!(t2, x);
+                        }
                     }
                     Op::JumpIfFalse(t) | Op::JumpIfTrue(t) => {
                         let v = pop!(self);
@@ -1078,27 +1115,7 @@ impl Interp {
                         }
                     }
                     Op::ForRangeStore(t, x) => {
-                        // `ForRange(t)` `StoreFast(x)`: the counter goes straight to its slot.
-                        let l = self.stack.len();
-                        let at = base + x as usize;
-                        if l < 3 || at >= l - 3 {
-                            continue; // as `ForRange` alone: `StoreFast` runs next
-                        }
-                        let (cur, stop, step) =
-                            match (&self.stack[l - 3], &self.stack[l - 2], &self.stack[l - 1]) {
-                                (Value::Int(a), Value::Int(b), Value::Int(c)) => (*a, *b, *c),
-                                _ => (0, 0, 1),
-                            };
-                        if (step > 0 && cur < stop) || (step < 0 && cur > stop) {
-                            if let Value::Int(c) = &mut self.stack[l - 3] {
-                                *c = cur.checked_add(step).unwrap_or(stop);
-                            }
-                            set_int(&mut self.stack[at], cur);
-                            pc += 1;
-                        } else {
-                            self.stack.truncate(l - 3);
-                            jump_to!(t);
-                        }
+                        for_range_store!(t, x);
                     }
                     Op::LoadFastBinaryInt(bop, x, k) => {
                         // `LoadFast(x)` `BinaryInt(bop, k)` for an int in the slot.
@@ -1117,7 +1134,7 @@ impl Interp {
                         };
                         self.stack.push(v);
                     }
-                    Op::LoadFastBinary(bop, x) => {
+                    Op::LoadFastBinary(bop, x) | Op::LoadFastInplace(bop, x) => {
                         // `LoadFast(x)` `Binary(bop)` for ints in the slot and on top.
                         let v = match self.stack.get(base + x as usize) {
                             Some(Value::Int(b)) => {
@@ -1137,6 +1154,38 @@ impl Interp {
                             Some(v) => fast_clone(v),
                         };
                         self.stack.push(v);
+                    }
+                    Op::LoadFastIntCmpJumpIfFalse(c, p, t)
+                    | Op::LoadFastIntCmpJumpIfTrue(c, p, t) => {
+                        // `LoadFast(s)` `Int(k)` and the compare-and-jump, for an int in the
+                        // slot.
+                        let (x, k) = crate::bytecode::unpack_slot_int(p);
+                        let truth = match self.stack.get(base + x as usize) {
+                            Some(Value::Int(a)) => match c {
+                                CmpOp::Lt => Some(*a < k),
+                                CmpOp::Le => Some(*a <= k),
+                                CmpOp::Eq => Some(*a == k),
+                                CmpOp::Ne => Some(*a != k),
+                                CmpOp::Gt => Some(*a > k),
+                                CmpOp::Ge => Some(*a >= k),
+                                _ => None,
+                            },
+                            Some(Value::Null) | None => {
+                                break 'inner (self.unbound_local(code, x), true);
+                            }
+                            Some(_) => None,
+                        };
+                        let Some(truth) = truth else {
+                            // as `LoadFast(s)` alone
+                            let v = fast_clone(&self.stack[base + x as usize]);
+                            self.stack.push(v);
+                            continue;
+                        };
+                        pc += 2;
+                        let want = matches!(op, Op::LoadFastIntCmpJumpIfTrue(..));
+                        if truth == want {
+                            jump_to!(t);
+                        }
                     }
                     Op::IntCmpJumpIfFalse(c, k, t) | Op::IntCmpJumpIfTrue(c, k, t) => {
                         // `Int(k)` then the compare-and-jump, for an int on top.
@@ -1272,6 +1321,27 @@ impl Interp {
                         let t = tri!(Value::tuple(items).map_err(Flow::from));
                         self.stack.push(t);
                     }
+                    Op::UnpackStore(n) => {
+                        // `Unpack(n)` and the `StoreFast`s after it, for a tuple of `n`.
+                        let n = n as usize;
+                        let v = pop!(self);
+                        let fits = matches!(&v, Value::Tuple(t) if t.items.len() == n);
+                        let (Value::Tuple(t), true) = (&v, fits) else {
+                            save_pc!();
+                            tri!(self.unpack(v, n, None));
+                            continue; // as `Unpack(n)` alone
+                        };
+                        for (j, item) in t.items.iter().enumerate() {
+                            let Some(Op::StoreFast(x)) = ops.get(pc + j) else {
+                                break;
+                            };
+                            if let Some(slot) = self.stack.get_mut(base + *x as usize) {
+                                let old = std::mem::replace(slot, fast_clone(item));
+                                fast_drop(old);
+                            }
+                        }
+                        pc += n;
+                    }
                     Op::Unpack(n) => {
                         let v = pop!(self);
                         save_pc!();
@@ -1301,12 +1371,13 @@ impl Interp {
                         save_pc!();
                         // Fast path: `len(x)` / `str(n)` of built-in values.
                         if argc == 1 {
-                            if let Value::Builtin(b) = self.stack[fidx] {
-                                if let Some(r) =
-                                    super::builtins::builtin_fast1(b, &self.stack[fidx + 1])
+                            if let Some(r) = super::builtins::builtin_fast1(
+                                &self.stack[fidx],
+                                &self.stack[fidx + 1],
+                            ) {
                                 {
                                     let v = tri!(r);
-                                    self.stack.truncate(fidx);
+                                    cut_stack(&mut self.stack, fidx);
                                     self.stack.push(v);
                                     continue;
                                 }
@@ -1328,7 +1399,9 @@ impl Interp {
                                 let Value::Func(f) = std::mem::take(&mut self.stack[fidx]) else {
                                     continue;
                                 };
-                                self.stack.resize(fidx + 1 + nslots, Value::Null);
+                                if nslots > argc as usize {
+                                    self.stack.resize(fidx + 1 + nslots, Value::Null);
+                                }
                                 self.frames.push(Frame {
                                     code: id,
                                     pc: 0,
@@ -1410,7 +1483,9 @@ impl Interp {
                                     else {
                                         continue;
                                     };
-                                    self.stack.resize(midx + 1 + nslots, Value::Null);
+                                    if nslots > argc as usize + 1 {
+                                        self.stack.resize(midx + 1 + nslots, Value::Null);
+                                    }
                                     self.frames.push(Frame {
                                         code: id,
                                         pc: 0,
@@ -1517,7 +1592,7 @@ impl Interp {
                                 return Ok(v);
                             }
                         };
-                        self.stack.truncate(frame.ret_sp);
+                        cut_stack(&mut self.stack, frame.ret_sp);
                         let result = match frame.kind {
                             FrameKind::Normal => v,
                             FrameKind::Init(inst) => {
@@ -2612,6 +2687,24 @@ pub(crate) fn fast_clone(v: &Value) -> Value {
         Value::Func(x) => Value::Func(Arc::clone(x)),
         Value::Instance(x) => Value::Instance(Arc::clone(x)),
         _ => v.clone(),
+    }
+}
+
+/// `stack.truncate(to)`, with unboxed values dropped inline (no call to the drop glue).
+#[inline(always)]
+fn cut_stack(stack: &mut Vec<Value>, to: usize) {
+    while stack.len() > to {
+        match stack.last() {
+            Some(Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::None | Value::Null) => {
+                if let Some(v) = stack.pop() {
+                    fast_drop(v);
+                }
+            }
+            _ => {
+                stack.truncate(to);
+                break;
+            }
+        }
     }
 }
 

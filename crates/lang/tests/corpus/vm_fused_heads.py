@@ -110,3 +110,56 @@ def self_index():
     x = 0
     return m[x], [5][x]
 print(self_index())
+def small_compares(n, big):
+    out = []
+    while n > 0:
+        out.append(n)
+        n = n - 3
+    if big > 40000:
+        out.append('big')
+    if big < -40000:
+        out.append('small')
+    x = 2.5
+    if x < 3:
+        out.append('float')
+    return out
+print(small_compares(10, 50000), small_compares(0, -50000))
+def unpacks(rows):
+    out = []
+    for a, b, c in rows:
+        out.append(a + b + len(c))
+    x, x = 1, 2
+    out.append(x)
+    p, q = [3, 4]
+    out.append(p * q)
+    s, t = 'hi'
+    out.append(s + t)
+    try:
+        m, n = (1, 2, 3)
+    except ValueError as e:
+        out.append(str(e))
+    try:
+        m, n = (1,)
+    except ValueError as e:
+        out.append(str(e))
+    try:
+        m, n = 5
+    except TypeError as e:
+        out.append(str(e))
+    self_self = 1
+    self_self += self_self
+    out.append(self_self)
+    return out
+print(unpacks([(1, 2, 'a'), (3, 4, 'bcd')]))
+class Acc:
+    def __init__(self):
+        self.n = 0
+        self.f = 0.5
+    def add(self, k):
+        self.n += k
+        self.f += k
+        return self.n, self.f
+acc = Acc()
+for k in range(4):
+    acc.add(k)
+print(acc.add(1))
