@@ -316,8 +316,25 @@ impl Interp {
     }
 
     /// `obj.name`.
+    #[inline]
     pub fn get_attr(&mut self, obj: &Value, name: &Arc<PyStr>) -> PResult<Value> {
         self.before_shared(SharedOp::GetAttr);
+        // Inline fast path: an attribute of the instance itself.
+        if let Value::Instance(inst) = obj {
+            if inst.may_have(name) {
+                let attrs = lock(&inst.attrs);
+                for (k, v) in attrs.iter() {
+                    if name_eq(k, name) {
+                        return Ok(super::interp::fast_clone(v));
+                    }
+                }
+            }
+        }
+        self.get_attr_general(obj, name)
+    }
+
+    /// `obj.name`, every case (the hook has been called).
+    fn get_attr_general(&mut self, obj: &Value, name: &Arc<PyStr>) -> PResult<Value> {
         match obj {
             Value::Instance(inst) => {
                 if let Some(v) = inst.get_attr(name) {
@@ -645,8 +662,42 @@ impl Interp {
     }
 
     /// `obj[key]`.
+    #[inline]
     pub fn get_item(&mut self, obj: &Value, key: &Value) -> PResult<Value> {
         self.before_shared(SharedOp::GetItem);
+        // Inline fast paths: an element of a list or tuple at an int index in range, a
+        // dict value under a str or int key that is there.
+        match (obj, key) {
+            (Value::List(l), Value::Int(i)) => {
+                let g = l.lock();
+                if let Some(j) = norm_index(*i, g.items.len()) {
+                    return Ok(super::interp::fast_clone(&g.items[j]));
+                }
+            }
+            (Value::Tuple(t), Value::Int(i)) => {
+                if let Some(j) = norm_index(*i, t.items.len()) {
+                    return Ok(super::interp::fast_clone(&t.items[j]));
+                }
+            }
+            (Value::Dict(d), Value::Str(s)) => {
+                let h = super::dict::hash_str(s.as_str());
+                if let Some(v) = d.lock().get(h, key) {
+                    return Ok(super::interp::fast_clone(v));
+                }
+            }
+            (Value::Dict(d), Value::Int(i)) => {
+                let h = super::dict::hash_int(*i);
+                if let Some(v) = d.lock().get(h, key) {
+                    return Ok(super::interp::fast_clone(v));
+                }
+            }
+            _ => {}
+        }
+        self.get_item_general(obj, key)
+    }
+
+    /// `obj[key]`, every case (the hook has been called).
+    fn get_item_general(&mut self, obj: &Value, key: &Value) -> PResult<Value> {
         match obj {
             Value::List(l) => match self.index_of(key, "list")? {
                 Some(i) => {
