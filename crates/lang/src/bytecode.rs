@@ -268,6 +268,102 @@ pub enum Op {
     Super,
     /// Ends the module (returns `None`).
     Halt,
+    // Fused heads (see [`fuse`]): each does the work of the instruction it replaced and
+    // of the ones after it, which stay in place (for jumps into them), then skips them.
+    /// `LoadFast(s)`, `LoadAttr(n)`.
+    LoadFastAttr(u32, u32),
+    /// `LoadFast(s)`, `Dup`, `LoadAttr(n)` (`self.x += ...`).
+    LoadFastDupAttr(u32, u32),
+    /// `LoadFast(s)`, `StoreAttr(n)`.
+    LoadFastStoreAttr(u32, u32),
+    /// `LoadFast(s)`, `LoadMethod(n)`.
+    LoadFastMethod(u32, u32),
+    /// `Swap(2)`, `StoreAttr(n)`.
+    SwapStoreAttr(u32),
+    /// `ForRange(t)`, `StoreFast(s)`.
+    ForRangeStore(u32, u32),
+    /// `LoadFast(s)`, `BinaryInt(op, k)`.
+    LoadFastBinaryInt(BinOp, u32, i32),
+    /// `LoadFast(s)`, `Binary(op)`.
+    LoadFastBinary(BinOp, u32),
+    /// `Int(k)`, `CmpJumpIfFalse(op, t)`.
+    IntCmpJumpIfFalse(CmpOp, i32, u32),
+    /// `Int(k)`, `CmpJumpIfTrue(op, t)`.
+    IntCmpJumpIfTrue(CmpOp, i32, u32),
+    /// `LoadFast2(c, k)`, `Subscr`.
+    SubscrFast2(u32, u32),
+    /// `LoadFast2(c, k)`, `StoreSubscr`.
+    StoreSubscrFast2(u32, u32),
+    /// `LoadFast(s)`, `Int(k)`, `CmpJumpIfFalse(op, t)`, with `s` in the low and `k` in
+    /// the high 16 bits of the first operand.
+    LoadFastIntCmpJumpIfFalse(CmpOp, u32, u32),
+    /// `LoadFast(s)`, `Int(k)`, `CmpJumpIfTrue(op, t)` (operands as above).
+    LoadFastIntCmpJumpIfTrue(CmpOp, u32, u32),
+    /// `LoadFast(s)`, `Inplace(op)` (ints: the same as `Binary(op)`).
+    LoadFastInplace(BinOp, u32),
+    /// `Unpack(n)` then `n` times `StoreFast` (their slots are read from them).
+    UnpackStore(u32),
+}
+
+/// `s` and `k` in one operand, when they fit in 16 bits each.
+fn pack_slot_int(s: u32, k: i32) -> Option<u32> {
+    let k = i16::try_from(k).ok()?;
+    (s <= 0xffff).then_some(s | ((k as u16 as u32) << 16))
+}
+
+/// The slot and the int of [`pack_slot_int`].
+#[inline]
+pub fn unpack_slot_int(p: u32) -> (u32, i64) {
+    (p & 0xffff, (p >> 16) as u16 as i16 as i64)
+}
+
+/// Fuses common instruction sequences: the first instruction of each becomes a fused
+/// head doing the work of the whole sequence. The other instructions stay where they
+/// are, so positions (jump targets, lines, the exception table) do not change, a jump
+/// into the middle of a sequence runs the original instructions, and a fused head
+/// counts one step per instruction it stands for (the step budget is unchanged).
+pub fn fuse(ops: &mut [Op]) {
+    let orig = ops.to_vec();
+    for (k, slot) in ops.iter_mut().enumerate() {
+        let next = orig.get(k + 1).copied();
+        let next2 = orig.get(k + 2).copied();
+        *slot = match (orig[k], next, next2) {
+            (Op::LoadFast(s), Some(Op::Int(i)), Some(Op::CmpJumpIfFalse(c, t))) => {
+                match pack_slot_int(s, i) {
+                    Some(p) => Op::LoadFastIntCmpJumpIfFalse(c, p, t),
+                    None => Op::LoadFast(s),
+                }
+            }
+            (Op::LoadFast(s), Some(Op::Int(i)), Some(Op::CmpJumpIfTrue(c, t))) => {
+                match pack_slot_int(s, i) {
+                    Some(p) => Op::LoadFastIntCmpJumpIfTrue(c, p, t),
+                    None => Op::LoadFast(s),
+                }
+            }
+            (Op::LoadFast(s), Some(Op::Dup), Some(Op::LoadAttr(n))) => Op::LoadFastDupAttr(s, n),
+            (Op::LoadFast(s), Some(Op::LoadAttr(n)), _) => Op::LoadFastAttr(s, n),
+            (Op::LoadFast(s), Some(Op::StoreAttr(n)), _) => Op::LoadFastStoreAttr(s, n),
+            (Op::LoadFast(s), Some(Op::LoadMethod(n)), _) => Op::LoadFastMethod(s, n),
+            (Op::Swap(2), Some(Op::StoreAttr(n)), _) => Op::SwapStoreAttr(n),
+            (Op::ForRange(t), Some(Op::StoreFast(s)), _) => Op::ForRangeStore(t, s),
+            (Op::LoadFast(s), Some(Op::BinaryInt(b, k)), _) => Op::LoadFastBinaryInt(b, s, k),
+            (Op::LoadFast(s), Some(Op::Binary(b)), _) => Op::LoadFastBinary(b, s),
+            (Op::LoadFast(s), Some(Op::Inplace(b)), _) => Op::LoadFastInplace(b, s),
+            (Op::Unpack(n), _, _)
+                if n > 0
+                    && orig
+                        .get(k + 1..k + 1 + n as usize)
+                        .is_some_and(|w| w.iter().all(|o| matches!(o, Op::StoreFast(_)))) =>
+            {
+                Op::UnpackStore(n)
+            }
+            (Op::Int(k), Some(Op::CmpJumpIfFalse(c, t)), _) => Op::IntCmpJumpIfFalse(c, k, t),
+            (Op::Int(k), Some(Op::CmpJumpIfTrue(c, t)), _) => Op::IntCmpJumpIfTrue(c, k, t),
+            (Op::LoadFast2(c, k), Some(Op::Subscr), _) => Op::SubscrFast2(c, k),
+            (Op::LoadFast2(c, k), Some(Op::StoreSubscr), _) => Op::StoreSubscrFast2(c, k),
+            (op, _, _) => op,
+        };
+    }
 }
 
 /// One entry of the exception table: an exception raised by an instruction in

@@ -416,6 +416,7 @@ impl<'a, 'g> Unit<'a, 'g> {
                 other => other,
             };
         }
+        crate::bytecode::fuse(&mut self.ops);
         // Exception table from each instruction's handler.
         let mut handlers: Vec<Handler> = Vec::new();
         let mut i = 0;

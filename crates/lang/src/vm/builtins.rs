@@ -267,6 +267,30 @@ fn no_kwargs(name: &str, kwargs: &[(Arc<PyStr>, Value)]) -> PResult<()> {
 }
 
 /// Pulls the keyword arguments a built-in accepts; anything else is CPython's TypeError.
+/// `b(arg)` for the one-argument built-ins whose result on built-in values needs no
+/// Python code (`len`, `str` of ints and strings); `None`: take the general path.
+#[inline]
+pub(crate) fn builtin_fast1(f: &Value, arg: &Value) -> Option<PResult<Value>> {
+    let b = match f {
+        Value::Builtin(b) => *b,
+        Value::Class(c) if c.kind == ClassKind::Builtin(BaseType::Str) => Builtin::Str,
+        _ => return None,
+    };
+    match (b, arg) {
+        (Builtin::Len, Value::Str(s)) => Some(Ok(Value::Int(s.nchars() as i64))),
+        (Builtin::Len, Value::List(l)) => Some(Ok(Value::Int(l.len() as i64))),
+        (Builtin::Len, Value::Tuple(t)) => Some(Ok(Value::Int(t.items.len() as i64))),
+        (Builtin::Len, Value::Dict(d)) => Some(Ok(Value::Int(d.len() as i64))),
+        (Builtin::Str, Value::Str(_)) => Some(Ok(arg.clone())),
+        (Builtin::Str, Value::Int(i)) => {
+            let mut out = String::with_capacity(20);
+            super::repr::push_int(&mut out, *i);
+            Some(Value::str(out).map_err(Flow::from))
+        }
+        _ => None,
+    }
+}
+
 fn take_kwargs(
     name: &str,
     kwargs: Vec<(Arc<PyStr>, Value)>,

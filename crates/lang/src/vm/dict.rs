@@ -26,11 +26,11 @@ pub enum HashError {
 const MAX_KEY_DEPTH: u32 = 100;
 
 /// CPython's hash of an int.
+#[inline]
 pub fn hash_int(i: i64) -> i64 {
-    let m = MODULUS as i128;
-    let v = i as i128;
-    let h = if v >= 0 { v % m } else { -((-v) % m) };
-    let h = h as i64;
+    // `%` on `i64` truncates toward zero: the sign of `i` times `|i| mod m`, as CPython
+    // (and no 128-bit division, which is a library call).
+    let h = i % MODULUS as i64;
     if h == -1 {
         -2
     } else {

@@ -90,6 +90,10 @@ pub struct Interp {
     pub(crate) repr_active: Vec<i64>,
     pub(crate) stack_base: usize,
     pub(crate) thread: usize,
+    /// Where each code's instructions start in the per-instruction caches.
+    pub(crate) cache_base: Vec<usize>,
+    /// This thread's method cache, one entry per instruction of the program.
+    pub(crate) method_cache: Vec<super::shared::MethodCache>,
 }
 
 macro_rules! pop {
@@ -106,6 +110,12 @@ impl Interp {
     pub fn new(module: Arc<Module>, opts: RunOptions) -> Interp {
         let globals = super::shared::GlobalStore::Local(vec![Value::Null; module.globals.len()]);
         let rng = Rng::new(opts.seed);
+        let mut cache_base = Vec::with_capacity(module.codes.len());
+        let mut ninstr = 0usize;
+        for c in &module.codes {
+            cache_base.push(ninstr);
+            ninstr += c.ops.len();
+        }
         Interp {
             module,
             globals,
@@ -133,6 +143,8 @@ impl Interp {
             repr_active: Vec::new(),
             stack_base: super::heap::stack_position(),
             thread: 0,
+            cache_base,
+            method_cache: Vec::new(),
         }
     }
 
@@ -309,6 +321,7 @@ impl Interp {
             let mut pc = frame.pc;
             let ops: &[Op] = &code.ops;
             let fi = self.frames.len() - 1;
+            let cache_at = self.cache_base.get(code.id as usize).copied().unwrap_or(0);
             // Steps are charged per straight-line segment: at each taken jump, call,
             // return and exception, exactly the instructions executed since the last one.
             let mut seg = pc;
@@ -335,6 +348,37 @@ impl Interp {
                         if let Some(stop) = self.checkpoint() {
                             break (stop, false);
                         }
+                    }
+                };
+            }
+            // `ForRange(t)` `StoreFast(x)` (the fused head at `pc - 1`): the counter goes
+            // straight to its slot.
+            macro_rules! for_range_store {
+                ($t:expr, $x:expr) => {
+                    let l = self.stack.len();
+                    let at = base + $x as usize;
+                    if l < 3 {
+                        continue; // as `ForRange` does
+                    }
+                    let (cur, stop, step) =
+                        match (&self.stack[l - 3], &self.stack[l - 2], &self.stack[l - 1]) {
+                            (Value::Int(a), Value::Int(b), Value::Int(c)) => (*a, *b, *c),
+                            _ => (0, 0, 1),
+                        };
+                    if (step > 0 && cur < stop) || (step < 0 && cur > stop) {
+                        if let Value::Int(c) = &mut self.stack[l - 3] {
+                            *c = cur.checked_add(step).unwrap_or(stop);
+                        }
+                        if at < l - 3 {
+                            set_int(&mut self.stack[at], cur);
+                            pc += 1;
+                        } else {
+                            // as `ForRange` alone: `StoreFast` runs next
+                            self.stack.push(Value::Int(cur));
+                        }
+                    } else {
+                        self.stack.truncate(l - 3);
+                        jump_to!($t);
                     }
                 };
             }
@@ -557,22 +601,106 @@ impl Interp {
                     }
                     Op::LoadAttr(n) => {
                         let obj = pop!(self);
-                        let name = match code.names.get(n as usize) {
-                            Some(n) => n.clone(),
-                            None => continue,
+                        let Some(name) = code.names.get(n as usize) else {
+                            continue;
                         };
                         save_pc!();
-                        let v = tri!(self.get_attr(&obj, &name));
+                        let v = tri!(self.get_attr(&obj, name));
                         self.stack.push(v);
                     }
                     Op::StoreAttr(n) => {
                         let obj = pop!(self);
                         let v = pop!(self);
-                        let Some(name) = code.names.get(n as usize).cloned() else {
+                        let Some(name) = code.names.get(n as usize) else {
                             continue;
                         };
                         save_pc!();
-                        tri!(self.set_attr(&obj, &name, v));
+                        tri!(self.set_attr(&obj, name, v));
+                    }
+                    Op::LoadFastAttr(s, n) | Op::LoadFastDupAttr(s, n) => {
+                        // `LoadFast(s)` (`Dup`) `LoadAttr(n)`, reading the attribute of
+                        // the local in place (no reference count traffic).
+                        let at = base + s as usize;
+                        let dup = match self.stack.get(at) {
+                            Some(Value::Null) | None => {
+                                break 'inner (self.unbound_local(code, s), true);
+                            }
+                            Some(v) => {
+                                if let Op::LoadFastDupAttr(..) = op {
+                                    Some(fast_clone(v))
+                                } else {
+                                    None
+                                }
+                            }
+                        };
+                        if let Some(v) = dup {
+                            self.stack.push(v);
+                            pc += 1;
+                        }
+                        pc += 1;
+                        let Some(name) = code.names.get(n as usize) else {
+                            continue;
+                        };
+                        save_pc!();
+                        let obj = std::mem::take(&mut self.stack[at]);
+                        let r = self.get_attr(&obj, name);
+                        if let Some(slot) = self.stack.get_mut(at) {
+                            *slot = obj;
+                        }
+                        let v = tri!(r);
+                        self.stack.push(v);
+                    }
+                    Op::LoadFastStoreAttr(s, n) => {
+                        // `LoadFast(s)` `StoreAttr(n)`.
+                        let at = base + s as usize;
+                        if matches!(self.stack.get(at), Some(Value::Null) | None) {
+                            break 'inner (self.unbound_local(code, s), true);
+                        }
+                        pc += 1;
+                        let v = pop!(self);
+                        let Some(name) = code.names.get(n as usize) else {
+                            continue;
+                        };
+                        save_pc!();
+                        let obj = std::mem::take(&mut self.stack[at]);
+                        let r = self.set_attr(&obj, name, v);
+                        if let Some(slot) = self.stack.get_mut(at) {
+                            *slot = obj;
+                        }
+                        tri!(r);
+                    }
+                    Op::SwapStoreAttr(n) => {
+                        // `Swap(2)` `StoreAttr(n)`.
+                        pc += 1;
+                        let (obj, v) = if self.stack.len() >= 2 {
+                            let v = pop!(self);
+                            (pop!(self), v)
+                        } else {
+                            let obj = pop!(self);
+                            (obj, pop!(self))
+                        };
+                        let Some(name) = code.names.get(n as usize) else {
+                            continue;
+                        };
+                        save_pc!();
+                        tri!(self.set_attr(&obj, name, v));
+                    }
+                    Op::LoadFastMethod(s, n) => {
+                        // `LoadFast(s)` `LoadMethod(n)`.
+                        let obj = match self.stack.get(base + s as usize) {
+                            Some(Value::Null) | None => {
+                                break 'inner (self.unbound_local(code, s), true);
+                            }
+                            Some(v) => fast_clone(v),
+                        };
+                        pc += 1;
+                        let Some(name) = code.names.get(n as usize) else {
+                            continue;
+                        };
+                        save_pc!();
+                        let (a, b) = tri!(self.load_method_cached(obj, name, cache_at + pc - 1));
+                        self.stack.push(a);
+                        self.stack.push(b);
                     }
                     Op::DelAttr(n) => {
                         let obj = pop!(self);
@@ -584,11 +712,11 @@ impl Interp {
                     }
                     Op::LoadMethod(n) => {
                         let obj = pop!(self);
-                        let Some(name) = code.names.get(n as usize).cloned() else {
+                        let Some(name) = code.names.get(n as usize) else {
                             continue;
                         };
                         save_pc!();
-                        let (a, b) = tri!(self.load_method(obj, &name));
+                        let (a, b) = tri!(self.load_method_cached(obj, name, cache_at + pc - 1));
                         self.stack.push(a);
                         self.stack.push(b);
                     }
@@ -598,6 +726,55 @@ impl Interp {
                         save_pc!();
                         let v = tri!(self.get_item(&obj, &key));
                         self.stack.push(v);
+                    }
+                    Op::SubscrFast2(c, k) | Op::StoreSubscrFast2(c, k) => {
+                        // `LoadFast2(c, k)` then `Subscr` / `StoreSubscr`: the container and
+                        // the key are used in place in their slots.
+                        let (ac, ak) = (base + c as usize, base + k as usize);
+                        let bound = |v: Option<&Value>| !matches!(v, Some(Value::Null) | None);
+                        if c == k || !bound(self.stack.get(ac)) || !bound(self.stack.get(ak)) {
+                            // as `LoadFast2` alone (its errors included)
+                            let va = match self.stack.get(ac) {
+                                Some(Value::Null) | None => {
+                                    break 'inner (self.unbound_local(code, c), true);
+                                }
+                                Some(v) => fast_clone(v),
+                            };
+                            let vb = match self.stack.get(ak) {
+                                Some(Value::Null) | None => {
+                                    fast_drop(va);
+                                    break 'inner (self.unbound_local(code, k), true);
+                                }
+                                Some(v) => fast_clone(v),
+                            };
+                            self.stack.push(va);
+                            self.stack.push(vb);
+                            continue;
+                        }
+                        pc += 1;
+                        save_pc!();
+                        if let Op::SubscrFast2(..) = op {
+                            let obj = std::mem::take(&mut self.stack[ac]);
+                            let key = std::mem::take(&mut self.stack[ak]);
+                            let r = self.get_item(&obj, &key);
+                            if let Some(slot) = self.stack.get_mut(ac) {
+                                *slot = obj;
+                            }
+                            if let Some(slot) = self.stack.get_mut(ak) {
+                                *slot = key;
+                            }
+                            let v = tri!(r);
+                            self.stack.push(v);
+                        } else {
+                            let v = pop!(self);
+                            let key = fast_clone(&self.stack[ak]);
+                            let obj = std::mem::take(&mut self.stack[ac]);
+                            let r = self.set_item(&obj, key, v);
+                            if let Some(slot) = self.stack.get_mut(ac) {
+                                *slot = obj;
+                            }
+                            tri!(r);
+                        }
                     }
                     Op::StoreSubscr => {
                         let key = pop!(self);
@@ -828,6 +1005,12 @@ impl Interp {
                     }
                     Op::Jump(t) => {
                         jump_to!(t);
+                        // The commonest target, a `for ... in range` head, runs right here
+                        // (one dispatch less per iteration; its step is counted as usual).
+                        if let Some(&Op::ForRangeStore(t2, x)) = ops.get(pc) {
+                            pc += 1;
+                            for_range_store!(t2, x);
+                        }
                     }
                     Op::JumpIfFalse(t) | Op::JumpIfTrue(t) => {
                         let v = pop!(self);
@@ -893,6 +1076,44 @@ impl Interp {
                                 }
                             }
                         }
+                        // Fast path: a list iterator (as `iter_next`, without cloning it).
+                        let next = match &self.stack[l - 1] {
+                            Value::Iter(it) => {
+                                let mut g = lock(&it.state);
+                                match &mut *g {
+                                    IterState::List(list, i) => {
+                                        let v = list.lock().items.get(*i).cloned();
+                                        match v {
+                                            Some(v) => {
+                                                *i += 1;
+                                                Some(Some(v))
+                                            }
+                                            None => {
+                                                let done =
+                                                    std::mem::replace(&mut *g, IterState::Done);
+                                                drop(g);
+                                                drop(done);
+                                                Some(None)
+                                            }
+                                        }
+                                    }
+                                    _ => None,
+                                }
+                            }
+                            _ => None,
+                        };
+                        match next {
+                            Some(Some(v)) => {
+                                self.stack.push(v);
+                                continue;
+                            }
+                            Some(None) => {
+                                self.stack.pop();
+                                jump_to!(t);
+                                continue;
+                            }
+                            None => {}
+                        }
                         let it = self.stack[l - 1].clone();
                         save_pc!();
                         match tri!(self.iter_next(&it)) {
@@ -927,6 +1148,107 @@ impl Interp {
                             jump_to!(t);
                         }
                     }
+                    Op::ForRangeStore(t, x) => {
+                        for_range_store!(t, x);
+                    }
+                    Op::LoadFastBinaryInt(bop, x, k) => {
+                        // `LoadFast(x)` `BinaryInt(bop, k)` for an int in the slot.
+                        let v = match self.stack.get(base + x as usize) {
+                            Some(Value::Int(a)) => match int_fast_raw(bop, *a, k as i64) {
+                                Some(r) => {
+                                    pc += 1;
+                                    Value::Int(r)
+                                }
+                                None => Value::Int(*a),
+                            },
+                            Some(Value::Null) | None => {
+                                break 'inner (self.unbound_local(code, x), true);
+                            }
+                            Some(v) => fast_clone(v),
+                        };
+                        self.stack.push(v);
+                    }
+                    Op::LoadFastBinary(bop, x) | Op::LoadFastInplace(bop, x) => {
+                        // `LoadFast(x)` `Binary(bop)` for ints in the slot and on top.
+                        let v = match self.stack.get(base + x as usize) {
+                            Some(Value::Int(b)) => {
+                                let b = *b;
+                                if let Some(Value::Int(a)) = self.stack.last_mut() {
+                                    if let Some(r) = int_fast_raw(bop, *a, b) {
+                                        *a = r;
+                                        pc += 1;
+                                        continue;
+                                    }
+                                }
+                                Value::Int(b)
+                            }
+                            Some(Value::Null) | None => {
+                                break 'inner (self.unbound_local(code, x), true);
+                            }
+                            Some(v) => fast_clone(v),
+                        };
+                        self.stack.push(v);
+                    }
+                    Op::LoadFastIntCmpJumpIfFalse(c, p, t)
+                    | Op::LoadFastIntCmpJumpIfTrue(c, p, t) => {
+                        // `LoadFast(s)` `Int(k)` and the compare-and-jump, for an int in the
+                        // slot.
+                        let (x, k) = crate::bytecode::unpack_slot_int(p);
+                        let truth = match self.stack.get(base + x as usize) {
+                            Some(Value::Int(a)) => match c {
+                                CmpOp::Lt => Some(*a < k),
+                                CmpOp::Le => Some(*a <= k),
+                                CmpOp::Eq => Some(*a == k),
+                                CmpOp::Ne => Some(*a != k),
+                                CmpOp::Gt => Some(*a > k),
+                                CmpOp::Ge => Some(*a >= k),
+                                _ => None,
+                            },
+                            Some(Value::Null) | None => {
+                                break 'inner (self.unbound_local(code, x), true);
+                            }
+                            Some(_) => None,
+                        };
+                        let Some(truth) = truth else {
+                            // as `LoadFast(s)` alone
+                            let v = fast_clone(&self.stack[base + x as usize]);
+                            self.stack.push(v);
+                            continue;
+                        };
+                        pc += 2;
+                        let want = matches!(op, Op::LoadFastIntCmpJumpIfTrue(..));
+                        if truth == want {
+                            jump_to!(t);
+                        }
+                    }
+                    Op::IntCmpJumpIfFalse(c, k, t) | Op::IntCmpJumpIfTrue(c, k, t) => {
+                        // `Int(k)` then the compare-and-jump, for an int on top.
+                        let truth = match self.stack.last() {
+                            Some(Value::Int(x)) => {
+                                let (x, y) = (*x, k as i64);
+                                match c {
+                                    CmpOp::Lt => Some(x < y),
+                                    CmpOp::Le => Some(x <= y),
+                                    CmpOp::Eq => Some(x == y),
+                                    CmpOp::Ne => Some(x != y),
+                                    CmpOp::Gt => Some(x > y),
+                                    CmpOp::Ge => Some(x >= y),
+                                    _ => None,
+                                }
+                            }
+                            _ => None,
+                        };
+                        let Some(truth) = truth else {
+                            self.stack.push(Value::Int(k as i64));
+                            continue; // as `Int(k)` alone
+                        };
+                        self.stack.pop();
+                        pc += 1;
+                        let want = matches!(op, Op::IntCmpJumpIfTrue(..));
+                        if truth == want {
+                            jump_to!(t);
+                        }
+                    }
                     Op::BuildList(n) => {
                         let l = self.stack.len();
                         let items: Vec<Value> =
@@ -936,8 +1258,7 @@ impl Interp {
                     }
                     Op::BuildTuple(n) => {
                         let l = self.stack.len();
-                        let items: Vec<Value> =
-                            self.stack.drain(l.saturating_sub(n as usize)..).collect();
+                        let items: Vec<Value> = self.stack.split_off(l.saturating_sub(n as usize));
                         let v = tri!(Value::tuple(items).map_err(Flow::from));
                         self.stack.push(v);
                     }
@@ -1034,6 +1355,27 @@ impl Interp {
                         let t = tri!(Value::tuple(items).map_err(Flow::from));
                         self.stack.push(t);
                     }
+                    Op::UnpackStore(n) => {
+                        // `Unpack(n)` and the `StoreFast`s after it, for a tuple of `n`.
+                        let n = n as usize;
+                        let v = pop!(self);
+                        let fits = matches!(&v, Value::Tuple(t) if t.items.len() == n);
+                        let (Value::Tuple(t), true) = (&v, fits) else {
+                            save_pc!();
+                            tri!(self.unpack(v, n, None));
+                            continue; // as `Unpack(n)` alone
+                        };
+                        for (j, item) in t.items.iter().enumerate() {
+                            let Some(Op::StoreFast(x)) = ops.get(pc + j) else {
+                                break;
+                            };
+                            if let Some(slot) = self.stack.get_mut(base + *x as usize) {
+                                let old = std::mem::replace(slot, fast_clone(item));
+                                fast_drop(old);
+                            }
+                        }
+                        pc += n;
+                    }
                     Op::Unpack(n) => {
                         let v = pop!(self);
                         save_pc!();
@@ -1061,6 +1403,20 @@ impl Interp {
                             continue;
                         };
                         save_pc!();
+                        // Fast path: `len(x)` / `str(n)` of built-in values.
+                        if argc == 1 {
+                            if let Some(r) = super::builtins::builtin_fast1(
+                                &self.stack[fidx],
+                                &self.stack[fidx + 1],
+                            ) {
+                                {
+                                    let v = tri!(r);
+                                    cut_stack(&mut self.stack, fidx);
+                                    self.stack.push(v);
+                                    continue;
+                                }
+                            }
+                        }
                         // Fast path: a plain function called with exactly its positional
                         // parameters; the arguments become its first slots.
                         if let Value::Func(f) = &self.stack[fidx] {
@@ -1077,7 +1433,9 @@ impl Interp {
                                 let Value::Func(f) = std::mem::take(&mut self.stack[fidx]) else {
                                     continue;
                                 };
-                                self.stack.resize(fidx + 1 + nslots, Value::Null);
+                                if nslots > argc as usize {
+                                    self.stack.resize(fidx + 1 + nslots, Value::Null);
+                                }
                                 self.frames.push(Frame {
                                     code: id,
                                     pc: 0,
@@ -1159,7 +1517,9 @@ impl Interp {
                                     else {
                                         continue;
                                     };
-                                    self.stack.resize(midx + 1 + nslots, Value::Null);
+                                    if nslots > argc as usize + 1 {
+                                        self.stack.resize(midx + 1 + nslots, Value::Null);
+                                    }
                                     self.frames.push(Frame {
                                         code: id,
                                         pc: 0,
@@ -1266,7 +1626,7 @@ impl Interp {
                                 return Ok(v);
                             }
                         };
-                        self.stack.truncate(frame.ret_sp);
+                        cut_stack(&mut self.stack, frame.ret_sp);
                         let result = match frame.kind {
                             FrameKind::Normal => v,
                             FrameKind::Init(inst) => {
@@ -1471,12 +1831,20 @@ impl Interp {
     /// `xs.append(v)`, `d.get(k)`, `d.get(k, default)` without the generic call
     /// machinery; `None` when the call is not one of them.
     fn native_method_fast(&mut self, wk: Wk, midx: usize, argc: usize) -> Option<PResult<Value>> {
+        if wk == Wk::append && argc == 1 && matches!(self.stack.get(midx + 1), Some(Value::List(_)))
+        {
+            // The argument is cut from the stack right after: move it (no reference count).
+            let v = std::mem::take(self.stack.get_mut(midx + 2)?);
+            if let Some(Value::List(l)) = self.stack.get(midx + 1) {
+                return Some(l.lock().push(v).map(|_| Value::None).map_err(Flow::from));
+            }
+            if let Some(slot) = self.stack.get_mut(midx + 2) {
+                *slot = v;
+            }
+            return None;
+        }
         let this = self.stack.get(midx + 1)?;
         match (wk, this, argc) {
-            (Wk::append, Value::List(l), 1) => {
-                let v = self.stack.get(midx + 2)?.clone();
-                Some(l.lock().push(v).map(|_| Value::None).map_err(Flow::from))
-            }
             (Wk::get, Value::Dict(d), 1 | 2) => {
                 let key = self.stack.get(midx + 2)?;
                 let h = match key {
@@ -2342,12 +2710,39 @@ fn missing_message(qn: &str, kind: &str, names: &[String]) -> String {
 /// Clones without calling the out-of-line `Clone` for unboxed values.
 #[inline(always)]
 pub(crate) fn fast_clone(v: &Value) -> Value {
+    // The commonest reference types are cloned inline too: the out-of-line `Clone`
+    // returns through memory, written a field at a time, and reading that back as one
+    // 16-byte value at once stalls (failed store-to-load forwarding).
     match v {
         Value::Int(i) => Value::Int(*i),
         Value::Float(f) => Value::Float(*f),
         Value::Bool(b) => Value::Bool(*b),
         Value::None => Value::None,
+        Value::Str(x) => Value::Str(Arc::clone(x)),
+        Value::List(x) => Value::List(Arc::clone(x)),
+        Value::Tuple(x) => Value::Tuple(Arc::clone(x)),
+        Value::Dict(x) => Value::Dict(Arc::clone(x)),
+        Value::Func(x) => Value::Func(Arc::clone(x)),
+        Value::Instance(x) => Value::Instance(Arc::clone(x)),
         _ => v.clone(),
+    }
+}
+
+/// `stack.truncate(to)`, with unboxed values dropped inline (no call to the drop glue).
+#[inline(always)]
+fn cut_stack(stack: &mut Vec<Value>, to: usize) {
+    while stack.len() > to {
+        match stack.last() {
+            Some(Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::None | Value::Null) => {
+                if let Some(v) = stack.pop() {
+                    fast_drop(v);
+                }
+            }
+            _ => {
+                stack.truncate(to);
+                break;
+            }
+        }
     }
 }
 
@@ -2359,6 +2754,44 @@ pub(crate) fn fast_drop(v: Value) {
             std::mem::forget(v)
         }
         _ => drop(v),
+    }
+}
+
+/// Stores an int in a slot: only the payload when the slot already holds an int.
+#[inline(always)]
+fn set_int(slot: &mut Value, x: i64) {
+    if let Value::Int(y) = slot {
+        *y = x;
+    } else {
+        fast_drop(std::mem::replace(slot, Value::Int(x)));
+    }
+}
+
+/// [`int_fast`] as a raw `i64`.
+#[inline(always)]
+fn int_fast_raw(op: BinOp, x: i64, y: i64) -> Option<i64> {
+    match op {
+        BinOp::Add => x.checked_add(y),
+        BinOp::Sub => x.checked_sub(y),
+        BinOp::Mul => x.checked_mul(y),
+        BinOp::Mod => {
+            if y > 0 && x >= 0 {
+                Some(x % y)
+            } else {
+                None
+            }
+        }
+        BinOp::FloorDiv => {
+            if y > 0 && x >= 0 {
+                Some(x / y)
+            } else {
+                None
+            }
+        }
+        BinOp::BitAnd => Some(x & y),
+        BinOp::BitOr => Some(x | y),
+        BinOp::BitXor => Some(x ^ y),
+        _ => None,
     }
 }
 

@@ -35,7 +35,17 @@
 //!   settles with the shared counter every 64 KiB, so the budget is exact to that much).
 //! - **Speed**: compact bytecode with superinstructions (`LoadFast2`, `BinaryInt`,
 //!   `InplaceStore`, compare-and-jump), `for x in range(...)` on stack counters, fast
-//!   paths for plain function and method calls, `list.append` and `dict.get`.
+//!   paths for plain function and method calls, `list.append` and `dict.get`, `len` and
+//!   `str`. Fused heads ([`crate::bytecode::fuse`]): the first instruction of a common
+//!   sequence (`self.x`, `self.x += v`, `for i in range` with its store, `n - 1`,
+//!   `n < 2`, `d[k] = v`) does the work of the whole sequence, reading locals in place
+//!   (no reference-count traffic); the other instructions stay in place, so positions,
+//!   lines, the exception table and step counts are those of the unfused code, and the
+//!   shared-operation hook sees the same `pc` as without fusion. Method calls on
+//!   instances use a per-thread cache (class identity and a global class epoch, bumped
+//!   by every class attribute change, so another thread's change is seen), and each
+//!   instance has a filter of the names ever set on it, so a method or class attribute
+//!   read through it skips the instance lock.
 //! - **Never panics**: checked arithmetic, checked indexing, a step budget.
 //!
 //! # Documented differences from CPython

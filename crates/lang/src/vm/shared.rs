@@ -20,6 +20,10 @@
 //!
 //! Built-in container methods (`list.append`, `dict.pop`...) are each one atomic
 //! operation, as in CPython: they lock the container once.
+//!
+//! A method call's lookup (`obj.name(...)`) is a read of an attribute too:
+//! `Interp::load_method_cached` (a per-thread cache of methods found on instances'
+//! classes) calls the hook before reading.
 
 use std::sync::{Arc, Mutex};
 
@@ -127,6 +131,15 @@ impl GlobalStore {
             GlobalStore::Shared(g) => g.take(i),
         }
     }
+}
+
+/// One entry of a thread's method cache: the function `LoadMethod` found on `class` at
+/// class epoch `epoch` ([`super::value::class_epoch`]).
+#[derive(Default)]
+pub struct MethodCache {
+    class: Option<Arc<super::value::Class>>,
+    epoch: u64,
+    func: Option<Arc<super::value::Function>>,
 }
 
 fn norm_index(i: i64, len: usize) -> Option<usize> {
@@ -259,9 +272,69 @@ impl Interp {
         }
     }
 
+    /// The method-call pair for `obj.name(...)` at the instruction with cache entry
+    /// `cache`: a method of an instance's class comes from the cache while neither the
+    /// class epoch nor the instance's class changed and the instance has no attribute of
+    /// that name.
+    pub(crate) fn load_method_cached(
+        &mut self,
+        obj: Value,
+        name: &Arc<PyStr>,
+        cache: usize,
+    ) -> PResult<(Value, Value)> {
+        if let Value::Instance(inst) = &obj {
+            if !inst.may_have(name) {
+                self.before_shared(SharedOp::GetAttr);
+                let epoch = super::value::class_epoch();
+                if let Some(MethodCache {
+                    class: Some(c),
+                    epoch: e,
+                    func: Some(f),
+                }) = self.method_cache.get(cache)
+                {
+                    if *e == epoch && Arc::ptr_eq(c, &inst.class) {
+                        return Ok((Value::Func(f.clone()), obj));
+                    }
+                }
+                if let Some(Value::Func(f)) = inst.class.lookup(name) {
+                    if self.method_cache.is_empty() {
+                        let n = self.module.codes.iter().map(|c| c.ops.len()).sum();
+                        self.method_cache.resize_with(n, MethodCache::default);
+                    }
+                    if let Some(entry) = self.method_cache.get_mut(cache) {
+                        *entry = MethodCache {
+                            class: Some(inst.class.clone()),
+                            epoch,
+                            func: Some(f.clone()),
+                        };
+                    }
+                    return Ok((Value::Func(f), obj));
+                }
+            }
+        }
+        self.load_method(obj, name)
+    }
+
     /// `obj.name`.
+    #[inline]
     pub fn get_attr(&mut self, obj: &Value, name: &Arc<PyStr>) -> PResult<Value> {
         self.before_shared(SharedOp::GetAttr);
+        // Inline fast path: an attribute of the instance itself.
+        if let Value::Instance(inst) = obj {
+            if inst.may_have(name) {
+                let attrs = lock(&inst.attrs);
+                for (k, v) in attrs.iter() {
+                    if name_eq(k, name) {
+                        return Ok(super::interp::fast_clone(v));
+                    }
+                }
+            }
+        }
+        self.get_attr_general(obj, name)
+    }
+
+    /// `obj.name`, every case (the hook has been called).
+    fn get_attr_general(&mut self, obj: &Value, name: &Arc<PyStr>) -> PResult<Value> {
         match obj {
             Value::Instance(inst) => {
                 if let Some(v) = inst.get_attr(name) {
@@ -515,6 +588,7 @@ impl Interp {
                             old = None;
                         }
                     }
+                    super::value::bump_class_epoch();
                 }
                 drop(old);
                 Ok(())
@@ -565,6 +639,7 @@ impl Interp {
                             return Err(self.attr_error(obj, name));
                         }
                     }
+                    super::value::bump_class_epoch();
                 }
                 drop(removed);
                 Ok(())
@@ -587,8 +662,42 @@ impl Interp {
     }
 
     /// `obj[key]`.
+    #[inline]
     pub fn get_item(&mut self, obj: &Value, key: &Value) -> PResult<Value> {
         self.before_shared(SharedOp::GetItem);
+        // Inline fast paths: an element of a list or tuple at an int index in range, a
+        // dict value under a str or int key that is there.
+        match (obj, key) {
+            (Value::List(l), Value::Int(i)) => {
+                let g = l.lock();
+                if let Some(j) = norm_index(*i, g.items.len()) {
+                    return Ok(super::interp::fast_clone(&g.items[j]));
+                }
+            }
+            (Value::Tuple(t), Value::Int(i)) => {
+                if let Some(j) = norm_index(*i, t.items.len()) {
+                    return Ok(super::interp::fast_clone(&t.items[j]));
+                }
+            }
+            (Value::Dict(d), Value::Str(s)) => {
+                let h = super::dict::hash_str(s.as_str());
+                if let Some(v) = d.lock().get(h, key) {
+                    return Ok(super::interp::fast_clone(v));
+                }
+            }
+            (Value::Dict(d), Value::Int(i)) => {
+                let h = super::dict::hash_int(*i);
+                if let Some(v) = d.lock().get(h, key) {
+                    return Ok(super::interp::fast_clone(v));
+                }
+            }
+            _ => {}
+        }
+        self.get_item_general(obj, key)
+    }
+
+    /// `obj[key]`, every case (the hook has been called).
+    fn get_item_general(&mut self, obj: &Value, key: &Value) -> PResult<Value> {
         match obj {
             Value::List(l) => match self.index_of(key, "list")? {
                 Some(i) => {

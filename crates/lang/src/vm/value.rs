@@ -6,9 +6,39 @@
 //! element read) and never while Python code runs, so the values are `Send + Sync` and the
 //! next task's threads can share them.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{
     Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak,
 };
+
+/// Bumped whenever the attributes of any class change (after the change, under the
+/// class's write lock): a method cached for a class is valid while this has not moved.
+static CLASS_EPOCH: AtomicU64 = AtomicU64::new(0);
+
+/// The current class epoch (see [`bump_class_epoch`]).
+#[inline]
+pub fn class_epoch() -> u64 {
+    CLASS_EPOCH.load(Ordering::Acquire)
+}
+
+/// Invalidates every cached class lookup (a class's attributes changed).
+pub fn bump_class_epoch() {
+    CLASS_EPOCH.fetch_add(1, Ordering::AcqRel);
+}
+
+/// The bit of an attribute name in [`Instance`]'s name filter (from its length and its
+/// first and last bytes, so equal strings share it, interned or not).
+#[inline]
+fn name_bit(name: &PyStr) -> u64 {
+    let b = name.as_str().as_bytes();
+    let first = b.first().copied().unwrap_or(0) as u64;
+    let last = b.last().copied().unwrap_or(0) as u64;
+    1u64 << ((b.len() as u64)
+        .wrapping_mul(7)
+        .wrapping_add(first.wrapping_mul(31))
+        .wrapping_add(last)
+        & 63)
+}
 
 use super::dict::Dict;
 use super::heap::{Charge, OutOfMemory};
@@ -729,6 +759,10 @@ pub struct Instance {
     pub attrs: Mutex<Vec<(Arc<PyStr>, Value)>>,
     /// Exception state, for instances of exception classes.
     pub exc: Option<Mutex<ExcData>>,
+    /// A filter of the names ever set on the instance (bits only ever added, under the
+    /// `attrs` lock and before the name is added): a name whose bit is clear is not an
+    /// instance attribute, known without taking the lock.
+    names: AtomicU64,
     _charge: Charge,
 }
 
@@ -744,6 +778,7 @@ impl Instance {
             class,
             attrs: Mutex::new(Vec::new()),
             exc,
+            names: AtomicU64::new(0),
             _charge: Charge::new(160)?,
         })
     }
@@ -759,12 +794,16 @@ impl Instance {
             class,
             attrs: Mutex::new(Vec::new()),
             exc,
+            names: AtomicU64::new(0),
             _charge: Charge::none(),
         }
     }
 
     /// Reads an instance attribute (not the class's).
     pub fn get_attr(&self, name: &Arc<PyStr>) -> Option<Value> {
+        if !self.may_have(name) {
+            return None;
+        }
         let attrs = lock(&self.attrs);
         for (k, v) in attrs.iter() {
             if name_eq(k, name) {
@@ -787,8 +826,15 @@ impl Instance {
                     return;
                 }
             }
+            self.names.fetch_or(name_bit(name), Ordering::Release);
             attrs.push((name.clone(), value));
         }
+    }
+
+    /// Whether `name` may be an instance attribute (`false`: it certainly is not).
+    #[inline]
+    pub fn may_have(&self, name: &PyStr) -> bool {
+        self.names.load(Ordering::Acquire) & name_bit(name) != 0
     }
 
     /// Deletes an instance attribute; says whether it was there.
