@@ -6,29 +6,25 @@ use std::time::Instant;
 use racelab_lang::compiler::compile;
 use racelab_lang::vm::RunOptions;
 
-const BENCHES: &[(&str, &str)] = &[
-    (
-        "loop: total += i*i % 7 (3M, in a function)",
-        "def main():\n    total = 0\n    for i in range(3_000_000):\n        total += i * i % 7\n    return total\nprint(main())\n",
-    ),
-    ("calls: recursive fib(27)", "def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\nprint(fib(27))\n"),
-    (
-        "alloc: lists of tuples (300k)",
-        "def main():\n    rows = []\n    for i in range(300_000):\n        rows.append((i, i * 2, str(i)))\n    s = 0\n    for a, b, c in rows:\n        s += a + b + len(c)\n    return s\nprint(main())\n",
-    ),
-    (
-        "objects: methods and attributes (500k)",
-        "class Account:\n    def __init__(self, b):\n        self.balance = b\n    def deposit(self, x):\n        self.balance += x\n        return self.balance\ndef main():\n    a = Account(0)\n    for i in range(500_000):\n        a.deposit(i % 10)\n    return a.balance\nprint(main())\n",
-    ),
-    (
-        "dict/str: word counts (200k)",
-        "def main():\n    words = ['alpha', 'beta', 'gamma', 'delta', 'eps']\n    counts = {}\n    for i in range(200_000):\n        w = words[i % 5]\n        counts[w] = counts.get(w, 0) + 1\n    return sorted(counts.items())\nprint(main())\n",
-    ),
-    (
-        "globals: module-level loop (1M)",
-        "total = 0\nfor i in range(1_000_000):\n    total += i\nprint(total)\n",
-    ),
-];
+/// The bench's workloads: `crates/lang/bench/*.py`, the same files `cargo xtask bench` times
+/// natively, in the browsers and under CPython.
+fn benches() -> Vec<(String, String)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/bench");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("crates/lang/bench")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "py"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+            let source = std::fs::read_to_string(p).expect("a bench program");
+            (name.unwrap_or_default(), source)
+        })
+        .collect()
+}
 
 /// CPython's time for the program, measured inside the interpreter (best of 3).
 fn time_python(src: &str) -> Option<f64> {
@@ -51,8 +47,8 @@ fn time_python(src: &str) -> Option<f64> {
 #[test]
 #[ignore]
 fn bench_against_cpython() {
-    for (name, src) in BENCHES {
-        let program = compile(src, "bench.py").expect("compiles");
+    for (name, src) in &benches() {
+        let program = compile(src, name).expect("compiles");
         let mut best = f64::MAX;
         for _ in 0..3 {
             let start = Instant::now();
