@@ -41,6 +41,8 @@ function toParent(message) {
 
 async function boot() {
   const status = $('runtime-status');
+  // Opened from a file: nothing can start (guard.js says what to do instead).
+  if (window.racelab?.fromFile) throw new Error('racelab was opened from a file; serve its folder instead');
   watchHeight();
   const sw = globalThis.crossOriginIsolated
     ? { reloading: false, problem: null }

@@ -45,6 +45,8 @@ ready.then(() => performance.mark('racelab:ready'), () => {});
 
 async function boot() {
   const status = $('runtime-status');
+  // Opened from a file: nothing can start (guard.js says what to do instead).
+  if (window.racelab?.fromFile) throw new Error('racelab was opened from a file; serve its folder instead');
   const sw = globalThis.crossOriginIsolated
     ? { reloading: false, problem: null }
     : await isolateByServiceWorker({ onWait: () => { status.textContent = 'Setting up real threads and offline use (the page reloads once)…'; } });

@@ -126,3 +126,28 @@ export async function serveWithoutIsolation(page, baseURL) {
 }
 
 export { expect };
+
+/**
+ * Waits until the page's runtime is up; returns whether it has real threads. The first
+ * visit to a host without headers reloads once on its own: wait through that.
+ */
+export async function readyThroughReload(page) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await page.waitForFunction(() => window.racelab?.ready);
+      return await page.evaluate(() => window.racelab.ready.then((pg) => pg.threads));
+    } catch (e) {
+      if (attempt > 2 || !/destroyed|navigat/i.test(e.message)) throw e;
+      await page.waitForLoadState('load');
+    }
+  }
+}
+
+export const isolated = (page) => page.evaluate(() => globalThis.crossOriginIsolated);
+
+/** Counts the documents `page` loads (a reload is one more; history.replaceState is none). */
+export function countLoads(page) {
+  const loads = { n: 0 };
+  page.on('load', () => { loads.n += 1; });
+  return loads;
+}

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { test } from '@playwright/test';
 import { UNSAFE_AT_LEAST } from './claims.js';
-import { count, expect, runMany } from './helpers.js';
+import { count, countLoads, expect, isolated, readyThroughReload as ready, runMany } from './helpers.js';
 import { hostedCopy } from './static-host.js';
 
 let site;
@@ -19,24 +19,6 @@ test.beforeEach(async () => {
 });
 
 test.afterEach(() => site?.close());
-
-/**
- * Waits until the page's runtime is up; returns whether it has real threads. The first
- * visit to a host without headers reloads once on its own: wait through that.
- */
-async function ready(page) {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await page.waitForFunction(() => window.racelab?.ready);
-      return await page.evaluate(() => window.racelab.ready.then((pg) => pg.threads));
-    } catch (e) {
-      if (attempt > 2 || !/destroyed|navigat/i.test(e.message)) throw e;
-      await page.waitForLoadState('load');
-    }
-  }
-}
-
-const isolated = (page) => page.evaluate(() => globalThis.crossOriginIsolated);
 
 /** Waits until the service worker controls the page and has precached the whole build. */
 async function precached(page) {
@@ -51,12 +33,6 @@ async function precached(page) {
   });
 }
 
-/** Counts the documents `page` loads (a reload is one more; history.replaceState is none). */
-function countLoads(page) {
-  const loads = { n: 0 };
-  page.on('load', () => { loads.n += 1; });
-  return loads;
-}
 
 test('a host that sends no headers: one reload, then real threads and the lessons\' rates', async ({ page }) => {
   const errors = [];
