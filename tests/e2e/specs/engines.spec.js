@@ -99,6 +99,22 @@ test('framed in a course page on another origin: real threads where the frame ca
   }
 });
 
+test('opened from a file it says to serve the folder instead, and shows nothing that would not work', async ({ tab, engine }) => {
+  // Chromium and WebKit refuse the module scripts from file://, Firefox loads them and the
+  // app stops itself: either way the page says the same.
+  await tab.goto(`file://${process.env.RACELAB_DIST}/index.html`);
+  await expect.poll(() => tab.evaluate(() => document.getElementById('runtime-status').textContent))
+    .toContain('python3 -m http.server');
+  const page = await tab.evaluate(() => ({
+    status: document.getElementById('runtime-status').textContent,
+    mainHidden: document.querySelector('main').hidden,
+  }));
+  console.log(`    ${engine} from a file: ${page.status}`);
+  expect(page.status).toContain('opened from a file');
+  expect(page.status).toContain('http://localhost:8000/');
+  expect(page.mainHidden).toBe(true);
+});
+
 test.describe('on a static host that sends no headers', () => {
   let site;
   let host;
