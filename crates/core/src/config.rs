@@ -181,21 +181,7 @@ impl RunConfig {
                 ))
             }
         };
-        let seed = match obj.get("seed") {
-            None | Some(Value::Null) => fresh_seed(),
-            Some(v) => match v.as_i64() {
-                Some(n) if (0..=MAX_SEED).contains(&n) => n as u64,
-                _ => {
-                    return Err(ConfigError::new(
-                        "seed",
-                        format!(
-                            "must be a whole number from 0 to {MAX_SEED}, got {}",
-                            brief(v)
-                        ),
-                    ))
-                }
-            },
-        };
+        let seed = seed_of(obj.get("seed"))?;
         let trace = parse_trace(obj)?;
         let params: BTreeMap<String, Value> = obj
             .iter()
@@ -432,8 +418,26 @@ fn parse_schedule(value: Option<&Value>, threads: usize) -> Result<Vec<u8>, Conf
         .collect()
 }
 
+/// A config's `seed` field, checked: a whole number from 0 to [`MAX_SEED`], or a fresh one
+/// from the clock when absent or null (a program's config reads it the same way).
+pub fn seed_of(value: Option<&Value>) -> Result<u64, ConfigError> {
+    match value {
+        None | Some(Value::Null) => Ok(fresh_seed()),
+        Some(v) => match v.as_i64() {
+            Some(n) if (0..=MAX_SEED).contains(&n) => Ok(n as u64),
+            _ => Err(ConfigError::new(
+                "seed",
+                format!(
+                    "must be a whole number from 0 to {MAX_SEED}, got {}",
+                    brief(v)
+                ),
+            )),
+        },
+    }
+}
+
 /// A seed from the clock, for runs that did not ask for one.
-pub fn fresh_seed() -> u64 {
+fn fresh_seed() -> u64 {
     let nanos = web_time::SystemTime::now()
         .duration_since(web_time::SystemTime::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)

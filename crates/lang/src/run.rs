@@ -18,7 +18,6 @@
 
 use std::sync::Arc;
 
-use racelab::limits::MAX_SEED;
 use racelab::params::brief;
 use racelab::{
     ConfigError, ErrorInfo, ExceptionInfo, Executor, InvariantReport, Outcome, Printed, Report,
@@ -122,21 +121,7 @@ impl ProgramConfig {
                 ))
             }
         };
-        let seed = match obj.get("seed") {
-            None | Some(Value::Null) => racelab::config::fresh_seed(),
-            Some(v) => match v.as_i64() {
-                Some(n) if (0..=MAX_SEED).contains(&n) => n as u64,
-                _ => {
-                    return Err(ConfigError::new(
-                        "seed",
-                        format!(
-                            "must be a whole number from 0 to {MAX_SEED}, got {}",
-                            brief(v)
-                        ),
-                    ))
-                }
-            },
-        };
+        let seed = racelab::config::seed_of(obj.get("seed"))?;
         match obj.get("executor") {
             None | Some(Value::Null) => {}
             Some(Value::String(s)) if s == "parallel" => {}
@@ -245,9 +230,6 @@ impl ProgramConfig {
                     invariants.push(i);
                 }
             }
-        }
-        for i in &mut invariants {
-            i.held = false;
         }
         let exceptions: Vec<ExceptionInfo> = result
             .exception

@@ -8,8 +8,10 @@
 //! `from racelab import check` finds the site's own `www/racelab.py`, the file a learner
 //! downloads to run a racelab program under CPython.
 
+mod common;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use racelab_lang::compiler::compile;
@@ -121,13 +123,7 @@ fn first_difference(a: &str, b: &str) -> String {
 }
 
 fn corpus() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/corpus exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().map(|x| x == "py").unwrap_or(false))
-        .collect();
-    files.sort();
+    let mut files = common::python_files("tests/corpus");
     if let Ok(only) = std::env::var("CORPUS_ONLY") {
         files.retain(|p| p.to_string_lossy().contains(&only));
     }

@@ -1,6 +1,8 @@
 //! Small benchmarks against CPython (ignored by default; run with
 //! `cargo test -p racelab-lang --release --test vm_bench -- --ignored --nocapture`).
 
+mod common;
+
 use std::time::Instant;
 
 use racelab_lang::compiler::compile;
@@ -9,14 +11,7 @@ use racelab_lang::vm::RunOptions;
 /// The bench's workloads: `crates/lang/bench/*.py`, the same files `cargo xtask bench` times
 /// natively, in the browsers and under CPython.
 fn benches() -> Vec<(String, String)> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/bench");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("crates/lang/bench")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "py"))
-        .collect();
-    files.sort();
-    files
+    common::python_files("bench")
         .iter()
         .map(|p| {
             let name = p.file_name().map(|n| n.to_string_lossy().into_owned());

@@ -6,6 +6,8 @@
 //! seed taken from the clock (printed, so that a failure reproduces with
 //! `RACELAB_FUZZ_SEED`).
 
+mod common;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
@@ -31,14 +33,7 @@ impl Rng {
 }
 
 fn corpus() -> Vec<String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("the corpus")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "py"))
-        .collect();
-    files.sort();
-    files
+    common::python_files("tests/corpus")
         .iter()
         .map(|p| std::fs::read_to_string(p).expect("a corpus file"))
         .collect()

@@ -2,7 +2,7 @@
 //! line duplicated, two lines swapped, a token changed) either compile to something that
 //! runs to an outcome, or are refused; nothing panics.
 
-use std::path::Path;
+mod common;
 
 use racelab_lang::compiler::compile;
 use racelab_lang::vm::RunOptions;
@@ -42,13 +42,7 @@ fn variants(src: &str) -> Vec<String> {
 
 #[test]
 fn damaged_programs_never_panic() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("corpus")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().map(|x| x == "py").unwrap_or(false))
-        .collect();
-    files.sort();
+    let files = common::python_files("tests/corpus");
     let mut ran = 0;
     for f in files {
         let src = std::fs::read_to_string(&f).expect("readable");

@@ -324,94 +324,34 @@ struct Share {
 /// keeps it) and adds up the function bodies whose (v0-mangled) name mentions `mangled`
 /// (the crate's name as mangling spells it, e.g. `12racelab_lang`).
 fn crate_share(wasm: &[u8], mangled: &str) -> Result<Share> {
-    fn leb(b: &[u8], i: &mut usize) -> Result<usize> {
-        let (mut value, mut shift) = (0usize, 0);
-        loop {
-            let byte = *b.get(*i).ok_or("truncated wasm")?;
-            *i += 1;
-            value |= ((byte & 0x7f) as usize) << shift;
-            if byte < 0x80 {
-                return Ok(value);
-            }
-            shift += 7;
-        }
-    }
-    let mut i = 8;
-    let (mut imported, mut bodies, mut names) = (0, Vec::new(), std::collections::HashMap::new());
-    while i < wasm.len() {
-        let id = wasm[i];
-        i += 1;
-        let size = leb(wasm, &mut i)?;
-        let end = i + size;
-        let mut j = i;
-        match id {
-            2 => {
-                for _ in 0..leb(wasm, &mut j)? {
-                    for _ in 0..2 {
-                        let len = leb(wasm, &mut j)?;
-                        j += len;
-                    }
-                    let kind = wasm[j];
-                    j += 1;
-                    match kind {
-                        0 => {
-                            leb(wasm, &mut j)?;
-                            imported += 1;
-                        }
-                        1 => {
-                            j += 1;
-                            let flags = leb(wasm, &mut j)?;
-                            leb(wasm, &mut j)?;
-                            if flags & 1 != 0 {
-                                leb(wasm, &mut j)?;
-                            }
-                        }
-                        2 => {
-                            let flags = wasm[j];
-                            j += 1;
-                            leb(wasm, &mut j)?;
-                            if flags & 1 != 0 {
-                                leb(wasm, &mut j)?;
-                            }
-                        }
-                        _ => j += 2,
+    use wasmparser::{KnownCustom, Name, Parser, Payload};
+    let fail = |e: wasmparser::BinaryReaderError| e.to_string();
+    let (mut imported, mut bodies) = (0u32, Vec::new());
+    let mut names = std::collections::HashMap::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.map_err(fail)? {
+            Payload::ImportSection(imports) => {
+                for import in imports.into_imports() {
+                    if matches!(import.map_err(fail)?.ty, wasmparser::TypeRef::Func(_)) {
+                        imported += 1;
                     }
                 }
             }
-            10 => {
-                for _ in 0..leb(wasm, &mut j)? {
-                    let len = leb(wasm, &mut j)?;
-                    bodies.push(j..j + len);
-                    j += len;
-                }
-            }
-            0 => {
-                let len = leb(wasm, &mut j)?;
-                if &wasm[j..j + len] == b"name" {
-                    j += len;
-                    while j < end {
-                        let sub = wasm[j];
-                        j += 1;
-                        let sub_len = leb(wasm, &mut j)?;
-                        let sub_end = j + sub_len;
-                        if sub == 1 {
-                            for _ in 0..leb(wasm, &mut j)? {
-                                let index = leb(wasm, &mut j)?;
-                                let len = leb(wasm, &mut j)?;
-                                names.insert(
-                                    index,
-                                    String::from_utf8_lossy(&wasm[j..j + len]).into_owned(),
-                                );
-                                j += len;
+            Payload::CodeSectionEntry(body) => bodies.push(body.range()),
+            Payload::CustomSection(custom) => {
+                if let KnownCustom::Name(reader) = custom.as_known() {
+                    for name in reader {
+                        if let Name::Function(map) = name.map_err(fail)? {
+                            for naming in map {
+                                let naming = naming.map_err(fail)?;
+                                names.insert(naming.index, naming.name.to_string());
                             }
                         }
-                        j = sub_end;
                     }
                 }
             }
             _ => {}
         }
-        i = end;
     }
     if names.is_empty() {
         return Err("the module has no function names".into());
@@ -421,8 +361,8 @@ fn crate_share(wasm: &[u8], mangled: &str) -> Result<Share> {
     for (k, body) in bodies.iter().enumerate() {
         code_bytes += body.len();
         if names
-            .get(&(k + imported))
-            .is_some_and(|n| n.contains(mangled))
+            .get(&(k as u32 + imported))
+            .is_some_and(|n: &String| n.contains(mangled))
         {
             ours.extend_from_slice(&wasm[body.clone()]);
         }

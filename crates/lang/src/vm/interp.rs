@@ -334,6 +334,19 @@ impl Interp {
                     }
                 };
             }
+            // A clone of local `i` (in stack slot `slot`), or the loop ends with its
+            // UnboundLocalError; `then drop v` drops a value already taken first.
+            macro_rules! local {
+                ($slot:expr, $i:expr $(, then drop $taken:expr)?) => {
+                    match self.stack.get($slot) {
+                        Some(Value::Null) | None => {
+                            $(fast_drop($taken);)?
+                            break (self.unbound_local(code, $i), true);
+                        }
+                        Some(v) => fast_clone(v),
+                    }
+                };
+            }
             macro_rules! settle {
                 () => {
                     self.steps_left = self.steps_left.saturating_sub((pc - seg.min(pc)) as u64);
@@ -443,12 +456,7 @@ impl Interp {
                     Op::Int(i) => self.stack.push(Value::Int(i as i64)),
                     Op::LoadNone => self.stack.push(Value::None),
                     Op::LoadFast(i) => {
-                        let v = match self.stack.get(base + i as usize) {
-                            Some(Value::Null) | None => {
-                                break 'inner (self.unbound_local(code, i), true);
-                            }
-                            Some(v) => fast_clone(v),
-                        };
+                        let v = local!(base + i as usize, i);
                         self.stack.push(v);
                     }
                     Op::StoreFast(i) => {
@@ -687,12 +695,7 @@ impl Interp {
                     }
                     Op::LoadFastMethod(s, n) => {
                         // `LoadFast(s)` `LoadMethod(n)`.
-                        let obj = match self.stack.get(base + s as usize) {
-                            Some(Value::Null) | None => {
-                                break 'inner (self.unbound_local(code, s), true);
-                            }
-                            Some(v) => fast_clone(v),
-                        };
+                        let obj = local!(base + s as usize, s);
                         pc += 1;
                         let Some(name) = code.names.get(n as usize) else {
                             continue;
@@ -734,19 +737,8 @@ impl Interp {
                         let bound = |v: Option<&Value>| !matches!(v, Some(Value::Null) | None);
                         if c == k || !bound(self.stack.get(ac)) || !bound(self.stack.get(ak)) {
                             // as `LoadFast2` alone (its errors included)
-                            let va = match self.stack.get(ac) {
-                                Some(Value::Null) | None => {
-                                    break 'inner (self.unbound_local(code, c), true);
-                                }
-                                Some(v) => fast_clone(v),
-                            };
-                            let vb = match self.stack.get(ak) {
-                                Some(Value::Null) | None => {
-                                    fast_drop(va);
-                                    break 'inner (self.unbound_local(code, k), true);
-                                }
-                                Some(v) => fast_clone(v),
-                            };
+                            let va = local!(ac, c);
+                            let vb = local!(ak, k, then drop va);
                             self.stack.push(va);
                             self.stack.push(vb);
                             continue;
@@ -852,19 +844,8 @@ impl Interp {
                         }
                     }
                     Op::LoadFast2(a, b) => {
-                        let va = match self.stack.get(base + a as usize) {
-                            Some(Value::Null) | None => {
-                                break 'inner (self.unbound_local(code, a), true);
-                            }
-                            Some(v) => fast_clone(v),
-                        };
-                        let vb = match self.stack.get(base + b as usize) {
-                            Some(Value::Null) | None => {
-                                fast_drop(va);
-                                break 'inner (self.unbound_local(code, b), true);
-                            }
-                            Some(v) => fast_clone(v),
-                        };
+                        let va = local!(base + a as usize, a);
+                        let vb = local!(base + b as usize, b, then drop va);
                         self.stack.push(va);
                         self.stack.push(vb);
                     }
