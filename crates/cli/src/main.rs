@@ -47,8 +47,9 @@ program options (racelab run <file.py>):
   --max-steps N     end the run after N instructions
   --json            print the report (output, exceptions, checks) as JSON
   A program's output goes to stdout as Python would print it, then its traceback and the
-  report's summary to stderr. Exit status: 0, 1 when an exception escaped, 2 when the
-  program does not compile or the command line is refused.
+  report's summary to stderr. Exit status: 0, 1 when an exception escaped (in any
+  thread), 2 when the program does not compile or the command line is refused, 3 when
+  its threads deadlocked (where Python would hang).
 
 explore options: --strategy, --seed, --<param> as for run, and
   --budget N        runs to try (default 20000)
@@ -273,7 +274,9 @@ fn run_program(path: &str, mut config: Map<String, Json>, json: bool) -> Result<
         }
         eprint!("{}", render::report(&report));
     }
-    Ok(if escaped {
+    Ok(if report.outcome == racelab::Outcome::Deadlock {
+        ExitCode::from(3)
+    } else if escaped {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -29,7 +29,7 @@ pub mod trace;
 pub use catalog::{catalog, catalog_json, Fix, ScenarioInfo, StrategyInfo};
 pub use config::{RunConfig, Setup};
 pub use control::RunControl;
-pub use exec::{OsThreads, StepPlan, Threads};
+pub use exec::{OsThreads, Spawn, StepPlan, Threads};
 pub use explore::{Example, Exploration, ExploreConfig};
 pub use params::ConfigError;
 pub use report::{ErrorInfo, ExceptionInfo, Executor, InvariantReport, Outcome, Printed, Report};

@@ -7,6 +7,10 @@
 /// so that every scenario thread can block at once without starving another.
 pub const MAX_THREADS: i64 = 16;
 
+/// Most threads one program's run may have, its main thread included (`Thread.start()`
+/// beyond it raises `RuntimeError` at its line). The wait-for graph has a slot for each.
+pub const MAX_PROGRAM_THREADS: usize = 64;
+
 /// Events a traced run keeps when the config does not say (the first ones of the run).
 pub const DEFAULT_TRACE_LIMIT: i64 = 100_000;
 /// Most events a traced run may keep: enough for a timeline, small enough that the report

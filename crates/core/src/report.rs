@@ -120,7 +120,8 @@ pub struct ExceptionInfo {
     pub message: String,
     /// The line it was raised at.
     pub line: u32,
-    /// CPython's traceback text, `Traceback (most recent call last):` to the last line.
+    /// CPython's traceback text, `Traceback (most recent call last):` to the last line
+    /// (for a thread other than the main one, after "Exception in thread NAME:").
     pub traceback: String,
 }
 

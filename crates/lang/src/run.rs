@@ -232,17 +232,20 @@ impl ProgramConfig {
             }
         }
         let exceptions: Vec<ExceptionInfo> = result
-            .exception
+            .thread_exceptions
+            .into_iter()
+            .chain(result.exception)
             .map(|e| ExceptionInfo {
-                thread: 0,
+                thread: e.thread,
                 type_name: e.type_name,
                 message: e.message,
                 line: e.line,
                 traceback: e.traceback,
             })
-            .into_iter()
             .collect();
-        let outcome = if result.cancelled {
+        let outcome = if result.deadlock.is_some() {
+            Outcome::Deadlock
+        } else if result.cancelled {
             Outcome::Cancelled
         } else if result.stopped.is_some() {
             Outcome::Error
@@ -251,10 +254,11 @@ impl ProgramConfig {
         } else {
             Outcome::Ok
         };
-        let mut report = self.report(1, elapsed_ms, outcome);
+        let mut report = self.report(result.threads.max(1), elapsed_ms, outcome);
         if outcome == Outcome::Error {
             report.error = result.stopped.map(ErrorInfo::new);
         }
+        report.deadlock = result.deadlock;
         report.invariants = invariants;
         report.output = Some(
             result

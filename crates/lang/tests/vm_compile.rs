@@ -79,14 +79,10 @@ fn misplaced_statements_are_refused() {
 }
 
 #[test]
-fn threads_say_they_come_next() {
-    let p = compile(
-        "import threading\nt = threading.Thread(target=print)\n",
-        "prog.py",
-    )
-    .expect("compiles");
+fn threading_parts_not_there_yet_say_so() {
+    let p = compile("import threading\ne = threading.Event()\n", "prog.py").expect("compiles");
     let r = p.run(&Default::default());
     let e = r.exception.expect("raises");
     assert_eq!(e.type_name, "NotImplementedError");
-    assert_eq!(e.message, "threads come in the next version of racelab");
+    assert_eq!(e.message, racelab_lang::vm::modules::NOT_YET);
 }

@@ -182,10 +182,15 @@ fn check(source: &str) -> Result<&'static str, String> {
             return Ok("refused");
         }
     };
+    // A mutant's threads may wait with any timeout it chose: none waits past a deadline.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     let options = RunOptions {
         max_steps: Some(200_000),
         heap_budget: 16 << 20,
         real_sleep: false,
+        cancel: Some(racelab_lang::run::cancel_hook(move || {
+            std::time::Instant::now() > deadline
+        })),
         ..RunOptions::default()
     };
     let result = catch_unwind(AssertUnwindSafe(|| program.run(&options)))

@@ -22,8 +22,9 @@
 use std::sync::atomic::{AtomicU32, AtomicU8, Ordering::SeqCst};
 
 use racelab::exec::Body;
-use racelab::{ExploreConfig, RunConfig, RunControl, Threads};
+use racelab::{ExploreConfig, RunConfig, RunControl, Spawn, Threads};
 use racelab_lang::run::ProgramConfig;
+use racelab_lang::vm::threads::{ControlRef, SpawnRef};
 use wasm_bindgen::prelude::*;
 
 pub use wasm_bindgen_rayon::init_thread_pool;
@@ -126,6 +127,19 @@ impl Threads for WorkerPool {
     }
 }
 
+impl Spawn for WorkerPool {
+    fn capacity(&self) -> usize {
+        rayon::current_num_threads()
+    }
+
+    fn spawn(&self, body: Box<dyn FnOnce() + Send + 'static>) -> Result<(), String> {
+        // A program's thread keeps its worker until it ends; the program's threads never
+        // outnumber the workers (its run checks `capacity` first), so each starts at once.
+        rayon::spawn(body);
+        Ok(())
+    }
+}
+
 /// Every scenario with its strategies, parameters (ranges, defaults) and listings, as JSON.
 #[wasm_bindgen]
 pub fn catalog() -> String {
@@ -160,7 +174,7 @@ pub fn run(config: &str, keep_events: bool, pool: bool) -> Result<String, JsErro
     let value: serde_json::Value = serde_json::from_str(config)
         .map_err(|e| JsError::new(&format!("config: is not valid JSON: {e}")))?;
     if ProgramConfig::is_program(&value) {
-        return run_program(&value);
+        return run_program(&value, pool);
     }
     let config = RunConfig::from_value(&value).map_err(|e| JsError::new(&e.to_string()))?;
     if config.stepped.is_none() {
@@ -182,17 +196,22 @@ pub fn run(config: &str, keep_events: bool, pool: bool) -> Result<String, JsErro
     Ok(report.to_json())
 }
 
-/// A program's run (`{ program: "<source>", seed?, max_steps? }`): compiled and run on
-/// this thread (a program without threads needs no pool); Stop is seen within about a
-/// millisecond of the program's work. A program that does not compile is a report with
-/// `outcome: "error"` and the error's line and column, not a refusal.
-fn run_program(value: &serde_json::Value) -> Result<String, JsError> {
+/// A program's run (`{ program: "<source>", seed?, max_steps? }`): its main thread runs on
+/// this thread, the threads it starts on the pool (a program without threads needs no
+/// pool). Stop and deadlocks go through [`CONTROL`], seen within about a millisecond of
+/// the program's work. A program that does not compile is a report with `outcome:
+/// "error"` and the error's line and column, not a refusal.
+fn run_program(value: &serde_json::Value, pool: bool) -> Result<String, JsError> {
     let program = ProgramConfig::from_value(value).map_err(|e| JsError::new(&e.to_string()))?;
+    let compiled = match program.compile() {
+        Ok(compiled) => compiled,
+        Err(e) => return Ok(program.refused(&e).to_json()),
+    };
     CONTROL.begin(0);
-    let report = program.run(Some(racelab_lang::run::cancel_hook(|| {
-        CONTROL.is_cancelled()
-    })));
-    Ok(report.to_json())
+    let mut options = program.options();
+    options.threads = pool.then(|| SpawnRef(std::sync::Arc::new(WorkerPool)));
+    options.control = Some(ControlRef::Static(&CONTROL));
+    Ok(program.run_with(&compiled, options).to_json())
 }
 
 /// Validates an exploration config (JSON: a small run config plus `budget`), searches its

@@ -25,7 +25,7 @@ use crate::sync::{
 };
 use crate::trace::{self, id_of, Op, Recorder};
 
-pub use parallel::{run_parallel, Body, OsThreads, Threads};
+pub use parallel::{run_parallel, Body, OsThreads, Spawn, Threads};
 pub use stepped::{StepGate, StepKind, StepPlan, StepReport};
 use stepped::{Turn, Wants};
 

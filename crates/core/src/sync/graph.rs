@@ -20,17 +20,52 @@
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 
+use super::join::EndCore;
 use super::lock::LockCore;
-use super::{inner, Deadlock, WaitEdge};
-use crate::limits::MAX_THREADS;
+use super::{inner, Deadlock, WaitEdge, Waiter};
+use crate::limits::MAX_PROGRAM_THREADS;
+
+/// What a blocked thread waits for: something one other thread can give.
+#[derive(Debug, Clone)]
+pub(super) enum Blocker {
+    /// A lock, given by its owner's release.
+    Lock(Arc<LockCore>),
+    /// The end of a thread (`join`), given by that thread finishing.
+    End(Arc<EndCore>),
+}
+
+impl Blocker {
+    /// Who can give it, and that owner's epoch (to tell the same ownership on a re-read).
+    fn owner(&self) -> Option<(usize, u64)> {
+        match self {
+            Blocker::Lock(lock) => lock.owner(),
+            Blocker::End(end) => end.running().map(|t| (t, 0)),
+        }
+    }
+
+    /// Its name in a deadlock report.
+    fn name(&self) -> String {
+        match self {
+            Blocker::Lock(lock) => lock.name.clone(),
+            Blocker::End(end) => end.waits_for(),
+        }
+    }
+
+    /// Whether holding it is something to report (a lock is held; a thread's end is not).
+    fn is_held(&self) -> bool {
+        matches!(self, Blocker::Lock(_))
+    }
+}
 
 /// What one thread is blocked on.
 #[derive(Debug)]
 struct Slot {
-    /// The lock it waits for, while it waits.
-    on: Option<Arc<LockCore>>,
+    /// What it waits for, while it waits.
+    on: Option<Blocker>,
     /// Where in the listing it waits (a fragment of the line's text; empty if not said).
     site: &'static str,
+    /// The program line it waits at, when its waiter said.
+    line: Option<usize>,
     /// Bumped at every start and end of a wait, so that a re-read can tell "the same wait"
     /// from "a new wait for the same lock".
     epoch: u64,
@@ -40,13 +75,14 @@ impl Slot {
     const IDLE: Slot = Slot {
         on: None,
         site: "",
+        line: None,
         epoch: 0,
     };
 }
 
 /// Slots for every thread a run may have. Fixed, so that the graph can live in the static
 /// control block of the wasm module; a thread index past it is simply not tracked.
-const SLOTS: usize = MAX_THREADS as usize;
+const SLOTS: usize = MAX_PROGRAM_THREADS;
 
 /// Who waits for which lock in the run in flight, and the first deadlock found in it.
 #[derive(Debug)]
@@ -69,7 +105,9 @@ struct SeenEdge {
     thread: usize,
     wait_epoch: u64,
     site: &'static str,
+    line: Option<usize>,
     lock: String,
+    held: bool,
     owner: usize,
     owner_epoch: u64,
 }
@@ -110,12 +148,13 @@ impl WaitGraph {
         self.slots.get(thread)
     }
 
-    /// `thread` starts waiting for `lock` at `site`.
-    pub(super) fn begin_wait(&self, thread: usize, lock: &Arc<LockCore>, site: &'static str) {
-        if let Some(slot) = self.slot(thread) {
+    /// The waiter's thread starts waiting for `on` where the waiter stands.
+    pub(super) fn begin_wait(&self, waiter: &Waiter<'_>, on: Blocker) {
+        if let Some(slot) = self.slot(waiter.thread) {
             let mut s = inner(slot);
-            s.on = Some(Arc::clone(lock));
-            s.site = site;
+            s.on = Some(on);
+            s.site = waiter.site;
+            s.line = waiter.line;
             s.epoch += 1;
         }
     }
@@ -141,16 +180,18 @@ impl WaitGraph {
         let mut edges: Vec<SeenEdge> = Vec::new();
         let mut thread = me;
         loop {
-            let (lock, site, wait_epoch) = {
+            let (on, site, line, wait_epoch) = {
                 let s = inner(self.slot(thread)?);
-                (Arc::clone(s.on.as_ref()?), s.site, s.epoch)
+                (s.on.clone()?, s.site, s.line, s.epoch)
             };
-            let (owner, owner_epoch) = lock.owner()?;
+            let (owner, owner_epoch) = on.owner()?;
             edges.push(SeenEdge {
                 thread,
                 wait_epoch,
                 site,
-                lock: lock.name.clone(),
+                line,
+                lock: on.name(),
+                held: on.is_held(),
                 owner,
                 owner_epoch,
             });
@@ -167,19 +208,27 @@ impl WaitGraph {
 }
 
 /// The report's form of a confirmed cycle: each thread holds the lock the one before it
-/// waits for (thread i+1 owns lock i), and waits for its own.
+/// waits for (thread i+1 owns lock i), and waits for its own. (A thread another one joins
+/// holds nothing for it: it only has to finish.)
 fn to_deadlock(edges: &[SeenEdge]) -> Deadlock {
     let n = edges.len();
     Deadlock {
         cycle: edges
             .iter()
             .enumerate()
-            .map(|(i, e)| WaitEdge {
-                thread: e.thread,
-                holds: vec![edges[(i + n - 1) % n].lock.clone()],
-                waits_for: e.lock.clone(),
-                site: e.site,
-                line: None,
+            .map(|(i, e)| {
+                let before = &edges[(i + n - 1) % n];
+                WaitEdge {
+                    thread: e.thread,
+                    holds: if before.held {
+                        vec![before.lock.clone()]
+                    } else {
+                        Vec::new()
+                    },
+                    waits_for: e.lock.clone(),
+                    site: e.site,
+                    line: e.line,
+                }
             })
             .collect(),
     }

@@ -2,6 +2,11 @@
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
+use std::time::Duration;
+
+use web_time::Instant;
+
+use super::graph::Blocker;
 use super::{inner, Abort, Deadlock, WaitEdge, Waiter, WAIT_POLL};
 
 /// Whether a lock may be taken again by the thread that holds it.
@@ -112,7 +117,7 @@ impl Lock {
                                 holds: vec![self.core.name.clone()],
                                 waits_for: self.core.name.clone(),
                                 site: waiter.site,
-                                line: None,
+                                line: waiter.line,
                             }],
                         }))
                     }
@@ -205,6 +210,90 @@ impl Lock {
         })
     }
 
+    /// Python's `lock.acquire(blocking, timeout)` for the waiter's thread, held until
+    /// [`Lock::release_by`]: `timeout` `None` waits as long as it takes (such a wait can be
+    /// part of a deadlock, found as [`Lock::acquire`] finds it); `Some(d)` gives up after
+    /// `d` (zero: takes it only if free now), and so never deadlocks. `Ok(false)`: it timed
+    /// out.
+    pub fn acquire_for(
+        &self,
+        waiter: &Waiter<'_>,
+        timeout: Option<Duration>,
+    ) -> Result<bool, Abort> {
+        let Some(timeout) = timeout else {
+            return self.acquire_depth(waiter, 1).map(|()| true);
+        };
+        let thread = waiter.thread;
+        let deadline = Instant::now().checked_add(timeout);
+        let mut st = self.state();
+        if st.owner == Some(thread) && self.core.kind == LockKind::Reentrant {
+            st.depth += 1;
+            return Ok(true);
+        }
+        st.waiters += 1;
+        let taken = loop {
+            if st.owner.is_none() {
+                st.set_owner(Some(thread));
+                st.depth = 1;
+                break Ok(true);
+            }
+            if let Some(abort) = waiter.stop_reason() {
+                break Err(abort);
+            }
+            let left = deadline.map_or(WAIT_POLL, |d| d.saturating_duration_since(Instant::now()));
+            if left.is_zero() {
+                break Ok(false);
+            }
+            st = self
+                .core
+                .freed
+                .wait_timeout(st, left.min(WAIT_POLL))
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        };
+        st.waiters -= 1;
+        taken
+    }
+
+    /// Python's `lock.release()` by `thread`. As in Python, a plain lock may be released by
+    /// any thread, a reentrant one only by its owner (once per acquire). `Err` is Python's
+    /// `RuntimeError` message.
+    pub fn release_by(&self, thread: usize) -> Result<(), &'static str> {
+        let mut st = self.state();
+        match (self.core.kind, st.owner) {
+            (LockKind::Plain, None) => return Err("release unlocked lock"),
+            (LockKind::Reentrant, owner) if owner != Some(thread) => {
+                return Err("cannot release un-acquired lock")
+            }
+            _ => {}
+        }
+        st.depth = st.depth.saturating_sub(1);
+        if st.depth == 0 || self.core.kind == LockKind::Plain {
+            st.depth = 0;
+            st.set_owner(None);
+            if st.waiters > 0 {
+                self.core.freed.notify_one();
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether some thread holds the lock (Python's `lock.locked()`).
+    pub fn is_locked(&self) -> bool {
+        self.state().owner.is_some()
+    }
+
+    /// The holder and how many times it took the lock, if it is held.
+    pub fn holder(&self) -> Option<(usize, u32)> {
+        let st = self.state();
+        st.owner.map(|o| (o, st.depth))
+    }
+
+    /// Whether it is a reentrant lock.
+    pub fn kind(&self) -> LockKind {
+        self.core.kind
+    }
+
     /// Who holds the lock now, if anyone.
     pub(crate) fn owner(&self) -> Option<usize> {
         self.state().owner
@@ -235,13 +324,17 @@ impl Lock {
 }
 
 /// A thread's entry in the wait-for graph, for as long as it waits for a lock.
-struct InGraph<'r> {
+pub(super) struct InGraph<'r> {
     waiter: Waiter<'r>,
 }
 
 impl<'r> InGraph<'r> {
     fn enter(waiter: &Waiter<'r>, lock: &Arc<LockCore>) -> Self {
-        waiter.graph().begin_wait(waiter.thread, lock, waiter.site);
+        Self::waiting_for(waiter, Blocker::Lock(Arc::clone(lock)))
+    }
+
+    pub(super) fn waiting_for(waiter: &Waiter<'r>, on: Blocker) -> Self {
+        waiter.graph().begin_wait(waiter, on);
         Self { waiter: *waiter }
     }
 }

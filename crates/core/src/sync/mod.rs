@@ -12,6 +12,7 @@ mod barrier;
 mod condition;
 mod event;
 mod graph;
+mod join;
 mod lock;
 mod semaphore;
 
@@ -28,6 +29,7 @@ pub(crate) use condition::Parked;
 pub use condition::{Condition, ConditionGuard};
 pub use event::Event;
 pub use graph::WaitGraph;
+pub use join::ThreadEnd;
 pub use lock::{Lock, LockGuard, LockKind};
 pub use semaphore::{Semaphore, SemaphoreGuard};
 
@@ -61,8 +63,8 @@ pub struct WaitEdge {
     /// Where it waits: a fragment of the listing line (empty if the scenario did not say).
     #[serde(skip)]
     pub site: &'static str,
-    /// That line of the strategy's listing, counted from 1, once the scenario has looked it
-    /// up (see [`Deadlock::locate`]).
+    /// That line of the strategy's listing (or of the program), counted from 1: a program's
+    /// waiter says it, a scenario's is looked up from its site (see [`Deadlock::locate`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
 }
@@ -71,7 +73,9 @@ impl Deadlock {
     /// Fills in each edge's `line` from its site (see [`crate::listing::locate`]).
     pub fn locate(&mut self, listing: &[crate::listing::ListingLine]) {
         for edge in &mut self.cycle {
-            edge.line = crate::listing::locate(listing, edge.site);
+            if edge.line.is_none() {
+                edge.line = crate::listing::locate(listing, edge.site);
+            }
         }
     }
 }
@@ -83,6 +87,8 @@ pub struct Waiter<'r> {
     pub thread: usize,
     /// Where in the listing it waits (a fragment of the line), for deadlock reports.
     pub site: &'static str,
+    /// The line it waits at, when the waiter knows it (a program's thread does).
+    pub line: Option<usize>,
     /// The run's control block: its cancel flag and its wait-for graph.
     pub control: &'r RunControl,
 }
@@ -93,6 +99,7 @@ impl<'r> Waiter<'r> {
         Self {
             thread,
             site: "",
+            line: None,
             control,
         }
     }
@@ -100,6 +107,14 @@ impl<'r> Waiter<'r> {
     /// The same waiter at `site`.
     pub fn at(self, site: &'static str) -> Self {
         Self { site, ..self }
+    }
+
+    /// The same waiter at line `line` of its program.
+    pub fn at_line(self, line: usize) -> Self {
+        Self {
+            line: Some(line),
+            ..self
+        }
     }
 
     /// Why this thread should stop waiting now, if it should: the run was cancelled, or a

@@ -55,6 +55,9 @@ builtins! {
     RandGetrandbits = "getrandbits",
     DatetimeNow = "now", Timedelta = "timedelta", DatetimeNew = "datetime",
     Check = "check", Invalid = "invalid", NotYet = "not_yet",
+    ThreadingThread = "Thread", ThreadingLock = "Lock", ThreadingRLock = "RLock",
+    ThreadingCurrentThread = "current_thread", ThreadingMainThread = "main_thread",
+    ThreadingActiveCount = "active_count", ThreadingGetIdent = "get_ident",
 }
 
 /// What a built-in name means.

@@ -16,7 +16,7 @@ use super::value::{
     lock, BaseType, BoundMethod, CellObj, Class, ClassKind, Function, Instance, IterState, PyStr,
     SuperObj, TbEntry, Tuple, Value,
 };
-use super::{CheckFailure, OutputLine, RunOptions, RunResult, Uncaught};
+use super::{OutputLine, RunOptions, RunResult, Uncaught};
 use crate::bytecode::{BinOp, CmpOp, Code, Module, Op};
 
 /// How deep built-ins may nest calls back into Python (a `__eq__` called by `list.index`
@@ -80,9 +80,8 @@ pub struct Interp {
     /// Whether the cancel hook ended the run.
     pub(crate) cancelled: bool,
     pub(crate) opts: RunOptions,
-    pub(crate) output: Vec<OutputLine>,
-    pub(crate) output_bytes: usize,
-    pub(crate) checks: Vec<CheckFailure>,
+    /// What this thread shares with the run's other threads (output, checks, threads).
+    pub(crate) shared: Arc<super::threads::RunShared>,
     pub(crate) rng: Rng,
     pub(crate) std_clock: super::modules::StdClock,
     pub(crate) argbuf: Vec<Value>,
@@ -106,8 +105,12 @@ macro_rules! pop {
 }
 
 impl Interp {
-    /// A fresh interpreter for the module.
-    pub fn new(module: Arc<Module>, opts: RunOptions) -> Interp {
+    /// A fresh interpreter for the module, as the main thread of a run sharing `shared`.
+    pub(crate) fn new(
+        module: Arc<Module>,
+        opts: RunOptions,
+        shared: Arc<super::threads::RunShared>,
+    ) -> Interp {
         let globals = super::shared::GlobalStore::Local(vec![Value::Null; module.globals.len()]);
         let rng = Rng::new(opts.seed);
         let mut cache_base = Vec::with_capacity(module.codes.len());
@@ -124,18 +127,15 @@ impl Interp {
             handling: Value::Null,
             native_depth: 0,
             steps_left: opts.max_steps.unwrap_or(u64::MAX),
-            poll_at: match opts.cancel {
-                Some(_) => opts
-                    .max_steps
-                    .unwrap_or(u64::MAX)
-                    .saturating_sub(POLL_EVERY),
-                None => 0,
-            },
+            // The run's control block can always ask a thread to stop (Stop, a deadlock
+            // found by another thread, the end of the module for a daemon thread).
+            poll_at: opts
+                .max_steps
+                .unwrap_or(u64::MAX)
+                .saturating_sub(POLL_EVERY),
             cancelled: false,
             opts,
-            output: Vec::new(),
-            output_bytes: 0,
-            checks: Vec::new(),
+            shared,
             rng,
             std_clock: super::modules::StdClock::default(),
             argbuf: Vec::new(),
@@ -179,28 +179,54 @@ impl Interp {
         match r {
             Ok(_) => {}
             Err(Flow::Stop(why)) => result.stopped = Some(why),
-            Err(Flow::Exc(inst)) => {
-                let traceback = self.format_traceback(&inst);
-                let message = self.exc_str(&inst);
-                let line = match &inst.exc {
-                    Some(e) => lock(e).tb.first().map(|t| t.line).unwrap_or(0),
-                    None => 0,
-                };
-                result.exception = Some(Uncaught {
-                    type_name: super::exceptions::exc_type_name(&inst),
-                    message,
-                    line,
-                    traceback,
-                });
-            }
+            Err(Flow::Exc(inst)) => result.exception = Some(self.uncaught(&inst, "MainThread")),
         }
         self.stack.clear();
         self.frames.clear();
-        result.output = std::mem::take(&mut self.output);
-        result.checks = std::mem::take(&mut self.checks);
-        result.steps = self.opts.max_steps.unwrap_or(u64::MAX) - self.steps_left;
-        result.cancelled = self.cancelled;
+        // As CPython does at exit: wait for the threads that are not daemons.
+        if let Some(Flow::Stop(why)) = self.join_all() {
+            result.stopped.get_or_insert(why);
+        }
+        let shared = self.shared.clone();
+        result.output = std::mem::take(&mut *lock(&shared.output));
+        result.checks = std::mem::take(&mut *lock(&shared.checks));
+        result.thread_exceptions = std::mem::take(&mut *lock(&shared.thread_errors));
+        result.deadlock = shared.control.waits.deadlock();
+        result.threads = shared.thread_count();
+        if let Some(why) = lock(&shared.stopped).take() {
+            if result.stopped.is_none() && result.deadlock.is_none() {
+                result.stopped = Some(why);
+            }
+        }
+        if result.deadlock.is_some() && result.stopped.as_deref() != Some("deadlock") {
+            result.stopped = Some("deadlock".to_string());
+        }
+        result.steps = (self.opts.max_steps.unwrap_or(u64::MAX) - self.steps_left).saturating_add(
+            shared
+                .thread_steps
+                .load(std::sync::atomic::Ordering::Relaxed),
+        );
+        result.cancelled = self.cancelled && result.deadlock.is_none();
+        shared.clear();
         result
+    }
+
+    /// An exception that escaped thread `thread_name` as the report gives it.
+    pub(crate) fn uncaught(&mut self, inst: &Arc<Instance>, thread_name: &str) -> Uncaught {
+        let traceback = self.format_traceback(inst);
+        let message = self.exc_str(inst);
+        let line = match &inst.exc {
+            Some(e) => lock(e).tb.first().map(|t| t.line).unwrap_or(0),
+            None => 0,
+        };
+        Uncaught {
+            thread: self.thread,
+            thread_name: thread_name.to_string(),
+            type_name: super::exceptions::exc_type_name(inst),
+            message,
+            line,
+            traceback,
+        }
     }
 
     /// The code object with this id.
@@ -228,13 +254,10 @@ impl Interp {
                 self.opts.max_steps.unwrap_or(u64::MAX)
             )));
         }
-        if let Some(cancel) = &self.opts.cancel {
-            if (cancel.0)() {
-                self.cancelled = true;
-                return Some(Flow::Stop("stopped on request".to_string()));
-            }
-            self.poll_at = self.steps_left.saturating_sub(POLL_EVERY);
+        if let Some(stop) = self.stop_requested() {
+            return Some(stop);
         }
+        self.poll_at = self.steps_left.saturating_sub(POLL_EVERY);
         None
     }
 
@@ -2598,10 +2621,13 @@ impl Interp {
 
     /// Appends to the output (charged against the heap budget).
     pub(crate) fn emit(&mut self, text: String, end: String) -> PResult<()> {
-        self.output_bytes = self
+        let bytes = text.len() + end.len() + 32;
+        let total = self
+            .shared
             .output_bytes
-            .saturating_add(text.len() + end.len() + 32);
-        if self.output_bytes > self.opts.heap_budget {
+            .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed)
+            .saturating_add(bytes);
+        if total > self.opts.heap_budget {
             return Err(new_exc(ExcType::MemoryError, "output too large"));
         }
         let line = OutputLine {
@@ -2609,10 +2635,12 @@ impl Interp {
             text,
             end,
         };
+        // One lock for the hook and the record, so the hook sees lines in their order.
+        let mut output = lock(&self.shared.output);
         if let Some(hook) = &self.opts.on_print {
             (hook.0)(&line);
         }
-        self.output.push(line);
+        output.push(line);
         Ok(())
     }
 

@@ -408,6 +408,11 @@ impl Interp {
                 this.type_name()
             )));
         }
+        if let Value::Native(n) = this {
+            if super::threads::thread_has_method(n, wk) {
+                return self.thread_method(this, wk, args, kwargs);
+            }
+        }
         match this {
             Value::Str(s) => {
                 if wk == Wk::format {

@@ -82,6 +82,7 @@ pub mod ops;
 pub mod repr;
 pub mod set;
 pub mod shared;
+pub mod threads;
 pub mod types;
 pub mod value;
 
@@ -114,6 +115,13 @@ pub struct RunOptions {
     /// Told of each `print` as it happens (the CLI writes the program's output as it
     /// goes); the run's result keeps every one too.
     pub on_print: Option<PrintRef>,
+    /// Where `Thread.start()` gets its threads (`None`: a program that starts one gets
+    /// `RuntimeError`). By default OS threads natively, none in wasm (the web build gives
+    /// its worker pool).
+    pub threads: Option<threads::SpawnRef>,
+    /// The run's control block (its wait-for graph finds deadlocks; its cancel flag stops
+    /// every thread). `None`: the run makes its own.
+    pub control: Option<threads::ControlRef>,
 }
 
 /// A hook told of each `print` as it happens.
@@ -148,6 +156,11 @@ impl Default for RunOptions {
             clock: None,
             cancel: None,
             on_print: None,
+            #[cfg(not(target_arch = "wasm32"))]
+            threads: Some(threads::SpawnRef(Arc::new(racelab::OsThreads))),
+            #[cfg(target_arch = "wasm32")]
+            threads: None,
+            control: None,
         }
     }
 }
@@ -163,16 +176,21 @@ pub struct OutputLine {
     pub end: String,
 }
 
-/// The exception that ended the program.
+/// An exception that escaped a thread (the main thread's ends the program).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Uncaught {
+    /// The thread it escaped (0: the main thread).
+    pub thread: usize,
+    /// That thread's name (`MainThread`, `Thread-1 (worker)`).
+    pub thread_name: String,
     /// Its class name (`ZeroDivisionError`, `InsufficientFunds`).
     pub type_name: String,
     /// `str(exc)`.
     pub message: String,
     /// The line where it was raised.
     pub line: u32,
-    /// CPython's traceback text, ending with a newline.
+    /// CPython's traceback text, ending with a newline (for a thread other than the main
+    /// one, after CPython's "Exception in thread NAME:" line).
     pub traceback: String,
 }
 
@@ -194,6 +212,12 @@ pub struct RunResult {
     pub output: Vec<OutputLine>,
     /// The exception that ended the program, if one did.
     pub exception: Option<Uncaught>,
+    /// Exceptions that escaped other threads, in the order they did.
+    pub thread_exceptions: Vec<Uncaught>,
+    /// The wait-for cycle that ended the run, if the threads deadlocked.
+    pub deadlock: Option<racelab::sync::Deadlock>,
+    /// Threads the run had, the main thread included.
+    pub threads: usize,
     /// Failed `check`s.
     pub checks: Vec<CheckFailure>,
     /// Why the run was stopped early (step budget, or the cancel hook), if it was.
@@ -215,12 +239,18 @@ impl RunResult {
         s
     }
 
-    /// Standard error as CPython would write it (the traceback, if any).
+    /// Standard error as CPython would write it: each thread's exception (CPython's
+    /// "Exception in thread ...", without the frames of `threading.py` itself), then the
+    /// main thread's traceback.
     pub fn stderr(&self) -> String {
-        match &self.exception {
-            Some(e) => e.traceback.clone(),
-            None => String::new(),
+        let mut s = String::new();
+        for e in &self.thread_exceptions {
+            s.push_str(&e.traceback);
         }
+        if let Some(e) = &self.exception {
+            s.push_str(&e.traceback);
+        }
+        s
     }
 }
 
@@ -240,10 +270,15 @@ impl Program {
 
     /// Runs the program on this thread.
     pub fn run(&self, options: &RunOptions) -> RunResult {
-        let account = heap::RunAccount::acquire(options.heap_budget);
+        let account = Arc::new(heap::RunAccount::acquire(options.heap_budget));
         let guard = account.enter();
+        let control = options
+            .control
+            .clone()
+            .unwrap_or_else(|| threads::ControlRef::Shared(Arc::new(racelab::RunControl::new())));
+        let shared = threads::RunShared::new(control, options.threads.clone(), account.clone());
         let result = {
-            let mut it = interp::Interp::new(self.module.clone(), options.clone());
+            let mut it = interp::Interp::new(self.module.clone(), options.clone(), shared);
             it.run_main()
         };
         drop(guard);

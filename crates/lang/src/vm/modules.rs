@@ -1,12 +1,11 @@
-//! The importable modules: `time`, `random`, `datetime`, `racelab` (and the names of
-//! `threading`, `queue` and `concurrent.futures`, whose use raises `NotImplementedError`
-//! until the threads task fills them in: see [`NOT_YET`]).
+//! The importable modules: `time`, `random`, `datetime`, `racelab`, `threading` (its
+//! threads and locks are in [`super::threads`]); the other names of `threading`, `queue`
+//! and `concurrent.futures` raise `NotImplementedError` for now (see [`NOT_YET`]).
 
 use std::cmp::Ordering;
 use std::sync::Arc;
 
 use super::builtins::{as_index, Builtin};
-use super::exceptions::Flow;
 use super::exceptions::{new_exc, type_error, value_error, PResult};
 use super::interp::Interp;
 use super::names::Wk;
@@ -15,8 +14,10 @@ use super::value::{BaseType, Module, ModuleKind, NativeObj, PyStr, Value};
 use super::CheckFailure;
 use crate::bytecode::BinOp;
 
-/// The message for threading features used before the threads task lands.
-pub const NOT_YET: &str = "threads come in the next version of racelab";
+/// The message for the parts of `threading`, `queue` and `concurrent.futures` racelab
+/// does not have yet.
+pub const NOT_YET: &str =
+    "racelab does not have this part of threading yet: it has Thread, Lock, RLock and current_thread";
 
 /// The modules in `Op::Import` order.
 pub const MODULES: &[(&str, ModuleKind)] = &[
@@ -104,7 +105,17 @@ pub fn module_attr(kind: ModuleKind, name: &Arc<PyStr>) -> Option<Value> {
         }
         (ModuleKind::Racelab, Wk::check) => B::Check,
         (ModuleKind::Concurrent, _) if name.as_str() == "futures" => return Some(module_value(6)),
-        (ModuleKind::Threading, _) if THREADING_NAMES.contains(&name.as_str()) => B::NotYet,
+        (ModuleKind::Threading, _) => match name.as_str() {
+            "Thread" => B::ThreadingThread,
+            "Lock" => B::ThreadingLock,
+            "RLock" => B::ThreadingRLock,
+            "current_thread" => B::ThreadingCurrentThread,
+            "main_thread" => B::ThreadingMainThread,
+            "active_count" => B::ThreadingActiveCount,
+            "get_ident" => B::ThreadingGetIdent,
+            n if THREADING_NAMES.contains(&n) => B::NotYet,
+            _ => return None,
+        },
         (ModuleKind::Queue, _) if QUEUE_NAMES.contains(&name.as_str()) => B::NotYet,
         (ModuleKind::ConcurrentFutures, _) if FUTURES_NAMES.contains(&name.as_str()) => B::NotYet,
         _ => {
@@ -376,6 +387,9 @@ pub fn timedelta_repr(us: i64) -> String {
 
 /// Attributes of native objects (`Some(Err)` for a failing one).
 pub fn native_attr(n: &NativeObj, wk: Wk) -> Option<PResult<Value>> {
+    if let Some(v) = super::threads::thread_attr(n, wk) {
+        return Some(v);
+    }
     match n {
         NativeObj::Timedelta(us) => {
             let days = us.div_euclid(86_400 * US);
@@ -407,6 +421,9 @@ pub fn native_attr(n: &NativeObj, wk: Wk) -> Option<PResult<Value>> {
 
 /// Whether a native object has method `wk`.
 pub fn native_has_method(n: &NativeObj, wk: Wk) -> bool {
+    if super::threads::thread_has_method(n, wk) {
+        return true;
+    }
     match n {
         NativeObj::Timedelta(_) => wk == Wk::total_seconds,
         NativeObj::Datetime(_) => matches!(wk, Wk::isoformat | Wk::timestamp | Wk::strftime),
@@ -572,9 +589,8 @@ impl Interp {
                             None => self.std_clock.sleep(slice),
                         }
                         left -= slice;
-                        if self.opts.cancel.as_ref().is_some_and(|c| (c.0)()) {
-                            self.cancelled = true;
-                            return Err(Flow::Stop("stopped on request".to_string()));
+                        if let Some(stop) = self.stop_requested() {
+                            return Err(stop);
                         }
                     }
                 }
@@ -858,8 +874,9 @@ impl Interp {
                         None => "check".to_string(),
                     };
                     let line = self.current_line();
-                    if self.checks.len() < 10_000 {
-                        self.checks.push(CheckFailure {
+                    let mut checks = super::value::lock(&self.shared.checks);
+                    if checks.len() < 10_000 {
+                        checks.push(CheckFailure {
                             name: n,
                             line,
                             thread: self.thread,
@@ -869,6 +886,13 @@ impl Interp {
                 Ok(Value::None)
             }
             B::NotYet => Err(new_exc(ExcType::NotImplementedError, NOT_YET)),
+            B::ThreadingThread
+            | B::ThreadingLock
+            | B::ThreadingRLock
+            | B::ThreadingCurrentThread
+            | B::ThreadingMainThread
+            | B::ThreadingActiveCount
+            | B::ThreadingGetIdent => self.call_threading(b, args, kwargs),
             _ => Err(type_error(format!("{name}() is not supported by racelab"))),
         }
     }

@@ -103,6 +103,9 @@ well_known! {
     timestamp = "timestamp", year = "year", month = "month", day = "day", hour = "hour",
     minute = "minute", second = "second", microsecond = "microsecond",
     check = "check", invalid = "invalid",
+    // threading
+    is_alive = "is_alive", run = "run", name = "name", daemon = "daemon", ident = "ident",
+    native_id = "native_id", acquire = "acquire", release = "release", locked = "locked",
 }
 
 /// A program's table of interned names.

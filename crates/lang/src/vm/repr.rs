@@ -338,6 +338,27 @@ impl Interp {
                 NativeObj::Property(..) => {
                     out.push_str(&format!("<property object at {}>", addr(v)))
                 }
+                NativeObj::Thread(t) => out.push_str(&t.repr()),
+                NativeObj::Lock(l) => {
+                    let holder = l.lock.holder();
+                    let state = if holder.is_some() {
+                        "locked"
+                    } else {
+                        "unlocked"
+                    };
+                    out.push_str(&match l.lock.kind() {
+                        racelab::sync::LockKind::Plain => {
+                            format!("<{state} _thread.lock object at {}>", addr(v))
+                        }
+                        racelab::sync::LockKind::Reentrant => {
+                            let (owner, count) = holder.unwrap_or((0, 0));
+                            format!(
+                                "<{state} _thread.RLock object owner={owner} count={count} at {}>",
+                                addr(v)
+                            )
+                        }
+                    })
+                }
             },
         }
         Ok(())

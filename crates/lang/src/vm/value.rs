@@ -298,6 +298,11 @@ impl Value {
                 NativeObj::Property(..) => "property".into(),
                 NativeObj::Datetime(_) => "datetime".into(),
                 NativeObj::Timedelta(_) => "timedelta".into(),
+                NativeObj::Thread(_) => "Thread".into(),
+                NativeObj::Lock(l) => match l.lock.kind() {
+                    racelab::sync::LockKind::Plain => "lock".into(),
+                    racelab::sync::LockKind::Reentrant => "RLock".into(),
+                },
             },
             Value::Builtin(_) | Value::NativeMethod(..) => "builtin_function_or_method".into(),
             _ => base_type_name(self.base_type()).to_string(),
@@ -929,6 +934,10 @@ pub enum NativeObj {
     Decorated(Deco, Value),
     /// `property(getter)`, with its setter once `@x.setter` gave one.
     Property(Value, Option<Value>),
+    /// A `threading.Thread`.
+    Thread(super::threads::PyThread),
+    /// A `threading.Lock` or `RLock`.
+    Lock(super::threads::PyLock),
 }
 
 /// An iterator.
