@@ -49,22 +49,53 @@ pub fn report(r: &Report) -> String {
             .find(|s| Some(s.id) == r.scenario)
             .and_then(|s| s.strategies.into_iter().find(|s| Some(s.id) == r.strategy));
         for edge in &d.cycle {
-            let _ = write!(
-                out,
-                "  thread {} holds {} and waits for {}",
-                edge.thread,
-                edge.holds.join(", "),
-                edge.waits_for
-            );
-            let line = edge.line.and_then(|n| {
-                let text = strategy.as_ref()?.listing.get(n - 1)?.text.trim();
-                Some((n, text))
+            if edge.holds.is_empty() {
+                let _ = write!(out, "  thread {} waits for {}", edge.thread, edge.waits_for);
+            } else {
+                let _ = write!(
+                    out,
+                    "  thread {} holds {} and waits for {}",
+                    edge.thread,
+                    edge.holds.join(", "),
+                    edge.waits_for
+                );
+            }
+            let text = edge.line.and_then(|n| {
+                Some(
+                    strategy
+                        .as_ref()?
+                        .listing
+                        .get(n.checked_sub(1)?)?
+                        .text
+                        .trim(),
+                )
             });
-            match line {
-                Some((n, text)) => {
+            match (edge.line, text) {
+                (Some(n), Some(text)) => {
                     let _ = writeln!(out, ", at line {n}: {text}");
                 }
-                None => out.push('\n'),
+                (Some(n), None) => {
+                    let _ = writeln!(out, ", at line {n}");
+                }
+                (None, _) => out.push('\n'),
+            }
+        }
+        if d.cycle.is_empty() && !d.waiting.is_empty() {
+            let _ = writeln!(
+                out,
+                "  every live thread waits for something none of them will ever give:"
+            );
+        }
+        if d.cycle.is_empty() {
+            for w in &d.waiting {
+                match w.line {
+                    Some(n) => {
+                        let _ = writeln!(out, "  thread {} {}, at line {n}", w.thread, w.why);
+                    }
+                    None => {
+                        let _ = writeln!(out, "  thread {} {}", w.thread, w.why);
+                    }
+                }
             }
         }
         if let Some(fix) = strategy.as_ref().and_then(|s| s.fix.as_ref()) {

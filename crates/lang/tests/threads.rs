@@ -381,3 +381,132 @@ print('bye', t.daemon)
     assert!(r.deadlock.is_none() && !r.cancelled && r.stopped.is_none());
     assert!(started.elapsed() < Duration::from_secs(1));
 }
+
+#[test]
+fn a_condition_nobody_will_notify_ends_as_a_deadlock_saying_where_each_thread_waits() {
+    let src = "\
+import threading
+customer_available_condition = threading.Condition()
+customers = []
+def agent():
+    with customer_available_condition:
+        while not customers:
+            customer_available_condition.wait()
+        print('serving', customers.pop())
+t = threading.Thread(target=agent, name='agent')
+t.start()
+t.join()
+";
+    let started = Instant::now();
+    let r = run(src);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "took {:?}",
+        started.elapsed()
+    );
+    let d = r.deadlock.expect("a deadlock");
+    assert!(d.cycle.is_empty(), "{d:?}");
+    let mut waiting = d.waiting.clone();
+    waiting.sort_by_key(|w| w.thread);
+    assert_eq!(waiting.len(), 2, "{waiting:?}");
+    assert_eq!(
+        (waiting[0].line, waiting[0].waits_for.as_str()),
+        (Some(11), "agent to finish")
+    );
+    assert_eq!(waiting[1].line, Some(7));
+    assert_eq!(
+        waiting[1].why,
+        "waits on condition customer_available_condition to be notified"
+    );
+}
+
+#[test]
+fn an_event_nobody_sets_a_queue_nobody_fills_and_a_barrier_short_of_parties_are_deadlocks() {
+    for (src, line, why) in [
+        (
+            "import threading\ndone = threading.Event()\ndone.wait()\n",
+            3,
+            "waits for event done to be set",
+        ),
+        (
+            "import queue\nq = queue.Queue()\nitem = q.get()\n",
+            3,
+            "waits to get an item from queue q, which is empty",
+        ),
+        (
+            "import threading\nb = threading.Barrier(2)\nb.wait()\n",
+            3,
+            "waits at barrier b for 2 parties, and 1 of them are there",
+        ),
+        (
+            "import threading\ns = threading.Semaphore(0)\nwith s:\n    pass\n",
+            3,
+            "waits for a permit of s, and none is free",
+        ),
+    ] {
+        let r = run(src);
+        let d = r.deadlock.unwrap_or_else(|| panic!("{src}: no deadlock"));
+        assert_eq!(d.waiting.len(), 1, "{src}");
+        assert_eq!(
+            (d.waiting[0].line, d.waiting[0].why.as_str()),
+            (Some(line), why),
+            "{src}"
+        );
+    }
+}
+
+#[test]
+fn a_wait_another_thread_will_end_later_is_not_a_deadlock() {
+    // The setter sleeps for many of the detector's polls first: only threads that all
+    // wait, for things not ready, are stuck.
+    let src = "\
+import threading, time, queue
+ready = threading.Event()
+q = queue.Queue()
+def later():
+    time.sleep(0.3)
+    ready.set()
+    time.sleep(0.1)
+    q.put('item')
+t = threading.Thread(target=later)
+t.start()
+ready.wait()
+print(q.get())
+t.join()
+";
+    let r = run(src);
+    assert!(r.deadlock.is_none(), "{:?}", r.deadlock);
+    assert_eq!(r.stdout(), "item\n");
+}
+
+#[test]
+fn many_quick_handoffs_are_never_mistaken_for_a_deadlock() {
+    // Two threads pass a token back and forth through two queues and a condition: every
+    // handoff wakes a waiter that the detector may see still marked as waiting.
+    let src = "\
+import threading, queue
+ping, pong = queue.Queue(), queue.Queue()
+cond = threading.Condition()
+turn = [0]
+def player(me, inbox, outbox):
+    for _ in range(300):
+        token = inbox.get()
+        with cond:
+            while turn[0] % 2 != me:
+                cond.wait()
+            turn[0] += 1
+            cond.notify_all()
+        outbox.put(token + 1)
+a = threading.Thread(target=player, args=(0, ping, pong))
+b = threading.Thread(target=player, args=(1, pong, ping))
+a.start(); b.start()
+ping.put(0)
+a.join(); b.join()
+print(ping.get(), turn[0])
+";
+    for _ in 0..10 {
+        let r = run(src);
+        assert!(r.deadlock.is_none(), "{:?}", r.deadlock);
+        assert_eq!(r.stdout(), "600 600\n");
+    }
+}

@@ -189,3 +189,30 @@ print('never printed')
   expect(r.after).toEqual([{ thread: 1, text: 'again' }]);
   expect(errors).toEqual([]);
 });
+
+test("a program whose every thread waits for what none will give ends as a deadlock saying where each waits", async ({ page }) => {
+  const errors = await openPlayground(page);
+  const r = await page.evaluate(async () => {
+    const pg = await window.racelab.ready;
+    const asked = performance.now();
+    const report = await pg.run({ program: `import threading, queue
+orders = queue.Queue()
+def cook():
+    order = orders.get()
+    print('cooking', order)
+t = threading.Thread(target=cook, name='cook')
+t.start()
+t.join()
+` });
+    return { report, tookMs: performance.now() - asked };
+  });
+  expect(r.report.outcome).toBe('deadlock');
+  expect(r.report.deadlock.cycle).toEqual([]);
+  const waiting = [...r.report.deadlock.waiting].sort((x, y) => x.thread - y.thread);
+  expect(waiting).toEqual([
+    { thread: 0, waits_for: 'cook to finish', line: 8, why: 'waits for cook to finish (join)' },
+    { thread: 1, waits_for: 'orders', line: 4, why: 'waits to get an item from queue orders, which is empty' },
+  ]);
+  expect(r.tookMs).toBeLessThan(1000);
+  expect(errors).toEqual([]);
+});

@@ -405,7 +405,10 @@ impl StepGate {
                             }
                         })
                         .collect();
-                    return Deadlock { cycle: edges };
+                    return Deadlock {
+                        cycle: edges,
+                        waiting: Vec::new(),
+                    };
                 }
                 path.push(*o);
                 t = *o;
@@ -424,6 +427,7 @@ impl StepGate {
                     })
                 })
                 .collect(),
+            waiting: Vec::new(),
         }
     }
 

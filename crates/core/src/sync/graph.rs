@@ -20,42 +20,39 @@
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 
-use super::join::EndCore;
-use super::lock::LockCore;
-use super::{inner, Deadlock, WaitEdge, Waiter};
+use super::{inner, Deadlock, WaitEdge, Waiter, Waiting};
 use crate::limits::MAX_PROGRAM_THREADS;
 
-/// What a blocked thread waits for: something one other thread can give.
-#[derive(Debug, Clone)]
-pub(super) enum Blocker {
-    /// A lock, given by its owner's release.
-    Lock(Arc<LockCore>),
-    /// The end of a thread (`join`), given by that thread finishing.
-    End(Arc<EndCore>),
-}
+/// Something a thread can block on, as the wait-for graph sees it. Each primitive says for
+/// itself whether a waiter could go on now and who, if anyone in particular, can let it.
+pub(crate) trait Awaited: Send + Sync + std::fmt::Debug {
+    /// Whether `thread`'s wait could end now (a lock is free, an event set, a queue has an
+    /// item): a thread woken but not yet running again is not stuck.
+    fn ready_for(&self, thread: usize) -> bool;
 
-impl Blocker {
-    /// Who can give it, and that owner's epoch (to tell the same ownership on a re-read).
-    fn owner(&self) -> Option<(usize, u64)> {
-        match self {
-            Blocker::Lock(lock) => lock.owner(),
-            Blocker::End(end) => end.running().map(|t| (t, 0)),
-        }
-    }
+    /// The one thread that can end the wait, and an epoch that changes whenever that
+    /// changes (a lock's owner, a joined thread); `None` when any thread could (an event
+    /// anyone may set).
+    fn owner(&self) -> Option<(usize, u64)>;
 
-    /// Its name in a deadlock report.
-    fn name(&self) -> String {
-        match self {
-            Blocker::Lock(lock) => lock.name.clone(),
-            Blocker::End(end) => end.waits_for(),
-        }
-    }
+    /// Its name in a deadlock report (`lock_a`, `Thread-1 to finish`).
+    fn name(&self) -> String;
 
-    /// Whether holding it is something to report (a lock is held; a thread's end is not).
+    /// What the waiter waits for, in words, for a learner (`for event done to be set`).
+    fn describe(&self) -> String;
+
+    /// Whether holding it is something to report in a cycle (a lock is held; a thread's
+    /// end is not).
     fn is_held(&self) -> bool {
-        matches!(self, Blocker::Lock(_))
+        false
     }
 }
+
+/// What a blocked thread waits for.
+pub(super) type Blocker = Arc<dyn Awaited>;
+
+/// A live thread seen waiting: its index, its wait's epoch, what it waits for, its line.
+type StuckWait = (usize, u64, Blocker, Option<usize>);
 
 /// What one thread is blocked on.
 #[derive(Debug)]
@@ -69,6 +66,9 @@ struct Slot {
     /// Bumped at every start and end of a wait, so that a re-read can tell "the same wait"
     /// from "a new wait for the same lock".
     epoch: u64,
+    /// The thread has started and not finished (programs' threads say so; a scenario's
+    /// threads do not, and then only cycles are looked for).
+    live: bool,
 }
 
 impl Slot {
@@ -77,6 +77,7 @@ impl Slot {
         site: "",
         line: None,
         epoch: 0,
+        live: false,
     };
 }
 
@@ -90,6 +91,8 @@ pub struct WaitGraph {
     slots: [Mutex<Slot>; SLOTS],
     deadlock: Mutex<Option<Deadlock>>,
     halted: AtomicBool,
+    /// Whether some thread said it is live: the "everyone waits" rule applies.
+    tracks_live: AtomicBool,
 }
 
 impl Default for WaitGraph {
@@ -119,13 +122,36 @@ impl WaitGraph {
             slots: [const { Mutex::new(Slot::IDLE) }; SLOTS],
             deadlock: Mutex::new(None),
             halted: AtomicBool::new(false),
+            tracks_live: AtomicBool::new(false),
         }
     }
 
-    /// Forgets the last run's deadlock. (Every wait clears its own slot when it ends.)
+    /// Forgets the last run's deadlock and threads. (Every wait clears its own slot when it
+    /// ends.)
     pub(crate) fn reset(&self) {
         *inner(&self.deadlock) = None;
         self.halted.store(false, Relaxed);
+        self.tracks_live.store(false, Relaxed);
+        for slot in &self.slots {
+            inner(slot).live = false;
+        }
+    }
+
+    /// Thread `thread` has started (a program's thread, registered before it runs): from
+    /// now on a run where every live thread waits for what none of them can give is a
+    /// deadlock too, not only a cycle of locks.
+    pub fn thread_started(&self, thread: usize) {
+        if let Some(slot) = self.slot(thread) {
+            inner(slot).live = true;
+            self.tracks_live.store(true, Relaxed);
+        }
+    }
+
+    /// Thread `thread` has finished (after it gave its end to its joiners).
+    pub fn thread_finished(&self, thread: usize) {
+        if let Some(slot) = self.slot(thread) {
+            inner(slot).live = false;
+        }
     }
 
     /// Whether a deadlock was found: every thread of the run should stop.
@@ -168,11 +194,75 @@ impl WaitGraph {
         }
     }
 
-    /// The cycle through `me`, if `me` is blocked in one (confirmed as described above).
+    /// The cycle through `me`, if `me` is blocked in one (confirmed as described above),
+    /// or else, where threads say when they live, the state where every live thread waits
+    /// for something none of them can give.
     pub(super) fn find_cycle(&self, me: usize) -> Option<Deadlock> {
-        let first = self.walk(me)?;
-        let again = self.walk(me)?;
-        (first == again).then(|| to_deadlock(&first))
+        if let Some(first) = self.walk(me) {
+            if self.walk(me).as_ref() == Some(&first) {
+                let mut found = to_deadlock(&first);
+                if self.tracks_live.load(Relaxed) {
+                    found.waiting = self.all_stuck().unwrap_or_default();
+                }
+                return Some(found);
+            }
+        }
+        let waiting = self.all_stuck()?;
+        // Stuck threads may include a cycle that does not pass through `me` (`me` joins
+        // one of its threads): report the cycle too.
+        let cycle = waiting
+            .iter()
+            .find_map(|w| {
+                let first = self.walk(w.thread)?;
+                (self.walk(w.thread)? == first).then(|| to_deadlock(&first).cycle)
+            })
+            .unwrap_or_default();
+        Some(Deadlock { cycle, waiting })
+    }
+
+    /// Every live thread's wait, if every live thread waits (without a timeout) for
+    /// something not ready. Read twice: when no wait started or ended between the reads,
+    /// no thread acted in between (a waiting thread does nothing else), so nothing could
+    /// have become ready, and nothing ever will.
+    fn all_stuck(&self) -> Option<Vec<Waiting>> {
+        if !self.tracks_live.load(Relaxed) {
+            return None;
+        }
+        let read = || -> Option<Vec<StuckWait>> {
+            let mut seen = Vec::new();
+            for (thread, slot) in self.slots.iter().enumerate() {
+                let (on, epoch, line) = {
+                    let s = inner(slot);
+                    if !s.live {
+                        continue;
+                    }
+                    (s.on.clone()?, s.epoch, s.line)
+                };
+                if on.ready_for(thread) {
+                    return None;
+                }
+                seen.push((thread, epoch, on, line));
+            }
+            (!seen.is_empty()).then_some(seen)
+        };
+        let first = read()?;
+        let again = read()?;
+        let same = first.len() == again.len()
+            && first
+                .iter()
+                .zip(&again)
+                .all(|(a, b)| a.0 == b.0 && a.1 == b.1);
+        same.then(|| {
+            again
+                .into_iter()
+                .map(|(thread, _, on, line)| Waiting {
+                    thread,
+                    waits_for: on.name(),
+                    line,
+                    why: on.describe(),
+                })
+                .collect()
+        })
     }
 
     /// Follows wait-for edges from `me`; `Some` when they lead back to `me`.
@@ -184,6 +274,9 @@ impl WaitGraph {
                 let s = inner(self.slot(thread)?);
                 (s.on.clone()?, s.site, s.line, s.epoch)
             };
+            if on.ready_for(thread) {
+                return None;
+            }
             let (owner, owner_epoch) = on.owner()?;
             edges.push(SeenEdge {
                 thread,
@@ -231,5 +324,6 @@ fn to_deadlock(edges: &[SeenEdge]) -> Deadlock {
                 }
             })
             .collect(),
+        waiting: Vec::new(),
     }
 }

@@ -8,7 +8,7 @@ use web_time::Instant;
 
 use super::graph::Blocker;
 use super::lock::InGraph;
-use super::{inner, Abort, Waiter, WAIT_POLL};
+use super::{inner, Abort, Awaited, Waiter, WAIT_POLL};
 
 /// What the wait-for graph shares of a thread's end: whose it is, and whether it came.
 #[derive(Debug)]
@@ -19,15 +19,21 @@ pub(super) struct EndCore {
     finished: Condvar,
 }
 
-impl EndCore {
-    /// The thread, while it still runs: the one a joiner waits for.
-    pub(super) fn running(&self) -> Option<usize> {
-        (!*inner(&self.done)).then_some(self.thread)
+impl Awaited for EndCore {
+    fn ready_for(&self, _thread: usize) -> bool {
+        *inner(&self.done)
     }
 
-    /// What a joiner waits for, in a deadlock report.
-    pub(super) fn waits_for(&self) -> String {
+    fn owner(&self) -> Option<(usize, u64)> {
+        (!*inner(&self.done)).then_some((self.thread, 0))
+    }
+
+    fn name(&self) -> String {
         format!("{} to finish", self.name)
+    }
+
+    fn describe(&self) -> String {
+        format!("waits for {} to finish (join)", self.name)
     }
 }
 
@@ -102,7 +108,7 @@ impl ThreadEnd {
                 // The graph's walk reads locks and ends: hold none of them meanwhile.
                 drop(done);
                 in_graph.get_or_insert_with(|| {
-                    InGraph::waiting_for(waiter, Blocker::End(Arc::clone(&self.core)))
+                    InGraph::waiting_for(waiter, Arc::clone(&self.core) as Blocker)
                 });
                 if let Some(cycle) = waiter.graph().find_cycle(waiter.thread) {
                     return Err(waiter.deadlocked(cycle));

@@ -7,7 +7,7 @@ use std::time::Duration;
 use web_time::Instant;
 
 use super::graph::Blocker;
-use super::{inner, Abort, Deadlock, WaitEdge, Waiter, WAIT_POLL};
+use super::{inner, Abort, Awaited, Deadlock, WaitEdge, Waiter, WAIT_POLL};
 
 /// Whether a lock may be taken again by the thread that holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,16 +49,39 @@ impl LockCore {
     fn state(&self) -> MutexGuard<'_, Ownership> {
         inner(&self.state)
     }
+}
 
-    /// The owner and its ownership epoch, if the lock is held.
-    pub(super) fn owner(&self) -> Option<(usize, u64)> {
+impl Awaited for LockCore {
+    fn ready_for(&self, thread: usize) -> bool {
+        match self.state().owner {
+            None => true,
+            Some(o) => o == thread && self.kind == LockKind::Reentrant,
+        }
+    }
+
+    fn owner(&self) -> Option<(usize, u64)> {
         let st = self.state();
         st.owner.map(|o| (o, st.epoch))
     }
+
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    fn describe(&self) -> String {
+        match self.state().owner {
+            Some(o) => format!("waits for {}, which thread {o} holds", self.name),
+            None => format!("waits for {}", self.name),
+        }
+    }
+
+    fn is_held(&self) -> bool {
+        true
+    }
 }
 
-/// A lock (plain or reentrant) that records its owner.
-#[derive(Debug)]
+/// A lock (plain or reentrant) that records its owner. Clones are the same lock.
+#[derive(Debug, Clone)]
 pub struct Lock {
     core: Arc<LockCore>,
 }
@@ -112,6 +135,7 @@ impl Lock {
                     LockKind::Plain => {
                         drop(st);
                         Err(waiter.deadlocked(Deadlock {
+                            waiting: Vec::new(),
                             cycle: vec![WaitEdge {
                                 thread,
                                 holds: vec![self.core.name.clone()],
@@ -278,6 +302,30 @@ impl Lock {
         Ok(())
     }
 
+    /// Gives the lock up entirely for `thread`, however deep it holds it, and says how deep
+    /// that was (0 if it did not hold it): a program's `condition.wait()`.
+    pub(crate) fn release_all_by(&self, thread: usize) -> u32 {
+        let mut st = self.state();
+        if st.owner != Some(thread) {
+            return 0;
+        }
+        let depth = st.depth;
+        st.depth = 0;
+        st.set_owner(None);
+        if st.waiters > 0 {
+            self.core.freed.notify_one();
+        }
+        depth
+    }
+
+    /// Takes the lock back at `depth` (none if 0) after [`Lock::release_all_by`].
+    pub(crate) fn reacquire_depth(&self, waiter: &Waiter<'_>, depth: u32) -> Result<(), Abort> {
+        if depth == 0 {
+            return Ok(());
+        }
+        self.acquire_depth(waiter, depth)
+    }
+
     /// Whether some thread holds the lock (Python's `lock.locked()`).
     pub fn is_locked(&self) -> bool {
         self.state().owner.is_some()
@@ -330,7 +378,7 @@ pub(super) struct InGraph<'r> {
 
 impl<'r> InGraph<'r> {
     fn enter(waiter: &Waiter<'r>, lock: &Arc<LockCore>) -> Self {
-        Self::waiting_for(waiter, Blocker::Lock(Arc::clone(lock)))
+        Self::waiting_for(waiter, Arc::clone(lock) as Blocker)
     }
 
     pub(super) fn waiting_for(waiter: &Waiter<'r>, on: Blocker) -> Self {

@@ -14,6 +14,7 @@ mod event;
 mod graph;
 mod join;
 mod lock;
+pub mod py;
 mod semaphore;
 
 use std::sync::{Condvar, MutexGuard, PoisonError};
@@ -28,6 +29,7 @@ pub use barrier::Barrier;
 pub(crate) use condition::Parked;
 pub use condition::{Condition, ConditionGuard};
 pub use event::Event;
+pub(crate) use graph::Awaited;
 pub use graph::WaitGraph;
 pub use join::ThreadEnd;
 pub use lock::{Lock, LockGuard, LockKind};
@@ -42,12 +44,31 @@ pub enum Abort {
     Deadlock(Deadlock),
 }
 
-/// A wait-for cycle: each thread holds some locks and waits for one held by the next (or,
-/// for a plain lock taken twice, by itself).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Threads that can never go on: a wait-for cycle, where each thread holds some locks and
+/// waits for one held by the next (or, for a plain lock taken twice, by itself); or, in a
+/// program, every live thread waiting for something none of them can give (an event
+/// nobody will set, a queue nobody will fill).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Deadlock {
-    /// The threads of the cycle, in wait-for order.
+    /// The threads of the cycle, in wait-for order (empty when no locks form one).
     pub cycle: Vec<WaitEdge>,
+    /// In a program: what every live thread waits for, and where.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waiting: Vec<Waiting>,
+}
+
+/// One live thread of a program's deadlock, and what it waits for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Waiting {
+    /// The thread's index.
+    pub thread: usize,
+    /// Name of what it waits for (`cond`, `Thread-1 to finish`).
+    pub waits_for: String,
+    /// The program's line it waits at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// Why it cannot go on, in words (`waits for event done to be set`).
+    pub why: String,
 }
 
 /// One thread of a deadlock cycle.

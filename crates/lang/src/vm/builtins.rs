@@ -58,6 +58,9 @@ builtins! {
     ThreadingThread = "Thread", ThreadingLock = "Lock", ThreadingRLock = "RLock",
     ThreadingCurrentThread = "current_thread", ThreadingMainThread = "main_thread",
     ThreadingActiveCount = "active_count", ThreadingGetIdent = "get_ident",
+    ThreadingSemaphore = "Semaphore", ThreadingBoundedSemaphore = "BoundedSemaphore",
+    ThreadingEvent = "Event", ThreadingCondition = "Condition", ThreadingBarrier = "Barrier",
+    QueueQueue = "Queue", FuturesThreadPoolExecutor = "ThreadPoolExecutor",
 }
 
 /// What a built-in name means.
@@ -154,7 +157,12 @@ pub const REFUSED: &[&str] = &[
 /// Every built-in name, in CPython's `dir(builtins)`-like order (for suggestions).
 pub fn all_builtin_names() -> Vec<String> {
     let mut v: Vec<String> = NAMES.iter().map(|(n, _)| n.to_string()).collect();
-    v.extend(ExcType::ALL.iter().map(|e| e.name().to_string()));
+    v.extend(
+        ExcType::ALL
+            .iter()
+            .filter(|e| e.module().is_none())
+            .map(|e| e.name().to_string()),
+    );
     v.extend(["None", "True", "False"].iter().map(|s| s.to_string()));
     v
 }

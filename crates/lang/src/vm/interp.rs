@@ -150,6 +150,9 @@ impl Interp {
 
     /// Runs the module to its end and says what happened.
     pub fn run_main(&mut self) -> RunResult {
+        // The main thread is live from the start: a program whose every thread waits for
+        // what none of them can give (the main one included) is a deadlock.
+        self.shared.control.waits.thread_started(0);
         // `__name__`
         if let Some(i) = self
             .module

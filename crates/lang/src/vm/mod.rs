@@ -82,6 +82,7 @@ pub mod ops;
 pub mod repr;
 pub mod set;
 pub mod shared;
+pub mod sync;
 pub mod threads;
 pub mod types;
 pub mod value;

@@ -17,7 +17,9 @@ use crate::bytecode::BinOp;
 /// The message for the parts of `threading`, `queue` and `concurrent.futures` racelab
 /// does not have yet.
 pub const NOT_YET: &str =
-    "racelab does not have this part of threading yet: it has Thread, Lock, RLock and current_thread";
+    "racelab does not have this part of threading, queue or concurrent.futures: \
+     it has Thread, Lock, RLock, Semaphore, BoundedSemaphore, Event, Condition, Barrier, \
+     current_thread, queue.Queue and ThreadPoolExecutor";
 
 /// The modules in `Op::Import` order.
 pub const MODULES: &[(&str, ModuleKind)] = &[
@@ -63,6 +65,7 @@ const THREADING_NAMES: &[&str] = &[
     "enumerate",
     "Timer",
     "local",
+    "BrokenBarrierError",
 ];
 const QUEUE_NAMES: &[&str] = &[
     "Queue",
@@ -72,7 +75,13 @@ const QUEUE_NAMES: &[&str] = &[
     "Empty",
     "Full",
 ];
-const FUTURES_NAMES: &[&str] = &["ThreadPoolExecutor", "as_completed", "wait", "Future"];
+const FUTURES_NAMES: &[&str] = &[
+    "ThreadPoolExecutor",
+    "as_completed",
+    "wait",
+    "Future",
+    "TimeoutError",
+];
 
 /// `module.name`.
 pub fn module_attr(kind: ModuleKind, name: &Arc<PyStr>) -> Option<Value> {
@@ -113,11 +122,28 @@ pub fn module_attr(kind: ModuleKind, name: &Arc<PyStr>) -> Option<Value> {
             "main_thread" => B::ThreadingMainThread,
             "active_count" => B::ThreadingActiveCount,
             "get_ident" => B::ThreadingGetIdent,
+            "Semaphore" => B::ThreadingSemaphore,
+            "BoundedSemaphore" => B::ThreadingBoundedSemaphore,
+            "Event" => B::ThreadingEvent,
+            "Condition" => B::ThreadingCondition,
+            "Barrier" => B::ThreadingBarrier,
+            "BrokenBarrierError" => return Some(exc_value(ExcType::BrokenBarrierError)),
             n if THREADING_NAMES.contains(&n) => B::NotYet,
             _ => return None,
         },
-        (ModuleKind::Queue, _) if QUEUE_NAMES.contains(&name.as_str()) => B::NotYet,
-        (ModuleKind::ConcurrentFutures, _) if FUTURES_NAMES.contains(&name.as_str()) => B::NotYet,
+        (ModuleKind::Queue, _) => match name.as_str() {
+            "Queue" => B::QueueQueue,
+            "Empty" => return Some(exc_value(ExcType::QueueEmpty)),
+            "Full" => return Some(exc_value(ExcType::QueueFull)),
+            n if QUEUE_NAMES.contains(&n) => B::NotYet,
+            _ => return None,
+        },
+        (ModuleKind::ConcurrentFutures, _) => match name.as_str() {
+            "ThreadPoolExecutor" => B::FuturesThreadPoolExecutor,
+            "TimeoutError" => return Some(exc_value(ExcType::TimeoutError)),
+            n if FUTURES_NAMES.contains(&n) => B::NotYet,
+            _ => return None,
+        },
         _ => {
             if name.wk == Wk::__name__ {
                 let n = MODULES
@@ -131,6 +157,10 @@ pub fn module_attr(kind: ModuleKind, name: &Arc<PyStr>) -> Option<Value> {
         }
     };
     Some(Value::Builtin(b))
+}
+
+fn exc_value(t: ExcType) -> Value {
+    Value::Class(super::types::exc_class(t))
 }
 
 /// Where time comes from (the embedder can supply one: `std::time` is missing on wasm).
@@ -893,6 +923,13 @@ impl Interp {
             | B::ThreadingMainThread
             | B::ThreadingActiveCount
             | B::ThreadingGetIdent => self.call_threading(b, args, kwargs),
+            B::ThreadingSemaphore
+            | B::ThreadingBoundedSemaphore
+            | B::ThreadingEvent
+            | B::ThreadingCondition
+            | B::ThreadingBarrier
+            | B::QueueQueue
+            | B::FuturesThreadPoolExecutor => self.call_sync(b, args, kwargs),
             _ => Err(type_error(format!("{name}() is not supported by racelab"))),
         }
     }

@@ -106,6 +106,13 @@ well_known! {
     // threading
     is_alive = "is_alive", run = "run", name = "name", daemon = "daemon", ident = "ident",
     native_id = "native_id", acquire = "acquire", release = "release", locked = "locked",
+    set = "set", is_set = "is_set", wait = "wait", wait_for = "wait_for", notify = "notify",
+    notify_all = "notify_all", parties = "parties", n_waiting = "n_waiting", broken = "broken",
+    reset = "reset", abort = "abort", put = "put", put_nowait = "put_nowait",
+    get_nowait = "get_nowait", task_done = "task_done", empty = "empty", full = "full",
+    qsize = "qsize", maxsize = "maxsize", submit = "submit", map = "map",
+    shutdown = "shutdown", result = "result", done = "done", exception = "exception",
+    running = "running", cancelled = "cancelled",
 }
 
 /// A program's table of interned names.

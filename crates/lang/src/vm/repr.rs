@@ -339,6 +339,15 @@ impl Interp {
                     out.push_str(&format!("<property object at {}>", addr(v)))
                 }
                 NativeObj::Thread(t) => out.push_str(&t.repr()),
+                other @ (NativeObj::Semaphore(..)
+                | NativeObj::Event(_)
+                | NativeObj::Condition(_)
+                | NativeObj::Barrier(..)
+                | NativeObj::Queue(_)
+                | NativeObj::Executor(_)
+                | NativeObj::Future(_)) => {
+                    out.push_str(&super::sync::sync_repr(other, &addr(v)).unwrap_or_default())
+                }
                 NativeObj::Lock(l) => {
                     let holder = l.lock.holder();
                     let state = if holder.is_some() {

@@ -35,6 +35,7 @@ use super::exceptions::{new_exc, type_error, value_error, Flow, PResult};
 use super::heap::RunAccount;
 use super::interp::Interp;
 use super::names::Wk;
+use super::sync::PoolState;
 use super::types::ExcType;
 use super::value::{lock, NativeObj, PyStr, Value};
 use super::{CheckFailure, OutputLine, Uncaught};
@@ -80,6 +81,8 @@ pub struct PyThread {
     daemon: AtomicBool,
     /// Set by `start()`: the thread's index and end.
     end: OnceLock<ThreadEnd>,
+    /// A pool's worker runs the pool's work instead of a target.
+    pool: Option<Arc<PoolState>>,
 }
 
 impl PyThread {
@@ -153,6 +156,7 @@ impl RunShared {
             kwargs: Vec::new(),
             daemon: AtomicBool::new(false),
             end: OnceLock::new(),
+            pool: None,
         };
         let _ = main.end.set(ThreadEnd::new(0, "MainThread"));
         Arc::new(RunShared {
@@ -234,7 +238,7 @@ pub(crate) fn thread_attr(n: &NativeObj, wk: Wk) -> Option<PResult<Value>> {
         (NativeObj::Thread(t), Wk::ident | Wk::native_id) => {
             Some(Ok(t.index().map_or(Value::None, |i| Value::Int(i as i64))))
         }
-        _ => None,
+        _ => super::sync::sync_attr(n, wk),
     }
 }
 
@@ -246,12 +250,12 @@ pub(crate) fn thread_has_method(n: &NativeObj, wk: Wk) -> bool {
             wk,
             Wk::acquire | Wk::release | Wk::locked | Wk::__enter__ | Wk::__exit__
         ),
-        _ => false,
+        _ => super::sync::sync_has_method(n, wk),
     }
 }
 
 /// A timeout argument in seconds: `None` (or -1 for locks) waits as long as it takes.
-fn timeout_of(
+pub(crate) fn timeout_of(
     v: Option<&Value>,
     what: &str,
     minus_one_means_forever: bool,
@@ -283,7 +287,7 @@ fn timeout_of(
 }
 
 /// Takes arguments by position or keyword, in `names` order.
-fn bind_args<'a>(
+pub(crate) fn bind_args<'a>(
     fname: &str,
     names: &[&str],
     args: &'a [Value],
@@ -322,8 +326,19 @@ fn bind_args<'a>(
 
 impl Interp {
     /// The waiter for a blocking wait of this thread, at its current line.
-    fn waiter(&self) -> Waiter<'_> {
+    pub(crate) fn waiter(&self) -> Waiter<'_> {
         Waiter::new(self.thread, &self.shared.control).at_line(self.current_line() as usize)
+    }
+
+    /// A wait's result, or the flow that ends this thread when the wait was given up. A
+    /// wait that ended because the run was halted (a joined thread stopped by a deadlock
+    /// ends too) ends this thread as well, before it runs on.
+    pub(crate) fn waited<T>(&mut self, r: Result<T, Abort>) -> PResult<T> {
+        match r {
+            Err(abort) => Err(self.aborted(abort)),
+            Ok(_) if self.shared.should_stop() => Err(self.stop_flow()),
+            Ok(v) => Ok(v),
+        }
     }
 
     /// The flow that ends this thread when a wait was given up.
@@ -382,7 +397,7 @@ impl Interp {
                 } else {
                     LockKind::Reentrant
                 };
-                let name = self.lock_name();
+                let name = self.object_name("lock");
                 Ok(Value::Native(Arc::new(NativeObj::Lock(PyLock {
                     lock: Lock::new(name, kind),
                 }))))
@@ -416,13 +431,13 @@ impl Interp {
         }
     }
 
-    /// A name for the lock being made, from what it is stored into (`lock_a = Lock()` is
-    /// `lock_a`, `self.lock = Lock()` is `self.lock`), for deadlock reports; a name seen
-    /// before gets a number (`self.lock (2)`).
-    fn lock_name(&self) -> String {
+    /// A name for the lock (or event, queue...) being made, from what it is stored into
+    /// (`lock_a = Lock()` is `lock_a`, `self.lock = Lock()` is `self.lock`), for deadlock
+    /// reports; a name seen before gets a number (`self.lock (2)`).
+    pub(crate) fn object_name(&self, kind: &str) -> String {
         let base = self
             .store_target()
-            .unwrap_or_else(|| format!("the lock made at line {}", self.current_line()));
+            .unwrap_or_else(|| format!("the {kind} made at line {}", self.current_line()));
         let mut names = lock(&self.shared.lock_names);
         let seen = names.iter().filter(|n| **n == base).count();
         names.push(base.clone());
@@ -540,7 +555,36 @@ impl Interp {
             kwargs: call_kwargs,
             daemon: AtomicBool::new(daemon),
             end: OnceLock::new(),
+            pool: None,
         }))))
+    }
+
+    /// Starts a worker of `pool` called `name` (a daemon thread the pool's shutdown
+    /// joins, as CPython's workers are joined at exit).
+    pub(crate) fn pool_worker(&mut self, pool: Arc<PoolState>, name: String) -> PResult<Value> {
+        let obj = Arc::new(NativeObj::Thread(PyThread {
+            name: Mutex::new(name),
+            target: Value::None,
+            args: Vec::new(),
+            kwargs: Vec::new(),
+            daemon: AtomicBool::new(false),
+            end: OnceLock::new(),
+            pool: Some(pool),
+        }));
+        self.start_thread(&obj)?;
+        Ok(Value::Native(obj))
+    }
+
+    /// `thread.join()` of a started thread, by this thread.
+    pub(crate) fn join_thread(&mut self, thread: &Value) -> PResult<()> {
+        let Some(end) = as_thread(thread).and_then(|t| t.end.get().cloned()) else {
+            return Ok(());
+        };
+        if end.thread() == self.thread {
+            return Ok(());
+        }
+        let joined = end.join(&self.waiter(), None);
+        self.waited(joined).map(drop)
     }
 
     /// Methods of threads and locks.
@@ -580,10 +624,8 @@ impl Interp {
                     return Err(new_exc(ExcType::RuntimeError, "cannot join current thread"));
                 }
                 let end = end.clone();
-                match end.join(&self.waiter(), timeout) {
-                    Ok(_) => Ok(Value::None),
-                    Err(abort) => Err(self.aborted(abort)),
-                }
+                let joined = end.join(&self.waiter(), timeout);
+                self.waited(joined).map(|_| Value::None)
             }
             (NativeObj::Thread(t), Wk::is_alive) => {
                 bind_args("is_alive", &[], args, &kwargs)?;
@@ -610,10 +652,8 @@ impl Interp {
                         timeout
                     }
                 };
-                match l.lock.acquire_for(&self.waiter(), timeout) {
-                    Ok(taken) => Ok(Value::Bool(taken)),
-                    Err(abort) => Err(self.aborted(abort)),
-                }
+                let taken = l.lock.acquire_for(&self.waiter(), timeout);
+                self.waited(taken).map(Value::Bool)
             }
             (NativeObj::Lock(l), Wk::release | Wk::__exit__) => {
                 if wk == Wk::release {
@@ -628,11 +668,7 @@ impl Interp {
                 bind_args("locked", &[], args, &kwargs)?;
                 Ok(Value::Bool(l.lock.is_locked()))
             }
-            _ => Err(type_error(format!(
-                "'{}' object has no method '{}'",
-                this.type_name(),
-                wk.text()
-            ))),
+            _ => self.sync_method(this, wk, args, kwargs),
         }
     }
 
@@ -685,6 +721,7 @@ impl Interp {
         };
         let end = ThreadEnd::new(index, name.clone());
         let _ = t.end.set(end.clone());
+        self.shared.control.waits.thread_started(index);
         let globals = self.share_globals();
         let shared = self.shared.clone();
         let module = self.module.clone();
@@ -705,7 +742,10 @@ impl Interp {
                 it.globals = super::shared::GlobalStore::Shared(globals);
                 it.rng = super::modules::Rng::new(thread_seed(it.opts.seed, index));
                 if let NativeObj::Thread(t) = &*thread_obj {
-                    if !matches!(t.target, Value::None) {
+                    if let Some(pool) = &t.pool {
+                        let r = it.run_pool_worker(pool).map(|()| Value::None);
+                        it.thread_ended(r, &name);
+                    } else if !matches!(t.target, Value::None) {
                         let r = it.call_value(&t.target, t.args.clone(), t.kwargs.clone());
                         it.thread_ended(r, &name);
                     }
@@ -797,6 +837,9 @@ impl Drop for Finish {
         }
         self.shared.thread_done();
         self.end.finish();
+        // Only once its joiners can go on: a joiner is then never seen waiting for a
+        // thread that is gone.
+        self.shared.control.waits.thread_finished(self.end.thread());
     }
 }
 

@@ -16,8 +16,7 @@ macro_rules! exc_types {
         impl ExcType {
             /// All of them, parents before children.
             pub const ALL: &'static [ExcType] = &[ExcType::BaseException, $(ExcType::$id,)*];
-            /// The class name.
-            pub fn name(self) -> &'static str {
+            fn ident(self) -> &'static str {
                 match self { ExcType::BaseException => "BaseException", $(ExcType::$id => stringify!($id),)* }
             }
             fn parent(self) -> Option<ExcType> {
@@ -63,6 +62,31 @@ exc_types! {
     UserWarning: Warning,
     DeprecationWarning: Warning,
     RuntimeWarning: Warning,
+    // Classes of modules, not built-in names.
+    QueueEmpty: Exception,
+    QueueFull: Exception,
+    BrokenBarrierError: RuntimeError,
+}
+
+impl ExcType {
+    /// The class name (`__name__`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ExcType::QueueEmpty => "Empty",
+            ExcType::QueueFull => "Full",
+            other => other.ident(),
+        }
+    }
+
+    /// The module of a class that is not a built-in name (`queue.Empty`), as CPython
+    /// names it in a traceback.
+    pub fn module(self) -> Option<&'static str> {
+        match self {
+            ExcType::QueueEmpty | ExcType::QueueFull => Some("_queue"),
+            ExcType::BrokenBarrierError => Some("threading"),
+            _ => None,
+        }
+    }
 }
 
 /// The built-in classes.
@@ -155,7 +179,12 @@ pub fn types() -> &'static Types {
                 Some(p) => exc[p as usize].clone(),
                 None => object.clone(),
             };
-            exc.push(make_class(e.name(), Some(parent), ClassKind::Plain, true));
+            let mut class = make_class(e.name(), Some(parent), ClassKind::Plain, true);
+            if let (Some(module), Some(c)) = (e.module(), Arc::get_mut(&mut class)) {
+                // Tracebacks name a module's class with its module (`_queue.Empty`).
+                c.qualname = format!("{module}.{}", e.name());
+            }
+            exc.push(class);
         }
         Types { base, exc }
     })
@@ -175,5 +204,8 @@ pub fn exc_class(e: ExcType) -> Arc<Class> {
 
 /// The built-in exception class named `name`.
 pub fn exc_by_name(name: &str) -> Option<ExcType> {
-    ExcType::ALL.iter().copied().find(|e| e.name() == name)
+    ExcType::ALL
+        .iter()
+        .copied()
+        .find(|e| e.module().is_none() && e.name() == name)
 }

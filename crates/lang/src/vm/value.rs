@@ -299,6 +299,15 @@ impl Value {
                 NativeObj::Datetime(_) => "datetime".into(),
                 NativeObj::Timedelta(_) => "timedelta".into(),
                 NativeObj::Thread(_) => "Thread".into(),
+                other @ (NativeObj::Semaphore(..)
+                | NativeObj::Event(_)
+                | NativeObj::Condition(_)
+                | NativeObj::Barrier(..)
+                | NativeObj::Queue(_)
+                | NativeObj::Executor(_)
+                | NativeObj::Future(_)) => super::sync::sync_type_name(other)
+                    .unwrap_or("object")
+                    .into(),
                 NativeObj::Lock(l) => match l.lock.kind() {
                     racelab::sync::LockKind::Plain => "lock".into(),
                     racelab::sync::LockKind::Reentrant => "RLock".into(),
@@ -938,6 +947,20 @@ pub enum NativeObj {
     Thread(super::threads::PyThread),
     /// A `threading.Lock` or `RLock`.
     Lock(super::threads::PyLock),
+    /// A `threading.Semaphore` (or `BoundedSemaphore`: true).
+    Semaphore(racelab::sync::py::Semaphore, bool),
+    /// A `threading.Event`.
+    Event(racelab::sync::py::Event),
+    /// A `threading.Condition`.
+    Condition(racelab::sync::py::Condition),
+    /// A `threading.Barrier`, with its default timeout.
+    Barrier(racelab::sync::py::Barrier, Option<std::time::Duration>),
+    /// A `queue.Queue`.
+    Queue(racelab::sync::py::Queue<Value>),
+    /// A `concurrent.futures.ThreadPoolExecutor`.
+    Executor(Arc<super::sync::PoolState>),
+    /// A `concurrent.futures.Future`.
+    Future(Arc<super::sync::FutureState>),
 }
 
 /// An iterator.
