@@ -126,8 +126,13 @@ pub(crate) struct RunShared {
     pub(crate) thread_errors: Mutex<Vec<Uncaught>>,
     /// Every started thread by index (0: the main thread), as `Value::Native` threads.
     threads: Mutex<Vec<Value>>,
-    /// Started threads (the main one not counted) that have not finished.
+    /// Started threads (the main one not counted) that have not finished: what
+    /// `active_count` and the spawner's capacity count.
     live: Mutex<usize>,
+    /// Started threads whose body has not returned yet, to its last act: the run ends
+    /// only after every one (a late act of this run's thread must not touch the next
+    /// run's control block).
+    bodies: Mutex<usize>,
     finished: Condvar,
     /// The module has ended and the remaining (daemon) threads must stop.
     shutdown: AtomicBool,
@@ -169,6 +174,7 @@ impl RunShared {
             thread_errors: Mutex::new(Vec::new()),
             threads: Mutex::new(vec![Value::Native(Arc::new(NativeObj::Thread(main)))]),
             live: Mutex::new(0),
+            bodies: Mutex::new(0),
             finished: Condvar::new(),
             shutdown: AtomicBool::new(false),
             unnamed: AtomicUsize::new(0),
@@ -193,17 +199,22 @@ impl RunShared {
     fn thread_done(&self) {
         let mut live = lock(&self.live);
         *live = live.saturating_sub(1);
+    }
+
+    fn body_returned(&self) {
+        let mut bodies = lock(&self.bodies);
+        *bodies = bodies.saturating_sub(1);
         self.finished.notify_all();
     }
 
-    /// Waits until every started thread has finished (they all stop at their next poll
-    /// once [`RunShared::should_stop`] says so).
+    /// Waits until every started thread's body has returned (they all stop at their next
+    /// poll once [`RunShared::should_stop`] says so).
     fn wait_all_finished(&self) {
-        let mut live = lock(&self.live);
-        while *live > 0 {
-            live = self
+        let mut bodies = lock(&self.bodies);
+        while *bodies > 0 {
+            bodies = self
                 .finished
-                .wait_timeout(live, Duration::from_millis(20))
+                .wait_timeout(bodies, Duration::from_millis(20))
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .0;
         }
@@ -716,6 +727,7 @@ impl Interp {
                 ));
             }
             *live += 1;
+            *lock(&self.shared.bodies) += 1;
             threads.push(Value::Native(obj.clone()));
             threads.len() - 1
         };
@@ -757,7 +769,12 @@ impl Interp {
             drop(entered);
         };
         if let Err(why) = spawner.0.spawn(Box::new(body)) {
+            if let Some(end) = t.end.get() {
+                end.finish();
+            }
+            self.shared.control.waits.thread_finished(index);
             self.shared.thread_done();
+            self.shared.body_returned();
             return Err(new_exc(
                 ExcType::RuntimeError,
                 format!("can't start new thread: {why}"),
@@ -840,6 +857,8 @@ impl Drop for Finish {
         // Only once its joiners can go on: a joiner is then never seen waiting for a
         // thread that is gone.
         self.shared.control.waits.thread_finished(self.end.thread());
+        // The last act: after it the run may end and the next one reuse the control block.
+        self.shared.body_returned();
     }
 }
 

@@ -11,7 +11,7 @@ log = []
 def consumer(name, need):
     with cond:
         got = cond.wait_for(lambda: len(stock) >= need)
-        log.append((name, got, len(stock)))
+        log.append((name, got, len(stock) >= need))
         del stock[:need]
 
 
