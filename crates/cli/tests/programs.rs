@@ -241,3 +241,61 @@ fn output_appears_as_the_program_prints_it_not_when_it_ends() {
     assert_eq!(lines.next().expect("a line").expect("UTF-8"), "last");
     assert!(child.wait().expect("ends").success());
 }
+
+#[test]
+fn failing_asserts_in_threads_are_invariants_with_their_line_and_count() {
+    let source = "\
+import threading
+def worker(n):
+    assert n % 2 == 0, f'odd {n}'
+ts = [threading.Thread(target=worker, args=(i,)) for i in range(5)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+print('main goes on')
+";
+    let o = run_file("asserts.py", source, &["--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let r = json(&o);
+    assert_eq!(r["outcome"], "violated");
+    let inv = &r["invariants"][0];
+    assert_eq!(inv["id"], "assert n % 2 == 0, f'odd {n}'");
+    assert_eq!(inv["text"], "assert n % 2 == 0, f'odd {n}'");
+    assert_eq!(inv["violations"], 2);
+    assert_eq!(inv["line"], 3);
+    let exceptions = r["exceptions"].as_array().unwrap();
+    assert_eq!(exceptions.len(), 2);
+    assert!(exceptions
+        .iter()
+        .all(|e| e["type"] == "AssertionError" && e["thread"] != 0));
+    assert_eq!(r["output"][0]["text"], "main goes on");
+}
+
+#[test]
+fn the_final_state_holds_the_modules_simple_globals() {
+    let source = "\
+import threading
+counter = 0
+names = ['a', 'b']
+totals = {'x': 1.5, 'y': None}
+lock = threading.Lock()
+class Account:
+    pass
+acc = Account()
+def bump():
+    global counter
+    with lock:
+        counter += 1
+ts = [threading.Thread(target=bump) for _ in range(3)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+";
+    let r = json(&run_file("final.py", source, &["--json"]));
+    assert_eq!(
+        r["final"],
+        serde_json::json!({ "counter": 3, "names": ["a", "b"], "totals": { "x": 1.5, "y": null } })
+    );
+}

@@ -268,6 +268,9 @@ pub enum Op {
     Super,
     /// Ends the module (returns `None`).
     Halt,
+    /// An `assert` failed: records it (an invariant of the run, by its source line) before
+    /// its `AssertionError` is raised.
+    AssertFailed,
     // Fused heads (see [`fuse`]): each does the work of the instruction it replaced and
     // of the ones after it, which stay in place (for jumps into them), then skips them.
     /// `LoadFast(s)`, `LoadAttr(n)`.

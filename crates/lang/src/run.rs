@@ -9,9 +9,13 @@
 //! How a program's run maps onto the Report:
 //! - `output`: one entry per `print`, its text without the `end` (an `end` other than a
 //!   newline is kept as `end`); `exceptions`: an exception that escaped the program.
-//! - `invariants`: one per `check(condition, name)` name that failed, with its count and
-//!   the line of its first failure. (Checks that held are not listed: a program's checks
-//!   are known only once they run.)
+//! - `invariants`: one per `check(condition, name)` name that failed, and one per failing
+//!   `assert` statement (named by its text, `assert total == 600`; it also raised
+//!   `AssertionError` in its thread), each with its count and the line of its first
+//!   failure. (Checks that held are not listed: a program's checks are known only once
+//!   they run.)
+//! - `final`: the module's simple globals at the end (numbers, strings, booleans, `None`,
+//!   and small lists, tuples and dicts of them).
 //! - `outcome`: `ok` when every check held and no exception escaped; `violated` when a
 //!   check failed or an exception escaped (a program that raises has a bug to show);
 //!   `cancelled` when stopped; `error` when it did not compile or ran past `max_steps`.
@@ -221,11 +225,12 @@ impl ProgramConfig {
             match invariants.iter_mut().find(|i| i.id == failure.name) {
                 Some(i) => i.violations += 1,
                 None => {
-                    let mut i = InvariantReport::new(
-                        failure.name.clone(),
-                        format!("check(..., {:?})", failure.name),
-                        1,
-                    );
+                    let text = if failure.assert {
+                        failure.name.clone()
+                    } else {
+                        format!("check(..., {:?})", failure.name)
+                    };
+                    let mut i = InvariantReport::new(failure.name.clone(), text, 1);
                     i.line = Some(failure.line);
                     invariants.push(i);
                 }
@@ -259,6 +264,7 @@ impl ProgramConfig {
             report.error = result.stopped.map(ErrorInfo::new);
         }
         report.deadlock = result.deadlock;
+        report.final_state = Value::Object(result.globals);
         report.invariants = invariants;
         report.output = Some(
             result

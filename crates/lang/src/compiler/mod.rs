@@ -698,6 +698,7 @@ impl<'a, 'g> Unit<'a, 'g> {
                 let end = self.new_label();
                 self.cond_jump(test, true, end)?;
                 self.line = s.span.line;
+                self.emit(Op::AssertFailed);
                 let ae = builtin_index("AssertionError").unwrap_or(0) as u32;
                 self.emit(Op::LoadBuiltin(ae));
                 if let Some(m) = msg {

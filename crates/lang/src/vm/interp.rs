@@ -190,6 +190,7 @@ impl Interp {
         if let Some(Flow::Stop(why)) = self.join_all() {
             result.stopped.get_or_insert(why);
         }
+        result.globals = self.simple_globals();
         let shared = self.shared.clone();
         result.output = std::mem::take(&mut *lock(&shared.output));
         result.checks = std::mem::take(&mut *lock(&shared.checks));
@@ -212,6 +213,44 @@ impl Interp {
         result.cancelled = self.cancelled && result.deadlock.is_none();
         shared.clear();
         result
+    }
+
+    /// Records a failing `assert` as a failed check named by its statement's text.
+    #[cold]
+    fn note_failed_assert(&mut self) {
+        let line = self.current_line();
+        let text = self
+            .module
+            .source
+            .lines()
+            .nth((line as usize).saturating_sub(1))
+            .map(str::trim)
+            .unwrap_or("assert");
+        let mut checks = lock(&self.shared.checks);
+        if checks.len() < 10_000 {
+            checks.push(super::CheckFailure {
+                name: text.to_string(),
+                line,
+                thread: self.thread,
+                assert: true,
+            });
+        }
+    }
+
+    /// The module's simple globals (numbers, strings, booleans, `None`, and lists, tuples
+    /// and string-keyed dicts of them), by name, for the report's final state.
+    fn simple_globals(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut out = serde_json::Map::new();
+        for (i, name) in self.module.globals.iter().enumerate() {
+            let name = name.as_str();
+            if name.starts_with("__") {
+                continue;
+            }
+            if let Some(v) = simple_json(&self.globals.load(i), 2) {
+                out.insert(name.to_string(), v);
+            }
+        }
+        out
     }
 
     /// An exception that escaped thread `thread_name` as the report gives it.
@@ -1681,6 +1720,10 @@ impl Interp {
                             continue 'outer;
                         }
                     }
+                    Op::AssertFailed => {
+                        save_pc!();
+                        self.note_failed_assert();
+                    }
                     Op::Halt => {
                         let Some(frame) = self.frames.pop() else {
                             {
@@ -2717,6 +2760,49 @@ fn missing_message(qn: &str, kind: &str, names: &[String]) -> String {
         names.len(),
         if names.len() == 1 { "" } else { "s" }
     )
+}
+
+/// A value as JSON when it is simple: a number, a string, a bool, `None`, or (down to
+/// `depth` levels) a list, tuple or string-keyed dict of at most 100 simple values.
+fn simple_json(v: &Value, depth: u32) -> Option<serde_json::Value> {
+    use serde_json::Value as J;
+    const MOST: usize = 100;
+    Some(match v {
+        Value::None => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Int(i) => J::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map(J::Number)?,
+        Value::Str(s) => J::String(s.as_str().to_string()),
+        Value::List(_) | Value::Tuple(_) if depth > 0 => {
+            let items: Vec<Value> = match v {
+                Value::List(l) => l.snapshot(),
+                Value::Tuple(t) => t.items.to_vec(),
+                _ => return None,
+            };
+            if items.len() > MOST {
+                return None;
+            }
+            J::Array(
+                items
+                    .iter()
+                    .map(|x| simple_json(x, depth - 1))
+                    .collect::<Option<Vec<_>>>()?,
+            )
+        }
+        Value::Dict(d) if depth > 0 => {
+            let entries = d.snapshot();
+            if entries.len() > MOST {
+                return None;
+            }
+            let mut map = serde_json::Map::new();
+            for e in entries {
+                let Value::Str(k) = &e.key else { return None };
+                map.insert(k.as_str().to_string(), simple_json(&e.value, depth - 1)?);
+            }
+            J::Object(map)
+        }
+        _ => return None,
+    })
 }
 
 /// Clones without calling the out-of-line `Clone` for unboxed values.

@@ -195,11 +195,13 @@ pub struct Uncaught {
     pub traceback: String,
 }
 
-/// A `check(condition, name)` that failed.
+/// A `check(condition, name)` or an `assert` that failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CheckFailure {
-    /// The check's name.
+    /// The check's name (an `assert`'s: its statement, `assert total == 600`).
     pub name: String,
+    /// Whether it was an `assert` (which also raised `AssertionError` in its thread).
+    pub assert: bool,
     /// The line of the call.
     pub line: u32,
     /// The thread that made it.
@@ -219,6 +221,8 @@ pub struct RunResult {
     pub deadlock: Option<racelab::sync::Deadlock>,
     /// Threads the run had, the main thread included.
     pub threads: usize,
+    /// The module's simple globals at the end (see the report's `final`).
+    pub globals: serde_json::Map<String, serde_json::Value>,
     /// Failed `check`s.
     pub checks: Vec<CheckFailure>,
     /// Why the run was stopped early (step budget, or the cancel hook), if it was.

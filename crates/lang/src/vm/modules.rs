@@ -910,6 +910,7 @@ impl Interp {
                             name: n,
                             line,
                             thread: self.thread,
+                            assert: false,
                         });
                     }
                 }
