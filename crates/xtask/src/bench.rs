@@ -71,6 +71,52 @@ fn programs_plan() -> Result<Value> {
     ))
 }
 
+/// The threads lesson as programs (from `crates/lang/tests/programs`), in the variants the
+/// bench compares: written to `target/bench-programs/` with their constants set. Their
+/// output depends on how the threads interleaved, so the sides are not held to print the
+/// same: the table shows what each printed.
+fn threads_plan() -> Result<Value> {
+    let from = root().join("crates/lang/tests/programs");
+    let to = root().join("target/bench-programs");
+    std::fs::create_dir_all(&to).map_err(|e| format!("could not make {}: {e}", to.display()))?;
+    /// A variant: its name in the table, the program, and the constants it sets.
+    type Variant<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+    let variants: [Variant; 5] = [
+        ("counter, no lock", "counter.py", &[]),
+        ("counter, one Lock", "counter.py", &[("LOCKED", "True")]),
+        ("bank, no lock", "bank.py", &[("TRANSFERS", "9_999")]),
+        (
+            "bank, one global RLock",
+            "bank.py",
+            &[("TRANSFERS", "9_999"), ("STRATEGY", "\"global\"")],
+        ),
+        (
+            "bank, per-account locks in order",
+            "bank.py",
+            &[("TRANSFERS", "9_999"), ("STRATEGY", "\"ordered\"")],
+        ),
+    ];
+    let mut plan = Vec::new();
+    for (i, (name, file, constants)) in variants.iter().enumerate() {
+        let source = std::fs::read_to_string(from.join(file))
+            .map_err(|e| format!("could not read {file}: {e}"))?;
+        let mut lines: Vec<String> = source.lines().map(str::to_string).collect();
+        for (constant, value) in *constants {
+            let prefix = format!("{constant} = ");
+            let line = lines
+                .iter_mut()
+                .find(|l| l.starts_with(&prefix))
+                .ok_or_else(|| format!("{file} has no constant {constant}"))?;
+            *line = format!("{prefix}{value}");
+        }
+        let path = to.join(format!("threads{i}_{file}"));
+        std::fs::write(&path, lines.join("\n") + "\n")
+            .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+        plan.push(json!({"name": name, "path": path, "runs": 5, "threads": true}));
+    }
+    Ok(Value::Array(plan))
+}
+
 /// Which parts to measure.
 #[derive(PartialEq)]
 enum Only {
@@ -137,7 +183,11 @@ pub fn cmd(args: &[String]) -> Result {
             if only == Only::Tracing {
                 json!([])
             } else {
-                programs_plan()?
+                let mut all = programs_plan()?;
+                if let (Value::Array(all), Value::Array(threads)) = (&mut all, threads_plan()?) {
+                    all.extend(threads);
+                }
+                all
             }
             .to_string(),
         )
@@ -202,7 +252,7 @@ pub fn cmd(args: &[String]) -> Result {
         println!();
         println!("| program | CPython ms | native ms | Chromium ms | Firefox ms | CPython / native | CPython / Chromium | CPython / Firefox |");
         println!("|---|---:|---:|---:|---:|---:|---:|---:|");
-        for r in &programs {
+        for r in programs.iter().filter(|r| r["threads"] != true) {
             let f = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
             let (p, n, c, x) = (f("python"), f("native"), f("chromium"), f("firefox"));
             println!(
@@ -219,6 +269,29 @@ pub fn cmd(args: &[String]) -> Result {
              first). Above 1x racelab is faster. Every side printed the same output.",
             programs[0]["runs"]
         );
+        let threaded: Vec<&Value> = programs.iter().filter(|r| r["threads"] == true).collect();
+        if !threaded.is_empty() {
+            println!();
+            println!(
+                "The threads lesson as programs (crates/lang/tests/programs), racelab on real \
+                 threads against CPython with its GIL, the same files; what the last run printed."
+            );
+            println!();
+            println!("| program | CPython ms | native ms | Chromium ms | Firefox ms | CPython / Chromium | CPython printed | Chromium printed |");
+            println!("|---|---:|---:|---:|---:|---:|---|---|");
+            for r in threaded {
+                let f = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+                let (p, n, c, x) = (f("python"), f("native"), f("chromium"), f("firefox"));
+                let said = |k: &str| r["printed"][k].as_str().unwrap_or("").to_string();
+                println!(
+                    "| {} | {p:.1} | {n:.1} | {c:.1} | {x:.1} | {:.1}x | {} | {} |",
+                    r["name"].as_str().unwrap_or(""),
+                    p / c,
+                    said("python"),
+                    said("chromium")
+                );
+            }
+        }
     }
     println!(
         "wasm size: {} KB raw, {} KB gzipped. The whole site, which a first visit downloads \

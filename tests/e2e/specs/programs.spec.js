@@ -298,3 +298,56 @@ test('the threads lesson as programs: what breaks unlocked breaks in Chromium to
   }
   expect(errors).toEqual([]);
 });
+
+test('bad threaded programs each end with their own clear outcome, none traps the runtime, and the next run works', async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = await openPlayground(page);
+  const r = await page.evaluate(async () => {
+    const pg = await window.racelab.ready;
+    const restarts = pg.restarts;
+    const inThread = (body) => `import threading\ndef work():\n${body}\nt = threading.Thread(target=work)\nt.start()\nt.join()\nprint('main goes on')\n`;
+    const cases = {
+      syntax: { program: 'import threading\ndef work(:\n    pass\n' },
+      unknownName: { program: inThread('    print(balance)') },
+      deepRecursion: { program: inThread('    def down(n):\n        return down(n + 1)\n    down(0)') },
+      memoryBomb: { program: inThread('    xs = []\n    while True:\n        xs.append("x" * 1000000)') },
+      tooManyThreads: { program: 'import threading\nstop = []\ndef wait():\n    while not stop:\n        pass\ntry:\n    for i in range(70):\n        threading.Thread(target=wait).start()\nfinally:\n    stop.append(1)\n' },
+      stepBudget: { program: inThread('    while True:\n        pass'), max_steps: 200000 },
+    };
+    const out = {};
+    for (const [name, config] of Object.entries(cases)) {
+      const report = await pg.run(config);
+      out[name] = {
+        outcome: report.outcome,
+        error: report.error ?? null,
+        exceptions: report.exceptions.map((e) => ({ thread: e.thread, type: e.type, line: e.line, message: e.message })),
+        printed: report.output.map((o) => o.text),
+      };
+    }
+    const spinning = pg.run({ program: inThread('    while True:\n        pass') });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const asked = performance.now();
+    pg.stop();
+    const stopped = await spinning;
+    out.stop = { outcome: stopped.outcome, ms: performance.now() - asked };
+    const after = await pg.run({ program: inThread('    print("fine")') });
+    out.after = after.output.map((o) => [o.thread, o.text]);
+    out.restarted = pg.restarts - restarts;
+    return out;
+  });
+  expect(r.syntax).toMatchObject({ outcome: 'error', error: { line: 2, column: 9 } });
+  expect(r.unknownName.exceptions).toEqual([{ thread: 1, type: 'NameError', line: 3, message: "name 'balance' is not defined" }]);
+  expect(r.unknownName.printed).toEqual(['main goes on']);
+  expect(r.deepRecursion.exceptions[0]).toMatchObject({ thread: 1, type: 'RecursionError' });
+  expect(r.deepRecursion.printed).toEqual(['main goes on']);
+  expect(r.memoryBomb.exceptions[0]).toMatchObject({ thread: 1, type: 'MemoryError' });
+  expect(r.tooManyThreads.exceptions[0]).toMatchObject({ thread: 0, type: 'RuntimeError', line: 8 });
+  expect(r.tooManyThreads.exceptions[0].message).toContain("can't start new thread");
+  expect(r.stepBudget.outcome).toBe('error');
+  expect(r.stepBudget.error.message).toContain('step budget of 200000');
+  expect(r.stop.outcome).toBe('cancelled');
+  expect(r.stop.ms).toBeLessThan(500);
+  expect(r.after).toEqual([[1, 'fine'], [0, 'main goes on']]);
+  expect(r.restarted).toBe(0);
+  expect(errors).toEqual([]);
+});

@@ -577,6 +577,17 @@ impl Interp {
                 inst.set_attr(name, value);
                 Ok(())
             }
+            Value::Native(n) if matches!(&**n, NativeObj::Thread(_)) => {
+                if let NativeObj::Thread(t) = &**n {
+                    if self.set_thread_attr(t, name.wk, &value)? {
+                        return Ok(());
+                    }
+                }
+                Err(new_exc(
+                    ExcType::AttributeError,
+                    format!("'Thread' object has no attribute '{}'", name.as_str()),
+                ))
+            }
             Value::Class(c) if c.user => {
                 let old;
                 {

@@ -493,6 +493,30 @@ impl Interp {
         }
     }
 
+    /// `thread.name = ...` and `thread.daemon = ...` (before it starts, as Python
+    /// requires); `Ok(false)` for any other attribute.
+    pub(crate) fn set_thread_attr(&mut self, t: &PyThread, wk: Wk, value: &Value) -> PResult<bool> {
+        match wk {
+            Wk::name => {
+                let name = self.to_str(value)?;
+                *lock(&t.name) = name;
+                Ok(true)
+            }
+            Wk::daemon => {
+                if t.end.get().is_some() {
+                    return Err(new_exc(
+                        ExcType::RuntimeError,
+                        "cannot set daemon status of active thread",
+                    ));
+                }
+                let daemon = self.truthy(value)?;
+                t.daemon.store(daemon, Relaxed);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
     /// `threading.Thread(group=None, target=None, name=None, args=(), kwargs=None, *,
     /// daemon=None)`.
     fn new_thread(&mut self, args: &[Value], kwargs: &[(Arc<PyStr>, Value)]) -> PResult<Value> {

@@ -29,3 +29,14 @@ try:
     threading.current_thread().join()
 except RuntimeError as e:
     print("RuntimeError:", e)
+t5 = threading.Thread(target=greet, args=("renamed",))
+t5.name = "teller"
+t5.daemon = True
+print(t5.name, t5.daemon)
+t5.start()
+t5.join()
+try:
+    t5.daemon = False
+except RuntimeError as e:
+    print("RuntimeError:", e)
+print(log[-1])
