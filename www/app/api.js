@@ -12,6 +12,7 @@
 //     (one operation at a time: the same seed and schedule give the same report; with pause
 //     the run stops where the schedule ends and report.steps says where each thread stands)
 //   await pg.run({ program: 'print("hi")', seed, max_steps, filename })  // a Python program
+//   await pg.run({ program, executor: 'stepped', seed, schedule, pause })  // its threads taking turns
 //     -> the same Report, plus output: [{ thread, text, end? }] and exceptions: [{ thread,
 //     type, message, line, traceback }]; a program that does not compile resolves with
 //     outcome "error" and error: { message, line, column } (it is a report, not a refusal)
@@ -478,7 +479,7 @@ function checkConfig(config, catalog, { explore = false } = {}) {
 }
 
 /** The fields of a program's config, as the runtime accepts them. */
-const PROGRAM_FIELDS = ['program', 'filename', 'seed', 'executor', 'max_steps'];
+const PROGRAM_FIELDS = ['program', 'filename', 'seed', 'executor', 'schedule', 'pause', 'max_steps'];
 
 /** Type checks of a program's config (its text is compiled, and ranges checked, in wasm). */
 function checkProgram(config, refuse) {
@@ -497,6 +498,12 @@ function checkProgram(config, refuse) {
       }
     } else if (key === 'max_steps') {
       if (!Number.isSafeInteger(value)) refuse(key, `must be a whole number (instructions), got ${shown(value)}`);
+    } else if (key === 'schedule') {
+      if (!Array.isArray(value) || !value.every(Number.isSafeInteger)) {
+        refuse(key, `must be a list of thread numbers like [0, 1, 1, 0], got ${shown(value)}`);
+      }
+    } else if (key === 'pause') {
+      if (typeof value !== 'boolean') refuse(key, `must be true or false, got ${shown(value)}`);
     } else {
       refuse(key, `unknown field for a program; its fields are ${PROGRAM_FIELDS.join(', ')}`);
     }

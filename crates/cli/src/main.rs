@@ -43,8 +43,11 @@ run options:
   --pause           (stepped) stop where the schedule ends
 
 program options (racelab run <file.py>):
-  --seed N          seed of the program's `random` module
-  --max-steps N     end the run after N instructions
+  --seed N          seed of the program's `random` module (and, stepped, of its turns)
+  --max-steps N     end a thread after N instructions
+  --executor stepped  its threads take turns at every shared operation, in a seeded order
+  --schedule 0,1,1  (stepped) the threads to move first, in order (0 is the main thread)
+  --pause           (stepped) stop where the schedule ends
   --json            print the report (output, exceptions, checks) as JSON
   A program's output goes to stdout as Python would print it, then its traceback and the
   report's summary to stderr. Exit status: 0, 1 when an exception escaped (in any

@@ -242,20 +242,7 @@ impl RunConfig {
             _ => unreachable!("every catalog scenario has a setup"),
         };
         let stepped = match stepped {
-            true => Some(StepPlan {
-                schedule: parse_schedule(obj.get("schedule"), setup.threads().0)?,
-                pause: match obj.get("pause") {
-                    None | Some(Value::Null) => false,
-                    Some(Value::Bool(b)) => *b,
-                    Some(other) => {
-                        return Err(ConfigError::new(
-                            "pause",
-                            format!("must be true or false, got {}", brief(other)),
-                        ))
-                    }
-                },
-                seed,
-            }),
+            true => Some(step_plan_of(obj, setup.threads().0, seed)?),
             false => None,
         };
         Ok(Self {
@@ -378,6 +365,29 @@ fn parse_trace(obj: &Map<String, Value>) -> Result<Option<u64>, ConfigError> {
         ));
     }
     Ok(on.then_some(limit as u64))
+}
+
+/// A stepped run's plan from its config: `schedule` (threads from 0 to `threads - 1`),
+/// `pause` and the seed.
+pub fn step_plan_of(
+    obj: &serde_json::Map<String, Value>,
+    threads: usize,
+    seed: u64,
+) -> Result<StepPlan, ConfigError> {
+    Ok(StepPlan {
+        schedule: parse_schedule(obj.get("schedule"), threads)?,
+        pause: match obj.get("pause") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "pause",
+                    format!("must be true or false, got {}", brief(other)),
+                ))
+            }
+        },
+        seed,
+    })
 }
 
 /// `schedule`: the threads a stepped run steps first, each from 0 to `threads - 1`.

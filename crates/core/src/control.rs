@@ -8,6 +8,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
+use crate::exec::turns::Turns;
 use crate::exec::StepGate;
 use crate::sync::WaitGraph;
 use crate::trace::TraceSink;
@@ -32,6 +33,8 @@ pub struct RunControl {
     pub trace: TraceSink,
     /// The stepped executor's turns, when the run is stepped.
     pub steps: StepGate,
+    /// A stepped program's turns (its threads are real threads that take turns).
+    pub turns: Turns,
 }
 
 impl RunControl {
@@ -46,6 +49,7 @@ impl RunControl {
             waits: WaitGraph::new(),
             trace: TraceSink::new(),
             steps: StepGate::new(),
+            turns: Turns::new(),
         }
     }
 

@@ -22,13 +22,17 @@
 
 use std::sync::Arc;
 
+use racelab::exec::turns::TurnsEnd;
+use racelab::limits::MAX_PROGRAM_THREADS;
 use racelab::params::brief;
 use racelab::{
     ConfigError, ErrorInfo, ExceptionInfo, Executor, InvariantReport, Outcome, Printed, Report,
+    RunControl, StepPlan,
 };
 use serde_json::{Map, Value};
 
 use crate::error::CompileError;
+use crate::vm::threads::ControlRef;
 use crate::vm::{CancelRef, Program, RunOptions, RunResult};
 
 /// Longest program accepted, in bytes of UTF-8.
@@ -38,7 +42,15 @@ pub const MAX_PROGRAM_BYTES: usize = 100_000;
 pub const MAX_STEPS: u64 = 1_000_000_000_000;
 
 /// The fields a program's config may have, in the order refusals list them.
-const FIELDS: &[&str] = &["program", "filename", "seed", "executor", "max_steps"];
+const FIELDS: &[&str] = &[
+    "program",
+    "filename",
+    "seed",
+    "executor",
+    "schedule",
+    "pause",
+    "max_steps",
+];
 
 /// A program to run, checked.
 #[derive(Clone, Debug)]
@@ -51,6 +63,9 @@ pub struct ProgramConfig {
     pub seed: u64,
     /// Instructions after which the run ends in `error` (`None`: no limit; Stop still works).
     pub max_steps: Option<u64>,
+    /// Stepped (`executor: "stepped"`): the threads take turns at every shared operation,
+    /// as this plan says (its schedule first, then seeded random choices).
+    pub stepped: Option<StepPlan>,
 }
 
 impl ProgramConfig {
@@ -126,20 +141,39 @@ impl ProgramConfig {
             }
         };
         let seed = racelab::config::seed_of(obj.get("seed"))?;
-        match obj.get("executor") {
-            None | Some(Value::Null) => {}
-            Some(Value::String(s)) if s == "parallel" => {}
+        let stepped = match obj.get("executor") {
+            None | Some(Value::Null) => false,
+            Some(Value::String(s)) if s == "parallel" => false,
+            Some(Value::String(s)) if s == "stepped" => true,
             Some(other) => {
                 return Err(ConfigError::new(
                     "executor",
                     format!(
-                        "a program runs on real threads (\"parallel\"); stepping a program \
-                         one operation at a time is not available yet, got {}",
+                        "must be \"parallel\" (real threads, all at once) or \"stepped\" \
+                         (real threads taking turns at every shared operation), got {}",
                         brief(other)
                     ),
                 ))
             }
-        }
+        };
+        let stepped = if stepped {
+            Some(racelab::config::step_plan_of(
+                obj,
+                MAX_PROGRAM_THREADS,
+                seed,
+            )?)
+        } else {
+            if let Some(key) = ["schedule", "pause"]
+                .into_iter()
+                .find(|k| obj.get(*k).is_some_and(|v| !v.is_null()))
+            {
+                return Err(ConfigError::new(
+                    key,
+                    "only a stepped run takes it; add \"executor\": \"stepped\"",
+                ));
+            }
+            None
+        };
         let max_steps = match obj.get("max_steps") {
             None | Some(Value::Null) => None,
             Some(v) => match v.as_u64() {
@@ -160,6 +194,7 @@ impl ProgramConfig {
             filename,
             seed,
             max_steps,
+            stepped,
         })
     }
 
@@ -212,11 +247,41 @@ impl ProgramConfig {
 
     /// Runs a program compiled from this config with `options` (from [`Self::options`],
     /// with hooks added).
-    pub fn run_with(&self, program: &Program, options: RunOptions) -> Report {
-        let started = web_time::Instant::now();
+    pub fn run_with(&self, program: &Program, mut options: RunOptions) -> Report {
+        let Some(plan) = &self.stepped else {
+            let started = web_time::Instant::now();
+            let result = program.run(&options);
+            let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
+            return self.report_of(result, elapsed_ms);
+        };
+        let control = options
+            .control
+            .get_or_insert_with(|| ControlRef::Shared(Arc::new(RunControl::new())))
+            .clone();
+        control.turns.begin(plan);
         let result = program.run(&options);
-        let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
-        self.report_of(result, elapsed_ms)
+        control.turns.end();
+        let steps = control.turns.report();
+        let ended = control.turns.ended();
+        let mut report = self.report_of(result, steps.count as f64 / 1e3);
+        report.executor = Executor::Stepped;
+        match ended {
+            Some(TurnsEnd::Paused) => report.outcome = Outcome::Paused,
+            Some(TurnsEnd::Refused(why)) => {
+                report.outcome = Outcome::Error;
+                report.error = Some(ErrorInfo::new(why));
+            }
+            Some(TurnsEnd::TooLong) => {
+                report.outcome = Outcome::Error;
+                report.error = Some(ErrorInfo::new(format!(
+                    "the stepped run took more than {} steps",
+                    racelab::limits::MAX_STEPS
+                )));
+            }
+            Some(TurnsEnd::Deadlock | TurnsEnd::Stopped) | None => {}
+        }
+        report.steps = Some(steps);
+        report
     }
 
     fn report_of(&self, result: RunResult, elapsed_ms: f64) -> Report {

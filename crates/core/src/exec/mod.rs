@@ -10,6 +10,7 @@
 
 pub mod parallel;
 pub mod stepped;
+pub mod turns;
 
 use std::cell::Cell;
 use std::future::Future;

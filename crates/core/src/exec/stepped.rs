@@ -566,6 +566,60 @@ pub struct StepEntry {
     pub line: Option<usize>,
 }
 
+impl StepEntry {
+    /// A step of a stepped program (whose lines are known, not looked up from sites).
+    pub(crate) fn new(thread: u8, op: StepKind, obj: Option<String>, line: Option<usize>) -> Self {
+        Self {
+            thread,
+            op,
+            obj,
+            value: None,
+            site: "",
+            line,
+        }
+    }
+}
+
+impl ThreadView {
+    /// A thread that has finished.
+    pub(crate) fn done() -> Self {
+        Self {
+            status: "done",
+            next: None,
+            invalid: false,
+        }
+    }
+
+    /// A thread waiting for its turn to do `next`: ready, or blocked until what it waits
+    /// for is.
+    pub(crate) fn waiting(next: NextStep, ready: bool) -> Self {
+        Self {
+            status: if ready { "ready" } else { "blocked" },
+            next: Some(next),
+            invalid: false,
+        }
+    }
+}
+
+impl NextStep {
+    /// The next step of a stepped program's thread.
+    pub(crate) fn new(
+        op: StepKind,
+        obj: Option<String>,
+        line: Option<usize>,
+        waits_for: Option<String>,
+    ) -> Self {
+        Self {
+            op,
+            obj,
+            site: "",
+            line,
+            waits_for,
+            held_by: None,
+        }
+    }
+}
+
 /// Where a thread of a stepped run stands.
 #[derive(Debug, Clone, Serialize)]
 pub struct ThreadView {

@@ -9,6 +9,7 @@ use web_time::Instant;
 use super::graph::Blocker;
 use super::lock::InGraph;
 use super::{inner, Abort, Awaited, Waiter, WAIT_POLL};
+use crate::exec::StepKind;
 
 /// What the wait-for graph shares of a thread's end: whose it is, and whether it came.
 #[derive(Debug)]
@@ -78,6 +79,17 @@ impl ThreadEnd {
     /// be part of a deadlock (the joined thread waits for a lock the joiner holds, or joins
     /// it back), found as a lock's waiter finds one; with one it ends by itself.
     pub fn join(&self, waiter: &Waiter<'_>, timeout: Option<Duration>) -> Result<bool, Abort> {
+        if waiter.control.turns.is_active() {
+            waiter.control.turns.wait_on(
+                waiter.thread,
+                StepKind::Wait,
+                Some(self.core.name.clone()),
+                waiter.line,
+                timeout.is_none().then(|| Arc::clone(&self.core) as Blocker),
+                waiter.control,
+            )?;
+            return Ok(self.is_finished());
+        }
         let deadline = timeout.map(|d| Instant::now().checked_add(d));
         let mut in_graph: Option<InGraph<'_>> = None;
         let mut done = inner(&self.core.done);

@@ -8,6 +8,7 @@ use web_time::Instant;
 
 use super::graph::Blocker;
 use super::{inner, Abort, Awaited, Deadlock, WaitEdge, Waiter, WAIT_POLL};
+use crate::exec::StepKind;
 
 /// Whether a lock may be taken again by the thread that holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,6 +148,12 @@ impl Lock {
                     }
                 };
             }
+            Some(_) if waiter.control.turns.is_active() => {
+                // A stepped program: this thread is chosen again once the lock is free.
+                drop(st);
+                self.step_for(waiter, true)?;
+                st = self.state();
+            }
             Some(_) => {
                 st.waiters += 1;
                 st = match self.wait_until_free(st, waiter) {
@@ -158,11 +165,30 @@ impl Lock {
                 };
                 st.waiters -= 1;
             }
+            None if waiter.control.turns.is_active() => {
+                // Taking a lock is a step even when it is free: others may come first.
+                drop(st);
+                self.step_for(waiter, true)?;
+                st = self.state();
+            }
             None => {}
         }
         st.set_owner(Some(thread));
         st.depth = depth;
         Ok(())
+    }
+
+    /// In a stepped program: gives the turn back until this thread may take the lock
+    /// (`blocking`), or for one step (a timed acquire, which then looks once).
+    fn step_for(&self, waiter: &Waiter<'_>, blocking: bool) -> Result<(), Abort> {
+        waiter.control.turns.wait_on(
+            waiter.thread,
+            StepKind::Acquire,
+            Some(self.core.name.clone()),
+            waiter.line,
+            blocking.then(|| Arc::clone(&self.core) as Blocker),
+            waiter.control,
+        )
     }
 
     /// Blocks until nobody owns the lock, giving up when the run stops or when this thread
@@ -249,6 +275,23 @@ impl Lock {
         };
         let thread = waiter.thread;
         let deadline = Instant::now().checked_add(timeout);
+        if waiter.control.turns.is_active() {
+            // Time is the steps: one step, then the lock is taken if it is free.
+            self.step_for(waiter, false)?;
+            let mut st = self.state();
+            return Ok(match st.owner {
+                None => {
+                    st.set_owner(Some(thread));
+                    st.depth = 1;
+                    true
+                }
+                Some(o) if o == thread && self.core.kind == LockKind::Reentrant => {
+                    st.depth += 1;
+                    true
+                }
+                Some(_) => false,
+            });
+        }
         let mut st = self.state();
         if st.owner == Some(thread) && self.core.kind == LockKind::Reentrant {
             st.depth += 1;

@@ -157,7 +157,7 @@ impl<'r> Waiter<'r> {
 
 /// How long a waiter sleeps before it looks at the cancel flag (and, for a lock, the
 /// wait-for graph) again: short enough that Stop and deadlock reports feel immediate.
-const WAIT_POLL: Duration = Duration::from_millis(20);
+pub(crate) const WAIT_POLL: Duration = Duration::from_millis(20);
 
 /// Locks a primitive's inner state. A poisoned inner mutex only means a thread panicked
 /// while holding it; the primitives' records are updated in single steps and always

@@ -17,6 +17,7 @@ use web_time::Instant;
 use super::graph::Blocker;
 use super::lock::InGraph;
 use super::{inner, Abort, Awaited, Lock, Waiter, WAIT_POLL};
+use crate::exec::StepKind;
 
 /// Waits on `cv` until `ready` says so (`Ok((guard, true))`), `timeout` passes first
 /// (`Ok((guard, false))`; `Some(ZERO)` only looks), or the run stops (`Err`). A wait
@@ -30,6 +31,9 @@ fn block_until<'a, T>(
     on: &dyn Fn() -> Blocker,
     mut ready: impl FnMut(&mut T) -> bool,
 ) -> Result<(MutexGuard<'a, T>, bool), Abort> {
+    if waiter.control.turns.is_active() {
+        return block_stepped(state, waiter, timeout, on, ready);
+    }
     let deadline = timeout.map(|d| Instant::now().checked_add(d));
     let mut in_graph: Option<InGraph<'_>> = None;
     let mut guard = inner(state);
@@ -65,6 +69,34 @@ fn block_until<'a, T>(
             guard = inner(state);
         }
     }
+}
+
+/// [`block_until`] in a stepped program: the wait is a step of its own. Without a timeout
+/// the thread is chosen only once what it waits for is ready (and when no thread can move,
+/// the turns call it a deadlock); with one, it may be chosen at any step, and gives up
+/// then if what it waits for is still not ready (time is the steps).
+fn block_stepped<'a, T>(
+    state: &'a Mutex<T>,
+    waiter: &Waiter<'_>,
+    timeout: Option<Duration>,
+    on: &dyn Fn() -> Blocker,
+    mut ready: impl FnMut(&mut T) -> bool,
+) -> Result<(MutexGuard<'a, T>, bool), Abort> {
+    let blocker = on();
+    let name = Some(blocker.name());
+    let turns = &waiter.control.turns;
+    let wait_for = timeout.is_none().then_some(blocker);
+    turns.wait_on(
+        waiter.thread,
+        StepKind::Wait,
+        name,
+        waiter.line,
+        wait_for,
+        waiter.control,
+    )?;
+    let mut guard = inner(state);
+    let now = ready(&mut guard);
+    Ok((guard, now))
 }
 
 /// `threading.Semaphore` and `BoundedSemaphore`.

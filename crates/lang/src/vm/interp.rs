@@ -93,6 +93,8 @@ pub struct Interp {
     pub(crate) cache_base: Vec<usize>,
     /// This thread's method cache, one entry per instruction of the program.
     pub(crate) method_cache: Vec<super::shared::MethodCache>,
+    /// Whether the run is stepped: every shared operation is then a turn.
+    pub(crate) stepped: bool,
 }
 
 macro_rules! pop {
@@ -112,6 +114,7 @@ impl Interp {
         shared: Arc<super::threads::RunShared>,
     ) -> Interp {
         let globals = super::shared::GlobalStore::Local(vec![Value::Null; module.globals.len()]);
+        let shared_stepped = shared.control.turns.is_active();
         let rng = Rng::new(opts.seed);
         let mut cache_base = Vec::with_capacity(module.codes.len());
         let mut ninstr = 0usize;
@@ -145,6 +148,7 @@ impl Interp {
             thread: 0,
             cache_base,
             method_cache: Vec::new(),
+            stepped: shared_stepped,
         }
     }
 
@@ -189,6 +193,10 @@ impl Interp {
         // As CPython does at exit: wait for the threads that are not daemons.
         if let Some(Flow::Stop(why)) = self.join_all() {
             result.stopped.get_or_insert(why);
+        }
+        if self.stepped {
+            let control = &self.shared.control;
+            control.turns.leave(0, control);
         }
         result.globals = self.simple_globals();
         let shared = self.shared.clone();

@@ -609,7 +609,18 @@ impl Interp {
                 if s < 0.0 {
                     return Err(value_error("sleep length must be non-negative"));
                 }
-                if self.opts.real_sleep {
+                if self.stepped {
+                    // Time is the steps: a sleep lets the others move.
+                    let control = self.shared.control.clone();
+                    let r = control.turns.step(
+                        self.thread,
+                        racelab::exec::StepKind::Wait,
+                        Some("sleep".to_string()),
+                        Some(self.current_line() as usize),
+                        &control,
+                    );
+                    self.waited(r)?;
+                } else if self.opts.real_sleep {
                     // In slices, so that Stop ends a long sleep promptly.
                     let mut left = s.min(1e6);
                     while left > 0.0 {

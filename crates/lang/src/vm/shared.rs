@@ -11,8 +11,9 @@
 //! | read / write / delete attribute| [`Interp::get_attr`], [`Interp::set_attr`], [`Interp::del_attr`] |
 //! | read / write / delete element  | [`Interp::get_item`], [`Interp::set_item`], [`Interp::del_item`] |
 //!
-//! Each of them first calls [`Interp::before_shared`] with a [`SharedOp`]. In this
-//! single-threaded version that hook does nothing. The instruction that performs the
+//! Each of them first calls [`Interp::before_shared`] with a [`SharedOp`]. In a real run
+//! that hook does nothing; in a stepped run the thread takes its turn there. The
+//! instruction that performs the
 //! operation saves the frame's `pc` before calling in, so in the threads task the hook can
 //! either block the thread (real threads, or a native callback such as a `sorted` key),
 //! or make the loop return a "yielded" status with the frame positioned at the
@@ -168,9 +169,34 @@ impl Interp {
         }
     }
 
-    /// The scheduler hook before a shared operation (a no-op in this version).
+    /// The hook before a shared operation: in a stepped run, the thread gives the turn
+    /// back here and goes on when the scheduler picks it (see `racelab::exec::turns`);
+    /// otherwise nothing.
     #[inline(always)]
-    pub fn before_shared(&mut self, _op: SharedOp) {}
+    pub fn before_shared(&mut self, op: SharedOp) -> PResult<()> {
+        if self.stepped {
+            return self.take_turn(op);
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn take_turn(&mut self, op: SharedOp) -> PResult<()> {
+        use racelab::exec::StepKind;
+        let (kind, obj) = match op {
+            SharedOp::LoadGlobal(i) => (StepKind::Read, Some(self.global_name(i))),
+            SharedOp::StoreGlobal(i) => (StepKind::Write, Some(self.global_name(i))),
+            SharedOp::GetAttr | SharedOp::GetItem => (StepKind::Read, None),
+            SharedOp::SetAttr | SharedOp::SetItem => (StepKind::Write, None),
+        };
+        let line = Some(self.current_line() as usize);
+        let shared = self.shared.clone();
+        let stepped = shared
+            .control
+            .turns
+            .step(self.thread, kind, obj, line, &shared.control);
+        self.waited(stepped)
+    }
 
     fn global_name(&self, i: usize) -> String {
         self.module
@@ -182,7 +208,7 @@ impl Interp {
 
     /// Reads global slot `i` (falling back to the built-in of that name).
     pub fn load_global(&mut self, i: usize) -> PResult<Value> {
-        self.before_shared(SharedOp::LoadGlobal(i));
+        self.before_shared(SharedOp::LoadGlobal(i))?;
         let v = self.globals.load(i);
         if !v.is_null() {
             return Ok(v);
@@ -208,14 +234,14 @@ impl Interp {
 
     /// Writes global slot `i`.
     pub fn store_global(&mut self, i: usize, v: Value) -> PResult<()> {
-        self.before_shared(SharedOp::StoreGlobal(i));
+        self.before_shared(SharedOp::StoreGlobal(i))?;
         self.globals.store(i, v);
         Ok(())
     }
 
     /// Deletes global slot `i`.
     pub fn delete_global(&mut self, i: usize) -> PResult<()> {
-        self.before_shared(SharedOp::StoreGlobal(i));
+        self.before_shared(SharedOp::StoreGlobal(i))?;
         let old = self.globals.take(i);
         if old.is_null() {
             let name = self.global_name(i);
@@ -284,7 +310,7 @@ impl Interp {
     ) -> PResult<(Value, Value)> {
         if let Value::Instance(inst) = &obj {
             if !inst.may_have(name) {
-                self.before_shared(SharedOp::GetAttr);
+                self.before_shared(SharedOp::GetAttr)?;
                 let epoch = super::value::class_epoch();
                 if let Some(MethodCache {
                     class: Some(c),
@@ -318,7 +344,7 @@ impl Interp {
     /// `obj.name`.
     #[inline]
     pub fn get_attr(&mut self, obj: &Value, name: &Arc<PyStr>) -> PResult<Value> {
-        self.before_shared(SharedOp::GetAttr);
+        self.before_shared(SharedOp::GetAttr)?;
         // Inline fast path: an attribute of the instance itself.
         if let Value::Instance(inst) = obj {
             if inst.may_have(name) {
@@ -517,7 +543,7 @@ impl Interp {
 
     /// `obj.name = value`.
     pub fn set_attr(&mut self, obj: &Value, name: &Arc<PyStr>, value: Value) -> PResult<()> {
-        self.before_shared(SharedOp::SetAttr);
+        self.before_shared(SharedOp::SetAttr)?;
         match obj {
             Value::Instance(inst) => {
                 if let Some(e) = &inst.exc {
@@ -630,7 +656,7 @@ impl Interp {
 
     /// `del obj.name`.
     pub fn del_attr(&mut self, obj: &Value, name: &Arc<PyStr>) -> PResult<()> {
-        self.before_shared(SharedOp::SetAttr);
+        self.before_shared(SharedOp::SetAttr)?;
         match obj {
             Value::Instance(inst) => {
                 if inst.del_attr(name) {
@@ -675,7 +701,7 @@ impl Interp {
     /// `obj[key]`.
     #[inline]
     pub fn get_item(&mut self, obj: &Value, key: &Value) -> PResult<Value> {
-        self.before_shared(SharedOp::GetItem);
+        self.before_shared(SharedOp::GetItem)?;
         // Inline fast paths: an element of a list or tuple at an int index in range, a
         // dict value under a str or int key that is there.
         match (obj, key) {
@@ -843,7 +869,7 @@ impl Interp {
 
     /// `obj[key] = value`.
     pub fn set_item(&mut self, obj: &Value, key: Value, value: Value) -> PResult<()> {
-        self.before_shared(SharedOp::SetItem);
+        self.before_shared(SharedOp::SetItem)?;
         match obj {
             Value::List(l) => match self.index_of(&key, "list")? {
                 Some(i) => {
@@ -920,7 +946,7 @@ impl Interp {
 
     /// `del obj[key]`.
     pub fn del_item(&mut self, obj: &Value, key: &Value) -> PResult<()> {
-        self.before_shared(SharedOp::SetItem);
+        self.before_shared(SharedOp::SetItem)?;
         match obj {
             Value::List(l) => match self.index_of(key, "list")? {
                 Some(i) => {

@@ -5,7 +5,7 @@
 //! every wait can be stopped and is seen by the deadlock detector; this module gives them
 //! Python's signatures, defaults and errors.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -67,9 +67,6 @@ pub struct PoolState {
     prefix: String,
     shutdown: AtomicBool,
 }
-
-/// Pools made in this process, for their default thread names (`ThreadPoolExecutor-0_0`).
-static POOLS: AtomicUsize = AtomicUsize::new(0);
 
 /// Attributes of the synchronisation objects.
 pub(crate) fn sync_attr(n: &NativeObj, wk: Wk) -> Option<PResult<Value>> {
@@ -255,7 +252,7 @@ impl Interp {
                         n as usize
                     }
                 };
-                let n = POOLS.fetch_add(1, Relaxed);
+                let n = self.shared.pools.fetch_add(1, Relaxed);
                 let prefix = match a[1] {
                     None | Some(Value::None) => format!("ThreadPoolExecutor-{n}"),
                     Some(v) => {

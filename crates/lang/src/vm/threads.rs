@@ -138,6 +138,9 @@ pub(crate) struct RunShared {
     shutdown: AtomicBool,
     /// Names handed out to unnamed threads (`Thread-1`, ...).
     unnamed: AtomicUsize,
+    /// Thread pools made so far, for their workers' names (`ThreadPoolExecutor-0_0`): per
+    /// run, as in a fresh interpreter.
+    pub(crate) pools: AtomicUsize,
     /// Names given to locks so far (a repeated name gets a number).
     lock_names: Mutex<Vec<String>>,
     /// Why a thread other than the main one was stopped (its step budget), if one was.
@@ -178,6 +181,7 @@ impl RunShared {
             finished: Condvar::new(),
             shutdown: AtomicBool::new(false),
             unnamed: AtomicUsize::new(0),
+            pools: AtomicUsize::new(0),
             lock_names: Mutex::new(Vec::new()),
             stopped: Mutex::new(None),
             thread_steps: AtomicU64::new(0),
@@ -758,6 +762,9 @@ impl Interp {
         let end = ThreadEnd::new(index, name.clone());
         let _ = t.end.set(end.clone());
         self.shared.control.waits.thread_started(index);
+        if self.stepped {
+            self.shared.control.turns.add_thread(index);
+        }
         let globals = self.share_globals();
         let shared = self.shared.clone();
         let module = self.module.clone();
@@ -772,7 +779,13 @@ impl Interp {
             };
             let account = shared.account.clone();
             let entered = account.enter();
-            {
+            // A stepped run's new thread runs only at its turn.
+            let first_turn = if shared.control.turns.is_active() {
+                shared.control.turns.first_turn(index, &shared.control)
+            } else {
+                Ok(())
+            };
+            if first_turn.is_ok() {
                 let mut it = Interp::new(module, opts, shared.clone());
                 it.thread = index;
                 it.globals = super::shared::GlobalStore::Shared(globals);
@@ -881,6 +894,10 @@ impl Drop for Finish {
         // Only once its joiners can go on: a joiner is then never seen waiting for a
         // thread that is gone.
         self.shared.control.waits.thread_finished(self.end.thread());
+        let control = &self.shared.control;
+        if control.turns.is_active() {
+            control.turns.leave(self.end.thread(), control);
+        }
         // The last act: after it the run may end and the next one reuse the control block.
         self.shared.body_returned();
     }

@@ -1,0 +1,363 @@
+//! Stepping a program: its threads are real threads, but they take turns.
+//!
+//! Only the thread holding the turn runs. Before each shared operation (a read or write of
+//! a global, an attribute, an element) and before each wait, it publishes what it will do
+//! next and gives the turn back; the scheduler (a schedule first, then a seeded random
+//! choice) picks who moves among the threads whose next operation can go now, and that
+//! thread does its operation and runs on, alone, to its next one. So a program's run
+//! depends only on its seed and schedule (the same seed gives the same report), and a
+//! program's threads need no rewriting into resumable state machines: the VM's threads
+//! and the primitives' waits are the same as in a real run.
+//!
+//! When no live thread can move, the run is a deadlock, explained thread by thread (what
+//! each waits for, and where).
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::{Condvar, Mutex};
+
+use super::stepped::{NextStep, StepEntry, StepKind, StepPlan, StepReport, ThreadView};
+use crate::control::RunControl;
+use crate::limits::{MAX_STEPS, STEP_LOG_LIMIT};
+use crate::sync::{inner, Abort, Awaited, Deadlock, Waiting, WAIT_POLL};
+
+/// What a thread that waits for its turn will do.
+#[derive(Debug, Clone)]
+struct Next {
+    kind: StepKind,
+    obj: Option<String>,
+    line: Option<usize>,
+    /// What must be ready first (a lock, an event...), if anything.
+    on: Option<std::sync::Arc<dyn Awaited>>,
+}
+
+#[derive(Debug, Clone)]
+enum Seat {
+    /// Holds the turn, or will at its first step (a thread just started).
+    Running,
+    /// Waits for its turn to do `Next`.
+    Waiting(Next),
+    /// Finished.
+    Done,
+}
+
+/// How a stepped program's run was ended early by its turns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TurnsEnd {
+    /// The schedule ran out and the plan said to pause there.
+    Paused,
+    /// No live thread could move.
+    Deadlock,
+    /// The schedule named a thread that could not move then.
+    Refused(String),
+    /// More steps than [`MAX_STEPS`].
+    TooLong,
+    /// The run was stopped (Stop, or a deadlock a primitive found on its own, such as a
+    /// plain lock taken again by its holder).
+    Stopped,
+}
+
+#[derive(Debug)]
+struct State {
+    turn: Option<usize>,
+    seats: Vec<Seat>,
+    schedule: VecDeque<u8>,
+    pause: bool,
+    rng: u64,
+    taken: Vec<u8>,
+    log: Vec<StepEntry>,
+    ended: Option<TurnsEnd>,
+}
+
+/// The turns of a stepped program's threads (one per run, in the run's [`RunControl`]).
+#[derive(Debug)]
+pub struct Turns {
+    active: AtomicBool,
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+impl Default for Turns {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Turns {
+    /// Inactive turns: threads run freely.
+    pub const fn new() -> Self {
+        Self {
+            active: AtomicBool::new(false),
+            state: Mutex::new(State {
+                turn: None,
+                seats: Vec::new(),
+                schedule: VecDeque::new(),
+                pause: false,
+                rng: 0,
+                taken: Vec::new(),
+                log: Vec::new(),
+                ended: None,
+            }),
+            changed: Condvar::new(),
+        }
+    }
+
+    /// Starts a stepped run as `plan` says; thread 0 (the program's main thread) has the
+    /// turn.
+    pub fn begin(&self, plan: &StepPlan) {
+        let mut st = inner(&self.state);
+        *st = State {
+            turn: Some(0),
+            seats: vec![Seat::Running],
+            schedule: plan.schedule.iter().copied().collect(),
+            pause: plan.pause,
+            // splitmix64 of the seed: a zero seed is a fine start too.
+            rng: plan.seed ^ 0x9E37_79B9_7F4A_7C15,
+            taken: Vec::new(),
+            log: Vec::new(),
+            ended: None,
+        };
+        self.active.store(true, Relaxed);
+    }
+
+    /// The run is over: threads run freely again.
+    pub fn end(&self) {
+        self.active.store(false, Relaxed);
+        self.changed.notify_all();
+    }
+
+    /// Whether the run in flight is stepped.
+    pub fn is_active(&self) -> bool {
+        self.active.load(Relaxed)
+    }
+
+    /// Thread `thread` was started (by the thread holding the turn): it runs at its turn.
+    pub fn add_thread(&self, thread: usize) {
+        let mut st = inner(&self.state);
+        if st.seats.len() <= thread {
+            st.seats.resize(thread + 1, Seat::Done);
+        }
+        st.seats[thread] = Seat::Waiting(Next {
+            kind: StepKind::Wake,
+            obj: Some("start".to_string()),
+            line: None,
+            on: None,
+        });
+    }
+
+    /// A thread that was added waits here for its first turn.
+    pub fn first_turn(&self, thread: usize, control: &RunControl) -> Result<(), Abort> {
+        self.wait_turn(thread, control)
+    }
+
+    /// Thread `thread`, holding the turn, will do `kind` on `obj` at `line` next: gives
+    /// the turn back and returns when it is this thread's turn again. `Err` when the run
+    /// was stopped meanwhile.
+    pub fn step(
+        &self,
+        thread: usize,
+        kind: StepKind,
+        obj: Option<String>,
+        line: Option<usize>,
+        control: &RunControl,
+    ) -> Result<(), Abort> {
+        self.wait_on(thread, kind, obj, line, None, control)
+    }
+
+    /// [`Turns::step`] for a wait: the thread is chosen only once `on` is ready.
+    pub(crate) fn wait_on(
+        &self,
+        thread: usize,
+        kind: StepKind,
+        obj: Option<String>,
+        line: Option<usize>,
+        on: Option<std::sync::Arc<dyn Awaited>>,
+        control: &RunControl,
+    ) -> Result<(), Abort> {
+        {
+            let mut st = inner(&self.state);
+            if let Some(seat) = st.seats.get_mut(thread) {
+                *seat = Seat::Waiting(Next {
+                    kind,
+                    obj,
+                    line,
+                    on,
+                });
+            }
+            if st.turn == Some(thread) {
+                self.pass(&mut st, control);
+            }
+        }
+        self.wait_turn(thread, control)
+    }
+
+    /// Thread `thread` has finished: the turn moves on.
+    pub fn leave(&self, thread: usize, control: &RunControl) {
+        let mut st = inner(&self.state);
+        if let Some(seat) = st.seats.get_mut(thread) {
+            *seat = Seat::Done;
+        }
+        if st.turn == Some(thread) {
+            self.pass(&mut st, control);
+        }
+    }
+
+    fn wait_turn(&self, thread: usize, control: &RunControl) -> Result<(), Abort> {
+        let mut st = inner(&self.state);
+        loop {
+            if st.turn == Some(thread) {
+                st.seats[thread] = Seat::Running;
+                return Ok(());
+            }
+            if st.ended.is_some() || control.should_stop() || !self.is_active() {
+                return Err(match control.waits.deadlock() {
+                    Some(d) => Abort::Deadlock(d),
+                    None => Abort::Cancelled,
+                });
+            }
+            st = self
+                .changed
+                .wait_timeout(st, WAIT_POLL)
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    /// Chooses who moves next and gives it the turn (or ends the run).
+    fn pass(&self, st: &mut State, control: &RunControl) {
+        st.turn = None;
+        if control.should_stop() {
+            // Nobody moves any more: the run's end does not depend on which thread
+            // notices the stop first.
+            st.ended.get_or_insert(TurnsEnd::Stopped);
+            self.changed.notify_all();
+            return;
+        }
+        let can_move: Vec<usize> = st
+            .seats
+            .iter()
+            .enumerate()
+            .filter(|(t, seat)| match seat {
+                Seat::Waiting(next) => next.on.as_ref().is_none_or(|on| on.ready_for(*t)),
+                _ => false,
+            })
+            .map(|(t, _)| t)
+            .collect();
+        let live = st.seats.iter().any(|s| !matches!(s, Seat::Done));
+        if !live {
+            self.changed.notify_all();
+            return;
+        }
+        let end = |st: &mut State, why: TurnsEnd| {
+            st.ended = Some(why);
+            self.changed.notify_all();
+        };
+        if can_move.is_empty() {
+            control.waits.halt(Self::deadlock(st));
+            return end(st, TurnsEnd::Deadlock);
+        }
+        if st.taken.len() as u64 >= MAX_STEPS {
+            return end(st, TurnsEnd::TooLong);
+        }
+        let next = match st.schedule.pop_front() {
+            Some(t) if can_move.contains(&(t as usize)) => t as usize,
+            Some(t) => {
+                let why = format!(
+                    "schedule: step {} names thread {t}, which {} then; threads that could move: {:?}",
+                    st.taken.len() + 1,
+                    match st.seats.get(t as usize) {
+                        None => "does not exist",
+                        Some(Seat::Done) => "had finished",
+                        _ => "could not move",
+                    },
+                    can_move
+                );
+                return end(st, TurnsEnd::Refused(why));
+            }
+            None if st.pause => return end(st, TurnsEnd::Paused),
+            None => {
+                st.rng = st.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                let mut z = st.rng;
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                z ^= z >> 31;
+                can_move[(z % can_move.len() as u64) as usize]
+            }
+        };
+        if let Seat::Waiting(n) = &st.seats[next] {
+            if st.log.len() < STEP_LOG_LIMIT {
+                let entry = StepEntry::new(next as u8, n.kind, n.obj.clone(), n.line);
+                st.log.push(entry);
+            }
+        }
+        st.taken.push(next as u8);
+        st.turn = Some(next);
+        self.changed.notify_all();
+    }
+
+    /// The deadlock of a stepped run: every live thread and what it waits for.
+    fn deadlock(st: &State) -> Deadlock {
+        let waiting = st
+            .seats
+            .iter()
+            .enumerate()
+            .filter_map(|(thread, seat)| match seat {
+                Seat::Waiting(next) => Some(Waiting {
+                    thread,
+                    waits_for: next.on.as_ref().map(|on| on.name()).unwrap_or_default(),
+                    line: next.line,
+                    why: next
+                        .on
+                        .as_ref()
+                        .map(|on| on.describe())
+                        .unwrap_or_else(|| "waits for its turn".to_string()),
+                }),
+                _ => None,
+            })
+            .collect();
+        Deadlock {
+            cycle: Vec::new(),
+            waiting,
+        }
+    }
+
+    /// How the turns ended the run early, if they did.
+    pub fn ended(&self) -> Option<TurnsEnd> {
+        inner(&self.state).ended.clone()
+    }
+
+    /// The run's steps: how many, the schedule that replays them, the first ones in
+    /// detail, and where each thread stands.
+    pub fn report(&self) -> StepReport {
+        let st = inner(&self.state);
+        let threads = st
+            .seats
+            .iter()
+            .enumerate()
+            .map(|(t, seat)| match seat {
+                Seat::Done | Seat::Running => ThreadView::done(),
+                Seat::Waiting(n) => {
+                    let ready = n.on.as_ref().is_none_or(|on| on.ready_for(t));
+                    ThreadView::waiting(
+                        NextStep::new(
+                            n.kind,
+                            n.obj.clone(),
+                            n.line,
+                            n.on.as_ref().filter(|_| !ready).map(|on| on.name()),
+                        ),
+                        ready,
+                    )
+                }
+            })
+            .collect();
+        StepReport {
+            count: st.taken.len() as u64,
+            schedule: st.taken.clone(),
+            log_complete: st.log.len() == st.taken.len(),
+            log: st.log.clone(),
+            threads,
+            violation_at: None,
+            state: 0,
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Stepped programs: the threads are real threads that take turns at every shared
+//! operation, so the seed (and schedule) alone decide the run.
+
+use std::path::PathBuf;
+
+use racelab::{Outcome, Report};
+use racelab_lang::run::ProgramConfig;
+use serde_json::json;
+
+fn lesson(name: &str) -> String {
+    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "programs", name]
+        .iter()
+        .collect();
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn stepped(program: &str, extra: serde_json::Value) -> Report {
+    let mut config = json!({ "program": program, "executor": "stepped" });
+    for (k, v) in extra.as_object().unwrap() {
+        config[k] = v.clone();
+    }
+    ProgramConfig::from_value(&config)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .run(None)
+}
+
+/// What must be equal between two runs with the same seed (not their wall-clock time).
+fn essence(r: &Report) -> serde_json::Value {
+    let mut v = serde_json::to_value(r).unwrap();
+    v.as_object_mut().unwrap().remove("elapsed_ms");
+    v
+}
+
+const INCREMENT: &str = "\
+import threading
+x = 0
+def inc():
+    global x
+    x += 1
+ts = [threading.Thread(target=inc) for _ in range(2)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+print(x)
+";
+
+#[test]
+fn the_same_seed_gives_the_same_report_for_every_lesson_program() {
+    let bank = lesson("bank.py").replace("TRANSFERS = 2_000", "TRANSFERS = 100");
+    let programs = [
+        (
+            "counter",
+            lesson("counter.py").replace("INCREMENTS = 100_000", "INCREMENTS = 200"),
+        ),
+        ("bank", bank),
+        ("booking", lesson("booking.py")),
+        ("reentry", lesson("reentry.py")),
+        ("semaphore", lesson("semaphore.py")),
+        ("event_barrier", lesson("event_barrier.py")),
+        ("condition_agent", lesson("condition_agent.py")),
+        (
+            "producer_consumer",
+            lesson("producer_consumer.py").replace("ITEMS = 200", "ITEMS = 20"),
+        ),
+        ("philosophers", lesson("philosophers.py")),
+    ];
+    for (name, program) in programs {
+        let first = essence(&stepped(&program, json!({ "seed": 11 })));
+        assert_eq!(first["executor"], "stepped", "{name}");
+        for _ in 0..9 {
+            let again = essence(&stepped(&program, json!({ "seed": 11 })));
+            if again != first {
+                let keys: Vec<&String> = first
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .filter(|k| first[*k] != again[*k])
+                    .collect();
+                let (a, b) = (&first["steps"], &again["steps"]);
+                let diff = a
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .filter(|k| a[*k] != b[*k])
+                    .map(|k| {
+                        format!(
+                            "{k}: {}",
+                            if a[k].is_array() {
+                                let (x, y) = (a[k].as_array().unwrap(), b[k].as_array().unwrap());
+                                let i = x.iter().zip(y).position(|(p, q)| p != q).unwrap_or(0);
+                                format!(
+                                    "at {i}: {} vs {}",
+                                    x.get(i).unwrap_or(&json!(null)),
+                                    y.get(i).unwrap_or(&json!(null))
+                                )
+                            } else {
+                                format!("{} vs {}", a[k], b[k])
+                            }
+                        )
+                    })
+                    .collect::<Vec<_>>();
+                panic!("{name}: a second run with seed 11 differs in {keys:?}: {diff:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn stepping_two_increments_finds_the_lost_update_and_its_schedule_replays_it() {
+    let runs: Vec<Report> = (0..60)
+        .map(|seed| stepped(INCREMENT, json!({ "seed": seed })))
+        .collect();
+    let lost: Vec<&Report> = runs
+        .iter()
+        .filter(|r| r.output.as_ref().unwrap()[0].text == "1")
+        .collect();
+    let kept = runs.len() - lost.len();
+    assert!(!lost.is_empty(), "no schedule of 60 lost the update");
+    assert!(kept > 0, "every schedule lost the update");
+    // The lost run's schedule, given back, is the same run, whatever the seed.
+    let schedule = &lost[0].steps.as_ref().unwrap().schedule;
+    let replay = stepped(INCREMENT, json!({ "seed": 999, "schedule": schedule }));
+    assert_eq!(replay.output.as_ref().unwrap()[0].text, "1");
+    assert_eq!(&replay.steps.as_ref().unwrap().schedule, schedule);
+}
+
+#[test]
+fn a_schedule_that_ends_with_pause_stops_there_and_says_where_each_thread_stands() {
+    // Thread 0 starts both threads (its steps), then each new thread starts (one step
+    // each) and is about to read x.
+    let full = stepped(INCREMENT, json!({ "seed": 1 }));
+    let schedule = &full.steps.as_ref().unwrap().schedule;
+    let first_other = schedule.iter().position(|&t| t != 0).unwrap();
+    let prefix: Vec<u8> = schedule[..=first_other].to_vec();
+    let paused = stepped(
+        INCREMENT,
+        json!({ "seed": 1, "schedule": prefix, "pause": true }),
+    );
+    assert_eq!(paused.outcome, Outcome::Paused);
+    let steps = paused.steps.as_ref().unwrap();
+    assert_eq!(steps.count as usize, prefix.len());
+    assert!(paused.output.as_ref().unwrap().is_empty());
+}
+
+#[test]
+fn a_schedule_naming_a_thread_that_cannot_move_is_refused_with_the_step() {
+    let r = stepped(INCREMENT, json!({ "seed": 1, "schedule": [0, 5] }));
+    assert_eq!(r.outcome, Outcome::Error);
+    let message = &r.error.as_ref().unwrap().message;
+    assert!(message.contains("step 2 names thread 5"), "{message}");
+}
+
+#[test]
+fn stepped_deadlocks_say_what_each_thread_waits_for() {
+    let r = stepped(&lesson("condition_agent.py"), json!({ "seed": 3 }));
+    assert_eq!(r.outcome, Outcome::Deadlock);
+    assert_eq!(
+        r.output.as_ref().unwrap().len(),
+        5,
+        "every customer was served first"
+    );
+    let d = r.deadlock.as_ref().unwrap();
+    let agent = d.waiting.iter().find(|w| w.thread == 1).unwrap();
+    assert_eq!(agent.line, Some(17));
+    assert_eq!(
+        agent.why,
+        "waits on condition customer_available_condition to be notified"
+    );
+}
+
+#[test]
+fn schedule_and_pause_need_a_stepped_run() {
+    let e =
+        ProgramConfig::from_value(&json!({ "program": "print(1)", "schedule": [0] })).unwrap_err();
+    assert_eq!(e.field, "schedule");
+    let e = ProgramConfig::from_value(&json!({ "program": "print(1)", "executor": "steped" }))
+        .unwrap_err();
+    assert_eq!(e.field, "executor");
+    assert!(e.to_string().contains("stepped"));
+}
