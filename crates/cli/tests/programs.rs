@@ -201,7 +201,8 @@ fn bad_program_options_name_the_flag_and_what_is_allowed() {
     for (args, field, allowed) in [
         (&["--seed", "-1"][..], "seed", "from 0"),
         (&["--max-steps", "0"][..], "max_steps", "from 1"),
-        (&["--executor", "stepped"][..], "executor", "parallel"),
+        (&["--executor", "sideways"][..], "executor", "\"stepped\""),
+        (&["--schedule", "0,1"][..], "schedule", "only a stepped run"),
         (&["--trace"][..], "trace", "its fields are"),
     ] {
         let o = run_file("ok.py", "print(1)\n", args);
