@@ -12,8 +12,8 @@
 //! safepoints in every thread, and teaching programs rarely build cycles.
 //!
 //! Which run a `Charge` belongs to is a thread-local: a thread that runs VM code enters its
-//! run's account with [`AccountGuard`] (the next task's VM threads enter the same account as
-//! the main thread). Accounts live in a fixed static table, so charging is one relaxed
+//! run's account with [`AccountGuard`] (a program's threads enter the same account as its
+//! main thread). Accounts live in a fixed static table, so charging is one relaxed
 //! atomic add with no pointer per object. When more than [`SLOTS`] runs are live at once
 //! in one process, the extra runs share an unbudgeted account.
 

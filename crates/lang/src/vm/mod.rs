@@ -21,12 +21,13 @@
 //!   ([`shared::GlobalStore::Local`]), one `Mutex` per slot once threads share them
 //!   ([`interp::Interp::share_globals`]). Locals are frame slots.
 //! - **Shared operations through one seam** ([`shared`]): every read and write of a
-//!   global, an attribute, or a list/dict element goes through a few methods there. In
-//!   this single-threaded version they act directly; the next task's scheduler hooks in
-//!   there (`shared::SharedOp`), and since the instruction that performs the operation has
-//!   not advanced the frame's `pc` when the hook is consulted, a thread can be stopped
-//!   before the operation and resumed later (see `shared`'s docs for the one limit: inside
-//!   a native callback, such as a `sorted` key, the hook must block instead of returning).
+//!   global, an attribute, or a list/dict element goes through a few methods there. In a
+//!   real run they act directly; in a stepped run the thread takes its turn there first
+//!   (`racelab::exec::turns`: the threads are real threads that take turns, so a thread
+//!   simply blocks at the seam, inside a native callback such as a `sorted` key too).
+//! - **Threads** ([`threads`], [`sync`]): one interpreter per Python thread, each on a
+//!   real thread from the run's spawner, sharing the run's globals, output, checks and
+//!   control block; their locks, events, queues... are the core's primitives.
 //! - **Values are `Send + Sync`** ([`value::Value`]): ints and floats unboxed, everything
 //!   else behind `Arc`, mutable containers behind a `Mutex` held for one operation and
 //!   never while Python code runs (`list.index` snapshots, then compares).

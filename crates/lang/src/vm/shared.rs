@@ -12,12 +12,9 @@
 //! | read / write / delete element  | [`Interp::get_item`], [`Interp::set_item`], [`Interp::del_item`] |
 //!
 //! Each of them first calls [`Interp::before_shared`] with a [`SharedOp`]. In a real run
-//! that hook does nothing; in a stepped run the thread takes its turn there. The
-//! instruction that performs the
-//! operation saves the frame's `pc` before calling in, so in the threads task the hook can
-//! either block the thread (real threads, or a native callback such as a `sorted` key),
-//! or make the loop return a "yielded" status with the frame positioned at the
-//! instruction again, to be resumed later by a stepped scheduler.
+//! that hook does nothing; in a stepped run the thread takes its turn there (it blocks
+//! until the scheduler picks it). The instruction that performs the operation saves the
+//! frame's `pc` before calling in, so the step is reported at the operation's line.
 //!
 //! Built-in container methods (`list.append`, `dict.pop`...) are each one atomic
 //! operation, as in CPython: they lock the container once.
@@ -34,7 +31,7 @@ use super::names::Wk;
 use super::types::ExcType;
 use super::value::{lock, name_eq, BaseType, ClassKind, NativeObj, PyStr, Value};
 
-/// What kind of shared operation is about to happen (for the next task's scheduler).
+/// What kind of shared operation is about to happen (a stepped run's step says so).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SharedOp {
     /// Read of global slot `n`.
@@ -93,7 +90,7 @@ impl Globals {
 
 /// Where a thread finds the module's globals: a plain vector while the program has one
 /// thread (no lock on the hot path), [`Globals`] behind an `Arc` once threads share them
-/// ([`Interp::share_globals`], for the threads task).
+/// ([`Interp::share_globals`], when the first thread starts).
 pub enum GlobalStore {
     /// Only this thread runs: plain slots.
     Local(Vec<Value>),

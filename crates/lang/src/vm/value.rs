@@ -3,8 +3,8 @@
 //! [`Value`] is 16 bytes: `None`, `bool`, `int` (an unboxed `i64`) and `float` are inline;
 //! everything else is an `Arc` to an immutable object or to an object whose mutable part
 //! sits behind a `Mutex`/`RwLock`. A lock is held for one operation only (one `append`, one
-//! element read) and never while Python code runs, so the values are `Send + Sync` and the
-//! next task's threads can share them.
+//! element read) and never while Python code runs, so the values are `Send + Sync` and a
+//! program's threads share them.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{
@@ -219,7 +219,7 @@ pub enum Value {
     Super(Arc<SuperObj>),
     /// Internal: a closure cell in a frame slot.
     Cell(Arc<CellObj>),
-    /// Other native objects (datetime, timedelta; the next task's locks and threads).
+    /// Other native objects (datetime, timedelta, threads, locks, queues...).
     Native(Arc<NativeObj>),
 }
 
