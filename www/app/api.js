@@ -17,6 +17,7 @@
 //     type, message, line, traceback }]; a program that does not compile resolves with
 //     outcome "error" and error: { message, line, column } (it is a report, not a refusal)
 //   await pg.explore({ scenario, strategy, ...small params, seed, budget })
+//   await pg.explore({ program, seed, budget })  // every way a program's threads take turns
 //     -> { mode, runs, schedules, violating, states, exhausted, example: { schedule, outcome } }
 //   pg.stop()                                         // cancels the run in flight and queued ones
 //   pg.progress()                                     // { runSeq, done, total, violations }
@@ -258,7 +259,9 @@ class Playground extends EventTarget {
   }
 
   /**
-   * Searches the interleavings of a small run (stepped, on the controller; no pool needed):
+   * Searches the interleavings of a small run (a scenario's stepped on the controller, no
+   * pool needed; a program's `{ program, seed, budget }` with its threads on the pool,
+   * taking turns, every choice tried: `example` is a shortest violating schedule):
    * every reachable state of a short run (`mode: "enumerated"`; `exhausted` with
    * `violating: 0` means no interleaving breaks it), or `budget` random schedules of a long
    * one (`"sampled"`). `example` is a shortest violating schedule: pass it as `schedule`
@@ -434,10 +437,7 @@ function checkConfig(config, catalog, { explore = false } = {}) {
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     refuse('config', `must be an object like { scenario: "bank", strategy: "none" }, got ${shown(config)}`);
   }
-  if ('program' in config) {
-    if (explore) refuse('program', 'exploring a program\'s interleavings is not available yet; explore a scenario');
-    return checkProgram(config, refuse);
-  }
+  if ('program' in config) return checkProgram(config, refuse, { explore });
   const ids = catalog.map((s) => s.id);
   if (typeof config.scenario !== 'string') {
     refuse('scenario', `must be a string naming a scenario (${ids.join(', ')}), got ${shown(config.scenario)}`);
@@ -482,10 +482,15 @@ function checkConfig(config, catalog, { explore = false } = {}) {
 const PROGRAM_FIELDS = ['program', 'filename', 'seed', 'executor', 'schedule', 'pause', 'max_steps'];
 
 /** Type checks of a program's config (its text is compiled, and ranges checked, in wasm). */
-function checkProgram(config, refuse) {
+function checkProgram(config, refuse, { explore = false } = {}) {
   const out = {};
   for (const [key, value] of Object.entries(config)) {
     if (value === undefined || value === null) continue;
+    if (explore && key === 'budget') {
+      if (!Number.isSafeInteger(value)) refuse(key, `must be a whole number of runs, got ${shown(value)}`);
+      out[key] = value;
+      continue;
+    }
     if (key === 'program' || key === 'filename' || key === 'executor') {
       if (typeof value !== 'string') {
         refuse(key, key === 'program'

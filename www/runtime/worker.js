@@ -125,7 +125,7 @@ self.onmessage = ({ data }) => {
   } else if (data?.type === 'run') {
     runOne(data.id, data.config, data.keepEvents);
   } else if (data?.type === 'explore') {
-    guarded(data.id, () => postMessage({ type: 'result', id: data.id, report: explore(data.config) }));
+    guarded(data.id, () => postMessage({ type: 'result', id: data.id, report: explore(data.config, pool) }));
   } else if (data?.type === 'crash-for-test') {
     guarded(data.id, () => crashForTest(data.where === 'pool'));
   } else if (data?.type === 'hang-for-test') {

@@ -56,6 +56,8 @@ program options (racelab run <file.py>):
 
 explore options: --strategy, --seed, --<param> as for run, and
   --budget N        runs to try (default 20000)
+  racelab explore <file.py> [--seed N] [--budget N] tries every way a program's threads
+  can take turns, and prints a shortest schedule that breaks it
 ";
 
 /// A failure to report: exit code 2 for a refused command line or config.
@@ -169,6 +171,14 @@ fn parse(parser: &mut lexopt::Parser, command: &str) -> Result<Asked, Refused> {
 
 fn explore(mut parser: lexopt::Parser) -> Result<(), Refused> {
     let Asked { config, json, .. } = parse(&mut parser, "explore")?;
+    if let Some(path) = config
+        .get("scenario")
+        .and_then(Json::as_str)
+        .filter(|s| is_program_path(s))
+    {
+        let path = path.to_string();
+        return explore_program(&path, config, json);
+    }
     let search = racelab::ExploreConfig::from_value(&Json::Object(config))
         .map_err(|e| Refused(e.to_string()))?;
     let found = search
@@ -223,22 +233,76 @@ fn is_program_path(arg: &str) -> bool {
     arg == "-" || arg.ends_with(".py")
 }
 
-/// `racelab run prog.py`: the program's output on stdout as Python prints it; then its
-/// traceback and the report's summary on stderr (or the whole report as JSON on stdout).
-fn run_program(path: &str, mut config: Map<String, Json>, json: bool) -> Result<ExitCode, Refused> {
-    use std::io::{Read, Write};
-    config.remove("scenario");
-    let (source, filename) = if path == "-" {
+/// A program's text and the name it goes by: from the file, or stdin for `-`.
+fn read_program(path: &str) -> Result<(String, String), Refused> {
+    use std::io::Read;
+    if path == "-" {
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)
             .map_err(|e| Refused(format!("could not read the program from stdin: {e}")))?;
-        (text, "<stdin>".to_string())
+        Ok((text, "<stdin>".to_string()))
     } else {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Refused(format!("could not read {path}: {e}")))?;
-        (text, path.to_string())
-    };
+        Ok((text, path.to_string()))
+    }
+}
+
+/// `racelab explore prog.py`: every way the program's threads can take turns, and a
+/// shortest schedule that breaks it, if one does.
+fn explore_program(path: &str, mut config: Map<String, Json>, json: bool) -> Result<(), Refused> {
+    config.remove("scenario");
+    let (source, filename) = read_program(path)?;
+    config.insert("program".into(), Json::String(source));
+    config.insert("filename".into(), Json::String(filename));
+    let search = racelab_lang::explore::ProgramSearch::from_value(&Json::Object(config))
+        .map_err(|e| Refused(e.to_string()))?;
+    if let Err(e) = search.program.compile() {
+        return Err(Refused(
+            e.render(&search.program.source, &search.program.filename),
+        ));
+    }
+    let found = search.explore(&racelab_lang::vm::RunOptions::default());
+    if json {
+        println!("{}", found.to_json());
+        return Ok(());
+    }
+    println!(
+        "{}: {} runs, {} whole schedules, {} violating{} ({:.1} ms)",
+        found.program,
+        found.runs,
+        found.schedules,
+        found.violating,
+        if found.exhausted {
+            ", every interleaving tried"
+        } else {
+            ", stopped at the budget"
+        },
+        found.elapsed_ms
+    );
+    match &found.example {
+        Some(e) => {
+            let schedule: Vec<String> = e.schedule.iter().map(u8::to_string).collect();
+            println!(
+                "shortest violating schedule ({:?}): racelab run {path} --executor stepped --seed {} --schedule {}",
+                e.outcome,
+                found.seed,
+                schedule.join(",")
+            );
+        }
+        None if found.exhausted => println!("no interleaving breaks it"),
+        None => println!("no violation in the schedules tried"),
+    }
+    Ok(())
+}
+
+/// `racelab run prog.py`: the program's output on stdout as Python prints it; then its
+/// traceback and the report's summary on stderr (or the whole report as JSON on stdout).
+fn run_program(path: &str, mut config: Map<String, Json>, json: bool) -> Result<ExitCode, Refused> {
+    use std::io::Write;
+    config.remove("scenario");
+    let (source, filename) = read_program(path)?;
     config.insert("program".into(), Json::String(source));
     config.insert("filename".into(), Json::String(filename));
     let program =

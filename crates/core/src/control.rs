@@ -6,7 +6,7 @@
 //! therefore fixed (`repr(C)`, five `u32` words) and documented in `www/runtime/worker.js`;
 //! the wait-for graph after them is the threads' own business.
 
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
 
 use crate::exec::turns::Turns;
 use crate::exec::StepGate;
@@ -35,6 +35,9 @@ pub struct RunControl {
     pub steps: StepGate,
     /// A stepped program's turns (its threads are real threads that take turns).
     pub turns: Turns,
+    /// The run is over and the threads still running must stop (a program's daemon
+    /// threads, or threads a paused run left): like a Stop, but not one the page asked for.
+    ending: AtomicBool,
 }
 
 impl RunControl {
@@ -50,6 +53,7 @@ impl RunControl {
             trace: TraceSink::new(),
             steps: StepGate::new(),
             turns: Turns::new(),
+            ending: AtomicBool::new(false),
         }
     }
 
@@ -58,9 +62,23 @@ impl RunControl {
         self.steps_done.store(0, Relaxed);
         self.violations.store(0, Relaxed);
         self.cancel.store(0, Relaxed);
+        self.ending.store(false, Relaxed);
         self.waits.reset();
         self.steps_total.store(clamp_u32(steps_total), Relaxed);
         self.run_seq.fetch_add(1, Relaxed);
+    }
+
+    /// Starts another run within the same job (an exploration's next run): forgets the
+    /// last run's deadlock and threads, but not a Stop asked for meanwhile.
+    pub fn begin_attempt(&self) {
+        self.ending.store(false, Relaxed);
+        self.waits.reset();
+    }
+
+    /// The run is over: the threads still running stop at their next look, as on a Stop,
+    /// without the run counting as cancelled.
+    pub fn end_threads(&self) {
+        self.ending.store(true, Relaxed);
     }
 
     /// Asks the run in flight to stop.
@@ -76,7 +94,7 @@ impl RunControl {
     /// Whether the threads should give up: a stop was asked for, or a deadlock was found
     /// (the thread that found it reports it; the others just stop).
     pub fn should_stop(&self) -> bool {
-        self.is_cancelled() || self.waits.is_halted()
+        self.is_cancelled() || self.waits.is_halted() || self.ending.load(Relaxed)
     }
 
     pub(crate) fn add_progress(&self, steps: u32, violations: u32) {

@@ -5,7 +5,7 @@
 //! descent, producing the [`ast`]) -> [`compiler`] (names resolved to slots, a compact
 //! [`bytecode`]) -> [`vm`] (frames on the heap, values ready to be shared between threads).
 //! [`run`] turns a program's config into a run and its [`racelab::Report`] (the faces'
-//! entry). [`num`] and [`format`] hold Python's numeric and formatting semantics as pure functions.
+//! entry); [`explore`] tries every way a program's threads can take turns. [`num`] and [`format`] hold Python's numeric and formatting semantics as pure functions.
 //! Every stage reports problems as an [`error::CompileError`] naming the line and column, or
 //! as a Python exception with CPython's traceback text; nothing panics.
 //!
@@ -21,6 +21,7 @@ pub mod ast;
 pub mod bytecode;
 pub mod compiler;
 pub mod error;
+pub mod explore;
 pub mod format;
 pub mod lexer;
 pub mod math;

@@ -66,6 +66,9 @@ pub struct ProgramConfig {
     /// Stepped (`executor: "stepped"`): the threads take turns at every shared operation,
     /// as this plan says (its schedule first, then seeded random choices).
     pub stepped: Option<StepPlan>,
+    /// Stepped with `pause`: after the schedule, go on while only one thread can move and
+    /// pause at the first choice (how exploration walks a program's interleavings).
+    pub pause_at_choice: bool,
 }
 
 impl ProgramConfig {
@@ -195,6 +198,7 @@ impl ProgramConfig {
             seed,
             max_steps,
             stepped,
+            pause_at_choice: false,
         })
     }
 
@@ -258,7 +262,8 @@ impl ProgramConfig {
             .control
             .get_or_insert_with(|| ControlRef::Shared(Arc::new(RunControl::new())))
             .clone();
-        control.turns.begin(plan);
+        control.begin_attempt();
+        control.turns.begin(plan, self.pause_at_choice);
         let result = program.run(&options);
         control.turns.end();
         let steps = control.turns.report();
@@ -266,7 +271,10 @@ impl ProgramConfig {
         let mut report = self.report_of(result, steps.count as f64 / 1e3);
         report.executor = Executor::Stepped;
         match ended {
-            Some(TurnsEnd::Paused) => report.outcome = Outcome::Paused,
+            Some(TurnsEnd::Paused) => {
+                report.outcome = Outcome::Paused;
+                report.error = None;
+            }
             Some(TurnsEnd::Refused(why)) => {
                 report.outcome = Outcome::Error;
                 report.error = Some(ErrorInfo::new(why));

@@ -179,3 +179,87 @@ fn schedule_and_pause_need_a_stepped_run() {
     assert_eq!(e.field, "executor");
     assert!(e.to_string().contains("stepped"));
 }
+
+const INCREMENT_CHECKED: &str = "\
+import threading
+from racelab import check
+LOCKED = False
+x = 0
+lock = threading.Lock()
+def inc():
+    global x
+    if LOCKED:
+        with lock:
+            x += 1
+    else:
+        x += 1
+ts = [threading.Thread(target=inc) for _ in range(2)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+check(x == 2, 'no update lost')
+";
+
+fn explore(program: &str) -> racelab_lang::explore::ProgramExploration {
+    racelab_lang::explore::ProgramSearch::from_value(&json!({ "program": program, "seed": 1 }))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .explore(&racelab_lang::vm::RunOptions::default())
+}
+
+#[test]
+fn exploring_two_unlocked_increments_finds_the_lost_update_and_its_schedule_replays_it() {
+    let found = explore(INCREMENT_CHECKED);
+    assert!(found.exhausted, "{found:?}");
+    assert!(
+        found.violating > 0 && found.violating < found.schedules,
+        "{found:?}"
+    );
+    let example = found.example.expect("a violating schedule");
+    assert_eq!(example.outcome, Outcome::Violated);
+    let replay = stepped(
+        INCREMENT_CHECKED,
+        json!({ "seed": 5, "schedule": example.schedule }),
+    );
+    assert_eq!(replay.outcome, Outcome::Violated);
+    assert_eq!(replay.final_state["x"], 1);
+}
+
+#[test]
+fn exploring_the_locked_increments_tries_every_interleaving_and_none_breaks_it() {
+    let found = explore(&INCREMENT_CHECKED.replace("LOCKED = False", "LOCKED = True"));
+    assert!(found.exhausted, "{found:?}");
+    assert!(found.schedules > 1, "{found:?}");
+    assert_eq!(found.violating, 0);
+    assert!(found.example.is_none());
+}
+
+#[test]
+fn exploring_two_locks_taken_in_opposite_orders_finds_the_deadlock() {
+    let found = explore(
+        "\
+import threading
+a = threading.Lock()
+b = threading.Lock()
+def one():
+    with a:
+        with b:
+            pass
+def two():
+    with b:
+        with a:
+            pass
+t1 = threading.Thread(target=one)
+t2 = threading.Thread(target=two)
+t1.start()
+t2.start()
+t1.join()
+t2.join()
+",
+    );
+    assert!(found.exhausted, "{found:?}");
+    assert_eq!(
+        found.example.expect("a deadlock").outcome,
+        Outcome::Deadlock
+    );
+}

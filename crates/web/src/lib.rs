@@ -214,13 +214,33 @@ fn run_program(value: &serde_json::Value, pool: bool) -> Result<String, JsError>
     Ok(program.run_with(&compiled, options).to_json())
 }
 
+/// A program's exploration: every way its threads can take turns, each a stepped run
+/// whose threads are the pool's workers; Stop ends the search between runs and within one.
+fn explore_program(value: &serde_json::Value, pool: bool) -> Result<String, JsError> {
+    let search = racelab_lang::explore::ProgramSearch::from_value(value)
+        .map_err(|e| JsError::new(&e.to_string()))?;
+    CONTROL.begin(0);
+    let mut options = search.program.options();
+    options.threads = pool.then(|| SpawnRef(std::sync::Arc::new(WorkerPool)));
+    options.control = Some(ControlRef::Static(&CONTROL));
+    options.cancel = Some(racelab_lang::run::cancel_hook(|| CONTROL.is_cancelled()));
+    Ok(search.explore(&options).to_json())
+}
+
 /// Validates an exploration config (JSON: a small run config plus `budget`), searches its
 /// interleavings on this thread and returns what it found as JSON (see
-/// `racelab::Exploration`). Needs no thread pool.
+/// `racelab::Exploration`). A scenario's needs no thread pool; a program's (`{ program,
+/// seed?, budget? }`) runs its threads on the pool, taking turns (see
+/// `racelab_lang::explore`).
 #[wasm_bindgen]
-pub fn explore(config: &str) -> Result<String, JsError> {
+pub fn explore(config: &str, pool: bool) -> Result<String, JsError> {
     note_panics();
-    let config = ExploreConfig::from_json(config).map_err(|e| JsError::new(&e.to_string()))?;
+    let value: serde_json::Value = serde_json::from_str(config)
+        .map_err(|e| JsError::new(&format!("config: is not valid JSON: {e}")))?;
+    if ProgramConfig::is_program(&value) {
+        return explore_program(&value, pool);
+    }
+    let config = ExploreConfig::from_value(&value).map_err(|e| JsError::new(&e.to_string()))?;
     let found = config.explore(&CONTROL).map_err(|e| JsError::new(&e))?;
     Ok(found.to_json())
 }

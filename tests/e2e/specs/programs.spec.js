@@ -392,3 +392,40 @@ test('a stepped program takes the same turns in Chromium as natively: the seed a
   expect(inPage['condition_agent.py'][0].outcome).toBe('deadlock');
   expect(errors).toEqual([]);
 });
+
+test("exploring a program's interleavings in the page finds the lost update, and none with a lock", async ({ page }) => {
+  const errors = await openPlayground(page);
+  const program = (locked) => `import threading
+from racelab import check
+x = 0
+lock = threading.Lock()
+def inc():
+    global x
+    if ${locked ? 'True' : 'False'}:
+        with lock:
+            x += 1
+    else:
+        x += 1
+ts = [threading.Thread(target=inc) for _ in range(2)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+check(x == 2, 'no update lost')
+`;
+  const r = await page.evaluate(async ([unlocked, locked]) => {
+    const pg = await window.racelab.ready;
+    const found = await pg.explore({ program: unlocked, seed: 1 });
+    const proven = await pg.explore({ program: locked, seed: 1 });
+    const replay = await pg.run({ program: unlocked, executor: 'stepped', seed: 1, schedule: found.example.schedule });
+    return { found, proven, replay: { outcome: replay.outcome, x: replay.final.x } };
+  }, [program(false), program(true)]);
+  console.log(`    unlocked: ${r.found.runs} runs, ${r.found.violating} of ${r.found.schedules} schedules lose an update; ` +
+    `locked: ${r.proven.runs} runs, ${r.proven.schedules} schedules, none breaks it`);
+  expect(r.found).toMatchObject({ exhausted: true, example: { outcome: 'violated' } });
+  expect(r.found.violating).toBeGreaterThan(0);
+  expect(r.proven).toMatchObject({ exhausted: true, violating: 0 });
+  expect(r.proven.schedules).toBeGreaterThan(1);
+  expect(r.replay).toEqual({ outcome: 'violated', x: 1 });
+  expect(errors).toEqual([]);
+});

@@ -63,10 +63,15 @@ struct State {
     seats: Vec<Seat>,
     schedule: VecDeque<u8>,
     pause: bool,
+    /// With `pause`: after the schedule, go on while only one thread can move, and pause
+    /// at the first real choice (an exploration's step).
+    until_choice: bool,
     rng: u64,
     taken: Vec<u8>,
     log: Vec<StepEntry>,
     ended: Option<TurnsEnd>,
+    /// Where every thread stood when the turns ended the run (threads then unwind).
+    at_end: Option<Vec<ThreadView>>,
 }
 
 /// The turns of a stepped program's threads (one per run, in the run's [`RunControl`]).
@@ -93,29 +98,34 @@ impl Turns {
                 seats: Vec::new(),
                 schedule: VecDeque::new(),
                 pause: false,
+                until_choice: false,
                 rng: 0,
                 taken: Vec::new(),
                 log: Vec::new(),
                 ended: None,
+                at_end: None,
             }),
             changed: Condvar::new(),
         }
     }
 
     /// Starts a stepped run as `plan` says; thread 0 (the program's main thread) has the
-    /// turn.
-    pub fn begin(&self, plan: &StepPlan) {
+    /// turn. `until_choice` (with `plan.pause`): once the schedule is used up, the run goes
+    /// on while only one thread can move and pauses where two or more can.
+    pub fn begin(&self, plan: &StepPlan, until_choice: bool) {
         let mut st = inner(&self.state);
         *st = State {
             turn: Some(0),
             seats: vec![Seat::Running],
             schedule: plan.schedule.iter().copied().collect(),
             pause: plan.pause,
+            until_choice,
             // splitmix64 of the seed: a zero seed is a fine start too.
             rng: plan.seed ^ 0x9E37_79B9_7F4A_7C15,
             taken: Vec::new(),
             log: Vec::new(),
             ended: None,
+            at_end: None,
         };
         self.active.store(true, Relaxed);
     }
@@ -137,9 +147,10 @@ impl Turns {
         if st.seats.len() <= thread {
             st.seats.resize(thread + 1, Seat::Done);
         }
+        // Its start touches nothing another thread touches.
         st.seats[thread] = Seat::Waiting(Next {
             kind: StepKind::Wake,
-            obj: Some("start".to_string()),
+            obj: Some(format!("start of thread {thread}")),
             line: None,
             on: None,
         });
@@ -249,6 +260,7 @@ impl Turns {
             return;
         }
         let end = |st: &mut State, why: TurnsEnd| {
+            st.at_end = Some(Self::views(st));
             st.ended = Some(why);
             self.changed.notify_all();
         };
@@ -274,6 +286,7 @@ impl Turns {
                 );
                 return end(st, TurnsEnd::Refused(why));
             }
+            None if st.pause && st.until_choice && can_move.len() == 1 => can_move[0],
             None if st.pause => return end(st, TurnsEnd::Paused),
             None => {
                 st.rng = st.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -330,8 +343,21 @@ impl Turns {
     /// detail, and where each thread stands.
     pub fn report(&self) -> StepReport {
         let st = inner(&self.state);
-        let threads = st
-            .seats
+        let threads = st.at_end.clone().unwrap_or_else(|| Self::views(&st));
+        StepReport {
+            count: st.taken.len() as u64,
+            schedule: st.taken.clone(),
+            log_complete: st.log.len() == st.taken.len(),
+            log: st.log.clone(),
+            threads,
+            violation_at: None,
+            state: 0,
+        }
+    }
+
+    /// Where each thread stands: done, ready (and what it does next) or blocked.
+    fn views(st: &State) -> Vec<ThreadView> {
+        st.seats
             .iter()
             .enumerate()
             .map(|(t, seat)| match seat {
@@ -349,15 +375,6 @@ impl Turns {
                     )
                 }
             })
-            .collect();
-        StepReport {
-            count: st.taken.len() as u64,
-            schedule: st.taken.clone(),
-            log_complete: st.log.len() == st.taken.len(),
-            log: st.log.clone(),
-            threads,
-            violation_at: None,
-            state: 0,
-        }
+            .collect()
     }
 }

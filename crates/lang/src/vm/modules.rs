@@ -615,7 +615,7 @@ impl Interp {
                     let r = control.turns.step(
                         self.thread,
                         racelab::exec::StepKind::Wait,
-                        Some("sleep".to_string()),
+                        Some(format!("sleep of thread {}", self.thread)),
                         Some(self.current_line() as usize),
                         &control,
                     );

@@ -177,14 +177,30 @@ impl Interp {
         Ok(())
     }
 
+    /// [`Interp::before_shared`] for an attribute, which a stepped run's step names
+    /// (`.balance`: the attribute of whichever object; exploration then knows that
+    /// different attributes never conflict).
+    #[inline(always)]
+    pub fn before_attr(&mut self, op: SharedOp, name: &Arc<PyStr>) -> PResult<()> {
+        if self.stepped {
+            return self.take_turn_named(op, Some(format!(".{}", name.as_str())));
+        }
+        Ok(())
+    }
+
     #[cold]
     fn take_turn(&mut self, op: SharedOp) -> PResult<()> {
+        self.take_turn_named(op, None)
+    }
+
+    #[cold]
+    fn take_turn_named(&mut self, op: SharedOp, named: Option<String>) -> PResult<()> {
         use racelab::exec::StepKind;
         let (kind, obj) = match op {
             SharedOp::LoadGlobal(i) => (StepKind::Read, Some(self.global_name(i))),
             SharedOp::StoreGlobal(i) => (StepKind::Write, Some(self.global_name(i))),
-            SharedOp::GetAttr | SharedOp::GetItem => (StepKind::Read, None),
-            SharedOp::SetAttr | SharedOp::SetItem => (StepKind::Write, None),
+            SharedOp::GetAttr | SharedOp::GetItem => (StepKind::Read, named),
+            SharedOp::SetAttr | SharedOp::SetItem => (StepKind::Write, named),
         };
         let line = Some(self.current_line() as usize);
         let shared = self.shared.clone();
@@ -307,7 +323,7 @@ impl Interp {
     ) -> PResult<(Value, Value)> {
         if let Value::Instance(inst) = &obj {
             if !inst.may_have(name) {
-                self.before_shared(SharedOp::GetAttr)?;
+                self.before_attr(SharedOp::GetAttr, name)?;
                 let epoch = super::value::class_epoch();
                 if let Some(MethodCache {
                     class: Some(c),
@@ -341,7 +357,7 @@ impl Interp {
     /// `obj.name`.
     #[inline]
     pub fn get_attr(&mut self, obj: &Value, name: &Arc<PyStr>) -> PResult<Value> {
-        self.before_shared(SharedOp::GetAttr)?;
+        self.before_attr(SharedOp::GetAttr, name)?;
         // Inline fast path: an attribute of the instance itself.
         if let Value::Instance(inst) = obj {
             if inst.may_have(name) {
@@ -540,7 +556,7 @@ impl Interp {
 
     /// `obj.name = value`.
     pub fn set_attr(&mut self, obj: &Value, name: &Arc<PyStr>, value: Value) -> PResult<()> {
-        self.before_shared(SharedOp::SetAttr)?;
+        self.before_attr(SharedOp::SetAttr, name)?;
         match obj {
             Value::Instance(inst) => {
                 if let Some(e) = &inst.exc {
@@ -653,7 +669,7 @@ impl Interp {
 
     /// `del obj.name`.
     pub fn del_attr(&mut self, obj: &Value, name: &Arc<PyStr>) -> PResult<()> {
-        self.before_shared(SharedOp::SetAttr)?;
+        self.before_attr(SharedOp::SetAttr, name)?;
         match obj {
             Value::Instance(inst) => {
                 if inst.del_attr(name) {

@@ -863,9 +863,7 @@ impl Interp {
         self.shared.shutdown.store(true, Relaxed);
         if *lock(&self.shared.live) > 0 {
             // Daemon threads may be blocked in waits, which look at the control block only.
-            // The run is over, so its cancel flag is free to say "stop" (the main thread's
-            // own outcome was settled above).
-            self.shared.control.request_cancel();
+            self.shared.control.end_threads();
         }
         self.shared.wait_all_finished();
         // As `std::thread::scope` does: a thread's panic is the run's.
