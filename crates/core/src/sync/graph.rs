@@ -33,7 +33,9 @@ pub(crate) trait Awaited: Send + Sync + std::fmt::Debug {
     /// The one thread that can end the wait, and an epoch that changes whenever that
     /// changes (a lock's owner, a joined thread); `None` when any thread could (an event
     /// anyone may set).
-    fn owner(&self) -> Option<(usize, u64)>;
+    fn owner(&self) -> Option<(usize, u64)> {
+        None
+    }
 
     /// Its name in a deadlock report (`lock_a`, `Thread-1 to finish`).
     fn name(&self) -> String;

@@ -231,20 +231,13 @@ impl Lock {
     pub(crate) fn release_all(&self, guard: LockGuard<'_>) -> u32 {
         let thread = guard.thread;
         std::mem::forget(guard);
-        let mut st = self.state();
         debug_assert_eq!(
-            st.owner,
+            self.owner(),
             Some(thread),
             "{} released by a non-owner",
             self.core.name
         );
-        let depth = st.depth;
-        st.depth = 0;
-        st.set_owner(None);
-        if st.waiters > 0 {
-            self.core.freed.notify_one();
-        }
-        depth
+        self.release_all_by(thread)
     }
 
     /// Takes the lock back at the depth [`Lock::release_all`] reported.

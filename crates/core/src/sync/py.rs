@@ -119,10 +119,6 @@ impl Awaited for SemCore {
         *inner(&self.value) > 0
     }
 
-    fn owner(&self) -> Option<(usize, u64)> {
-        None
-    }
-
     fn name(&self) -> String {
         self.name.clone()
     }
@@ -198,10 +194,6 @@ struct EventCore {
 impl Awaited for EventCore {
     fn ready_for(&self, _thread: usize) -> bool {
         *inner(&self.flag)
-    }
-
-    fn owner(&self) -> Option<(usize, u64)> {
-        None
     }
 
     fn name(&self) -> String {
@@ -296,10 +288,6 @@ impl Awaited for BarrierCore {
             .iter()
             .find(|w| w.0 == thread)
             .is_none_or(|&(_, g, b)| round.released(g, b))
-    }
-
-    fn owner(&self) -> Option<(usize, u64)> {
-        None
     }
 
     fn name(&self) -> String {
@@ -441,10 +429,6 @@ impl Awaited for CondCore {
     fn ready_for(&self, thread: usize) -> bool {
         let w = inner(&self.waiters);
         !w.queue.iter().any(|q| q.0 == thread) || w.woken.iter().any(|q| q.0 == thread)
-    }
-
-    fn owner(&self) -> Option<(usize, u64)> {
-        None
     }
 
     fn name(&self) -> String {
@@ -611,10 +595,6 @@ impl<T> Items<T> {
 impl<T: Send + 'static> Awaited for QueueWaiter<T> {
     fn ready_for(&self, _thread: usize) -> bool {
         inner(&self.core.state).ready(self.wait)
-    }
-
-    fn owner(&self) -> Option<(usize, u64)> {
-        None
     }
 
     fn name(&self) -> String {

@@ -307,26 +307,7 @@ impl Interp {
         let none = |r: PResult<()>| r.map(|()| Value::None);
         match (&*n, wk) {
             (NativeObj::Semaphore(s, _), Wk::acquire | Wk::__enter__) => {
-                let timeout = if wk == Wk::__enter__ {
-                    None
-                } else {
-                    let a = bind_args("acquire", &["blocking", "timeout"], args, &kwargs)?;
-                    let blocking = match a[0] {
-                        None => true,
-                        Some(v) => self.truthy(v)?,
-                    };
-                    let timeout = timeout_of(a[1], "acquire()", false)?;
-                    if !blocking {
-                        if timeout.is_some() {
-                            return Err(value_error(
-                                "can't specify timeout for non-blocking acquire",
-                            ));
-                        }
-                        Some(Duration::ZERO)
-                    } else {
-                        timeout
-                    }
-                };
+                let timeout = self.acquire_timeout(wk, args, &kwargs, false)?;
                 let got = s.acquire(&self.waiter(), timeout);
                 Ok(Value::Bool(self.waited(got)?))
             }

@@ -671,26 +671,7 @@ impl Interp {
                 Ok(Value::Bool(t.end.get().is_some_and(|e| !e.is_finished())))
             }
             (NativeObj::Lock(l), Wk::acquire | Wk::__enter__) => {
-                let timeout = if wk == Wk::__enter__ {
-                    None
-                } else {
-                    let a = bind_args("acquire", &["blocking", "timeout"], args, &kwargs)?;
-                    let blocking = match a[0] {
-                        None => true,
-                        Some(v) => self.truthy(v)?,
-                    };
-                    let timeout = timeout_of(a[1], "acquire()", true)?;
-                    if !blocking {
-                        if timeout.is_some() {
-                            return Err(value_error(
-                                "can't specify a timeout for a non-blocking call",
-                            ));
-                        }
-                        Some(Duration::ZERO)
-                    } else {
-                        timeout
-                    }
-                };
+                let timeout = self.acquire_timeout(wk, args, &kwargs, true)?;
                 let taken = l.lock.acquire_for(&self.waiter(), timeout);
                 self.waited(taken).map(Value::Bool)
             }
@@ -709,6 +690,39 @@ impl Interp {
             }
             _ => self.sync_method(this, wk, args, kwargs),
         }
+    }
+
+    /// How long `acquire(blocking=True, timeout=...)` (or `with`, which waits as long as it
+    /// takes) may wait: `None` as long as it takes, `Some(ZERO)` not at all. A `Lock`'s
+    /// default timeout is -1, a `Semaphore`'s `None`; their messages differ too, as
+    /// CPython's do.
+    pub(crate) fn acquire_timeout(
+        &mut self,
+        wk: Wk,
+        args: &[Value],
+        kwargs: &[(Arc<PyStr>, Value)],
+        lock: bool,
+    ) -> PResult<Option<Duration>> {
+        if wk == Wk::__enter__ {
+            return Ok(None);
+        }
+        let a = bind_args("acquire", &["blocking", "timeout"], args, kwargs)?;
+        let blocking = match a[0] {
+            None => true,
+            Some(v) => self.truthy(v)?,
+        };
+        let timeout = timeout_of(a[1], "acquire()", lock)?;
+        if blocking {
+            return Ok(timeout);
+        }
+        if timeout.is_some() {
+            return Err(value_error(if lock {
+                "can't specify a timeout for a non-blocking call"
+            } else {
+                "can't specify timeout for non-blocking acquire"
+            }));
+        }
+        Ok(Some(Duration::ZERO))
     }
 
     /// `thread.start()`: registers the thread (its index is the next one) and runs its
