@@ -180,27 +180,6 @@ fn schedule_and_pause_need_a_stepped_run() {
     assert!(e.to_string().contains("stepped"));
 }
 
-const INCREMENT_CHECKED: &str = "\
-import threading
-from racelab import check
-LOCKED = False
-x = 0
-lock = threading.Lock()
-def inc():
-    global x
-    if LOCKED:
-        with lock:
-            x += 1
-    else:
-        x += 1
-ts = [threading.Thread(target=inc) for _ in range(2)]
-for t in ts:
-    t.start()
-for t in ts:
-    t.join()
-check(x == 2, 'no update lost')
-";
-
 fn explore(program: &str) -> racelab_lang::explore::ProgramExploration {
     racelab_lang::explore::ProgramSearch::from_value(&json!({ "program": program, "seed": 1 }))
         .unwrap_or_else(|e| panic!("{e}"))
@@ -209,7 +188,8 @@ fn explore(program: &str) -> racelab_lang::explore::ProgramExploration {
 
 #[test]
 fn exploring_two_unlocked_increments_finds_the_lost_update_and_its_schedule_replays_it() {
-    let found = explore(INCREMENT_CHECKED);
+    let program = lesson("increment.py");
+    let found = explore(&program);
     assert!(found.exhausted, "{found:?}");
     assert!(
         found.violating > 0 && found.violating < found.schedules,
@@ -217,17 +197,14 @@ fn exploring_two_unlocked_increments_finds_the_lost_update_and_its_schedule_repl
     );
     let example = found.example.expect("a violating schedule");
     assert_eq!(example.outcome, Outcome::Violated);
-    let replay = stepped(
-        INCREMENT_CHECKED,
-        json!({ "seed": 5, "schedule": example.schedule }),
-    );
+    let replay = stepped(&program, json!({ "seed": 5, "schedule": example.schedule }));
     assert_eq!(replay.outcome, Outcome::Violated);
     assert_eq!(replay.final_state["x"], 1);
 }
 
 #[test]
 fn exploring_the_locked_increments_tries_every_interleaving_and_none_breaks_it() {
-    let found = explore(&INCREMENT_CHECKED.replace("LOCKED = False", "LOCKED = True"));
+    let found = explore(&lesson("increment.py").replace("LOCKED = False", "LOCKED = True"));
     assert!(found.exhausted, "{found:?}");
     assert!(found.schedules > 1, "{found:?}");
     assert_eq!(found.violating, 0);

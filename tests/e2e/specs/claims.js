@@ -142,30 +142,3 @@ export function rateLowerBound(successes, runs, z = 1.96) {
   const margin = z * Math.sqrt((p * (1 - p)) / runs + z2 / (4 * runs * runs));
   return Math.max(0, (centre - margin) / (1 + z2 / runs));
 }
-
-/**
- * A program of the threads lesson: four threads add `n` each to one global, under a lock
- * or not (`counter += 1` is a read and a write, with room between them), then the main
- * thread prints the total.
- */
-export const counterProgram = (n, locked) => `import threading
-
-counter = 0
-lock = threading.Lock()
-
-def work():
-    global counter
-    for _ in range(${n}):
-        if ${locked ? 'True' : 'False'}:
-            with lock:
-                counter += 1
-        else:
-            counter += 1
-
-threads = [threading.Thread(target=work) for _ in range(4)]
-for t in threads:
-    t.start()
-for t in threads:
-    t.join()
-print(counter)
-`;

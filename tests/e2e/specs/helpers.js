@@ -1,5 +1,6 @@
 // Shared steps of the browser specs. Those that only evaluate in the page take a
 // Playwright page or a driver tab of any engine (engines/index.js) alike.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from '@playwright/test';
@@ -126,6 +127,22 @@ export async function serveWithoutIsolation(page, baseURL) {
 }
 
 export { expect };
+
+const LESSON_PROGRAMS = new URL('../../../crates/lang/tests/programs/', import.meta.url);
+
+/**
+ * A lesson program (crates/lang/tests/programs, which the native suite runs too) with its
+ * top-level constants set: `lessonProgram('counter.py', { LOCKED: 'True' })`.
+ */
+export function lessonProgram(file, constants = {}) {
+  let source = readFileSync(new URL(file, LESSON_PROGRAMS), 'utf8');
+  for (const [name, value] of Object.entries(constants)) {
+    const re = new RegExp(`^${name} = .*$`, 'm');
+    if (!re.test(source)) throw new Error(`${file} has no constant ${name}`);
+    source = source.replace(re, `${name} = ${value}`);
+  }
+  return source;
+}
 
 /**
  * Waits until the page's runtime is up; returns whether it has real threads. The first

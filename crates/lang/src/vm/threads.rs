@@ -134,8 +134,6 @@ pub(crate) struct RunShared {
     /// run's control block).
     bodies: Mutex<usize>,
     finished: Condvar,
-    /// The module has ended and the remaining (daemon) threads must stop.
-    shutdown: AtomicBool,
     /// Names handed out to unnamed threads (`Thread-1`, ...).
     unnamed: AtomicUsize,
     /// Thread pools made so far, for their workers' names (`ThreadPoolExecutor-0_0`): per
@@ -179,7 +177,6 @@ impl RunShared {
             live: Mutex::new(0),
             bodies: Mutex::new(0),
             finished: Condvar::new(),
-            shutdown: AtomicBool::new(false),
             unnamed: AtomicUsize::new(0),
             pools: AtomicUsize::new(0),
             lock_names: Mutex::new(Vec::new()),
@@ -190,9 +187,9 @@ impl RunShared {
     }
 
     /// Whether every thread should stop: the run was cancelled or halted by a deadlock, or
-    /// the module ended with daemon threads left.
+    /// the module ended with daemon threads left (all three said by the control block).
     pub(crate) fn should_stop(&self) -> bool {
-        self.control.should_stop() || self.shutdown.load(Relaxed)
+        self.control.should_stop()
     }
 
     /// How many threads were started, the main one included.
@@ -379,7 +376,7 @@ impl Interp {
 
     fn stop_flow(&mut self) -> Flow {
         let control = &self.shared.control;
-        if control.is_cancelled() && !self.shared.shutdown.load(Relaxed) {
+        if control.is_cancelled() {
             self.cancelled = true;
             return Flow::Stop("stopped on request".to_string());
         }
@@ -874,11 +871,8 @@ impl Interp {
                 }
             }
         }
-        self.shared.shutdown.store(true, Relaxed);
-        if *lock(&self.shared.live) > 0 {
-            // Daemon threads may be blocked in waits, which look at the control block only.
-            self.shared.control.end_threads();
-        }
+        // The threads left (daemons, a paused run's) stop at their next look, in a wait too.
+        self.shared.control.end_threads();
         self.shared.wait_all_finished();
         // As `std::thread::scope` does: a thread's panic is the run's.
         assert!(
