@@ -13,6 +13,8 @@
 //     the run stops where the schedule ends and report.steps says where each thread stands)
 //   await pg.run({ program: 'print("hi")', seed, max_steps, filename })  // a Python program
 //   await pg.run({ program, executor: 'stepped', seed, schedule, pause })  // its threads taking turns
+//   await pg.run({ program, trace: true })  // report.trace: what every thread did, and
+//     trace.replay, the schedule that replays this real run one operation at a time
 //     -> the same Report, plus output: [{ thread, text, end? }] and exceptions: [{ thread,
 //     type, message, line, traceback }]; a program that does not compile resolves with
 //     outcome "error" and error: { message, line, column } (it is a report, not a refusal)
@@ -479,7 +481,7 @@ function checkConfig(config, catalog, { explore = false } = {}) {
 }
 
 /** The fields of a program's config, as the runtime accepts them. */
-const PROGRAM_FIELDS = ['program', 'filename', 'seed', 'executor', 'schedule', 'pause', 'max_steps'];
+const PROGRAM_FIELDS = ['program', 'filename', 'seed', 'executor', 'schedule', 'pause', 'max_steps', 'trace', 'trace_limit'];
 
 /** Type checks of a program's config (its text is compiled, and ranges checked, in wasm). */
 function checkProgram(config, refuse, { explore = false } = {}) {
@@ -507,8 +509,10 @@ function checkProgram(config, refuse, { explore = false } = {}) {
       if (!Array.isArray(value) || !value.every(Number.isSafeInteger)) {
         refuse(key, `must be a list of thread numbers like [0, 1, 1, 0], got ${shown(value)}`);
       }
-    } else if (key === 'pause') {
+    } else if (key === 'pause' || key === 'trace') {
       if (typeof value !== 'boolean') refuse(key, `must be true or false, got ${shown(value)}`);
+    } else if (key === 'trace_limit') {
+      if (!Number.isSafeInteger(value)) refuse(key, `must be a whole number of events, got ${shown(value)}`);
     } else {
       refuse(key, `unknown field for a program; its fields are ${PROGRAM_FIELDS.join(', ')}`);
     }

@@ -48,6 +48,8 @@ program options (racelab run <file.py>):
   --executor stepped  its threads take turns at every shared operation, in a seeded order
   --schedule 0,1,1  (stepped) the threads to move first, in order (0 is the main thread)
   --pause           (stepped) stop where the schedule ends
+  --trace, --trace-limit N, --trace-out FILE  as for a scenario: what every thread did to
+                    shared data, by the program's names and lines (`trace.replay` replays it)
   --json            print the report (output, exceptions, checks) as JSON
   A program's output goes to stdout as Python would print it, then its traceback and the
   report's summary to stderr. Exit status: 0, 1 when an exception escaped (in any
@@ -204,12 +206,27 @@ fn run(mut parser: lexopt::Parser) -> Result<ExitCode, Refused> {
         .filter(|s| is_program_path(s))
     {
         let path = path.to_string();
-        return run_program(&path, config, json);
+        return run_program(&path, config, json, trace_out.as_deref());
     }
     let config =
         RunConfig::from_value(&Json::Object(config)).map_err(|e| Refused(e.to_string()))?;
     let mut report = config.run(&OsThreads, &RunControl::new());
-    if let (Some(path), Some(trace)) = (&trace_out, report.trace.as_mut()) {
+    write_trace(&mut report, trace_out.as_deref())?;
+    if json {
+        println!("{}", report.to_json());
+    } else {
+        print!("{}", render::report(&report));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// With `--trace-out FILE`: writes the run's trace to FILE as JSON, and keeps in the report
+/// only what its events explain.
+fn write_trace(
+    report: &mut racelab::Report,
+    path: Option<&std::path::Path>,
+) -> Result<(), Refused> {
+    if let (Some(path), Some(trace)) = (path, report.trace.as_mut()) {
         let text = serde_json::to_string(trace).expect("a trace always serializes");
         std::fs::write(path, text).map_err(|e| {
             Refused(format!(
@@ -217,15 +234,9 @@ fn run(mut parser: lexopt::Parser) -> Result<ExitCode, Refused> {
                 path.display()
             ))
         })?;
-        // The file has the events; the report keeps what they explain.
         trace.events = Vec::new();
     }
-    if json {
-        println!("{}", report.to_json());
-    } else {
-        print!("{}", render::report(&report));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// Whether `run`'s argument names a Python program rather than a scenario.
@@ -299,7 +310,12 @@ fn explore_program(path: &str, mut config: Map<String, Json>, json: bool) -> Res
 
 /// `racelab run prog.py`: the program's output on stdout as Python prints it; then its
 /// traceback and the report's summary on stderr (or the whole report as JSON on stdout).
-fn run_program(path: &str, mut config: Map<String, Json>, json: bool) -> Result<ExitCode, Refused> {
+fn run_program(
+    path: &str,
+    mut config: Map<String, Json>,
+    json: bool,
+    trace_out: Option<&std::path::Path>,
+) -> Result<ExitCode, Refused> {
     use std::io::Write;
     config.remove("scenario");
     let (source, filename) = read_program(path)?;
@@ -307,7 +323,7 @@ fn run_program(path: &str, mut config: Map<String, Json>, json: bool) -> Result<
     config.insert("filename".into(), Json::String(filename));
     let program =
         ProgramConfig::from_value(&Json::Object(config)).map_err(|e| Refused(e.to_string()))?;
-    let report = match program.compile() {
+    let mut report = match program.compile() {
         // Text mode writes the output as the program prints it (a long run shows its
         // progress); the report keeps it for --json.
         Ok(compiled) if !json => {
@@ -331,6 +347,7 @@ fn run_program(path: &str, mut config: Map<String, Json>, json: bool) -> Result<
             return Ok(ExitCode::from(2));
         }
     };
+    write_trace(&mut report, trace_out)?;
     let escaped = report.exceptions.as_ref().is_some_and(|e| !e.is_empty());
     if json {
         println!("{}", report.to_json());

@@ -197,13 +197,58 @@ fn a_program_reads_from_stdin_with_a_dash() {
 }
 
 #[test]
+fn a_traced_program_names_what_its_threads_touched_and_can_write_the_trace_to_a_file() {
+    let src = "\
+import threading
+counter = 0
+def work():
+    global counter
+    for _ in range(200):
+        counter += 1
+ts = [threading.Thread(target=work) for _ in range(2)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+";
+    let o = run_file("traced.py", src, &["--trace", "--json"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let trace = &json(&o)["trace"];
+    let objects = trace["objects"].as_array().expect("objects");
+    let counter = objects
+        .iter()
+        .position(|o| o == "counter")
+        .expect("counter") as u64;
+    let writes = trace["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["op"] == "write" && e["obj"] == counter && e["line"] == 6)
+        .count();
+    assert_eq!(writes, 400, "every `counter += 1` writes at line 6");
+
+    let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("traced.json");
+    let out = file.to_str().expect("a UTF-8 path");
+    let o = run_file("traced.py", src, &["--trace-out", out, "--json"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(json(&o)["trace"]["events"], serde_json::json!([]));
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&file).expect("written"))
+        .expect("the trace is JSON");
+    assert!(written["events"].as_array().is_some_and(|e| e.len() > 800));
+}
+
+#[test]
 fn bad_program_options_name_the_flag_and_what_is_allowed() {
     for (args, field, allowed) in [
         (&["--seed", "-1"][..], "seed", "from 0"),
         (&["--max-steps", "0"][..], "max_steps", "from 1"),
         (&["--executor", "sideways"][..], "executor", "\"stepped\""),
         (&["--schedule", "0,1"][..], "schedule", "only a stepped run"),
-        (&["--trace"][..], "trace", "its fields are"),
+        (
+            &["--trace", "--trace-limit", "0"][..],
+            "trace_limit",
+            "from 1",
+        ),
     ] {
         let o = run_file("ok.py", "print(1)\n", args);
         assert_eq!(o.status.code(), Some(2), "{args:?}");

@@ -346,7 +346,8 @@ const TRACE_LIMIT: ParamSpec = ParamSpec {
 };
 
 /// `trace` (true or false) and `trace_limit` (events kept): how many events to trace, if any.
-fn parse_trace(obj: &Map<String, Value>) -> Result<Option<u64>, ConfigError> {
+/// A program's config reads them the same way.
+pub fn parse_trace(obj: &Map<String, Value>) -> Result<Option<u64>, ConfigError> {
     let on = match obj.get("trace") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,

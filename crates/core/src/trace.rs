@@ -153,6 +153,52 @@ impl TraceSink {
     }
 }
 
+/// One step of a real run, in sequence order, for [`replay_order`]: its thread and, for a
+/// read or write of a shared number, what it read or wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunStep {
+    /// The thread that took the step.
+    pub thread: u8,
+    /// `(object, value, is_write)` for a read or write whose value a replay must match.
+    pub access: Option<(u32, i64, bool)>,
+}
+
+/// The schedule that replays a real run's steps (given in sequence order) one operation at
+/// a time: each read is placed where the value it saw was in memory (see
+/// [`Trace::schedule`] for why sequence order alone is not enough).
+pub fn replay_order(steps: impl IntoIterator<Item = RunStep>) -> Vec<u8> {
+    let mut out: Vec<Step> = Vec::new();
+    // Per object: the value of its last write so far in `out`. A read of that value (nearly
+    // every read) goes at the end at once: the walk back of `place_read` would stop at that
+    // write, and for an object written rarely (a constant) it would walk back far.
+    let mut last: Vec<Option<i64>> = Vec::new();
+    for step in steps {
+        let Some((obj, value, write)) = step.access else {
+            out.push((step.thread, None));
+            continue;
+        };
+        let o = obj as usize;
+        if last.len() <= o {
+            last.resize(o + 1, None);
+        }
+        if write {
+            last[o] = Some(value);
+            out.push((step.thread, step.access));
+        } else if last[o].is_none_or(|v| v == value) {
+            out.push((step.thread, step.access));
+        } else {
+            place_read(&mut out, step.thread, obj, value);
+            let is_write = |s: &&Step| matches!(s.1, Some((x, _, true)) if x == obj);
+            last[o] = out
+                .iter()
+                .rev()
+                .find(is_write)
+                .and_then(|s| s.1.map(|a| a.1));
+        }
+    }
+    out.into_iter().map(|(t, _)| t).collect()
+}
+
 /// Appends `thread`'s read of `value` from `obj` to a schedule under construction, placed
 /// where `obj` held `value` (see [`Trace::schedule`]).
 fn place_read(out: &mut Vec<Step>, thread: u8, obj: u32, value: i64) {
@@ -320,6 +366,9 @@ pub struct Event {
     /// What it did.
     #[serde(flatten)]
     pub op: EventOp,
+    /// The program line it did it at (a program's run; scenarios' events have none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
 }
 
 /// What an event did. Serialized with an `op` tag in kebab case (`"invalid-begin"`).
@@ -398,7 +447,7 @@ pub enum EventOp<O = u32> {
 
 impl<O> EventOp<O> {
     /// The same operation with each object renamed by `f`.
-    fn map_obj<P>(self, mut f: impl FnMut(O) -> P) -> EventOp<P> {
+    pub fn map_obj<P>(self, mut f: impl FnMut(O) -> P) -> EventOp<P> {
         use EventOp::*;
         match self {
             Read { obj, value } => Read { obj: f(obj), value },
@@ -520,8 +569,25 @@ impl Trace {
                 thread,
                 t_us: e.t_ns as f64 / 1e3,
                 op: e.op.map_obj(|addr| obj(addr, None)),
+                line: None,
             })
             .collect();
+        let mut trace = Trace::from_events(limit, dropped, objects, events, Vec::new());
+        trace.replay = trace.schedule();
+        trace
+    }
+
+    /// A trace recorded by someone else (a program's VM), its events already in sequence
+    /// order and numbered from 0: this finds its lost updates and explains its violations.
+    /// `replay` is the run as a stepped schedule, as the recorder knows it (see
+    /// [`replay_order`]).
+    pub fn from_events(
+        limit: u64,
+        dropped: u64,
+        objects: Vec<String>,
+        events: Vec<Event>,
+        replay: Vec<u8>,
+    ) -> Trace {
         let mut trace = Trace {
             limit,
             recorded: events.len() as u64,
@@ -531,11 +597,10 @@ impl Trace {
             events,
             lost_updates: Vec::new(),
             violations: Vec::new(),
-            replay: Vec::new(),
+            replay,
         };
         trace.lost_updates = trace.find_lost_updates();
         trace.violations = trace.explain();
-        trace.replay = trace.schedule();
         trace
     }
 
@@ -563,13 +628,17 @@ impl Trace {
         let mut held: Vec<Vec<u32>> = vec![Vec::new(); threads];
         let mut woke: Vec<Option<u32>> = vec![None; threads];
         // Each step: its thread and, for reads and writes, the object and value.
-        let mut out: Vec<Step> = Vec::new();
+        let mut out: Vec<RunStep> = Vec::new();
+        let step_of = |t: usize, access| RunStep {
+            thread: t as u8,
+            access,
+        };
         for e in &self.events {
             let t = e.thread;
             let step = match e.op {
                 EventOp::Read { obj, value } => {
                     woke[t] = None;
-                    place_read(&mut out, t as u8, obj, value);
+                    out.push(step_of(t, Some((obj, value, false))));
                     continue;
                 }
                 EventOp::Write { obj, value } => Some((obj, value, true)),
@@ -586,7 +655,7 @@ impl Trace {
                 EventOp::Wait { .. } => Some((u32::MAX, 0, false)),
                 EventOp::Wake { obj } => {
                     woke[t] = Some(obj);
-                    out.push((t as u8, None));
+                    out.push(step_of(t, None));
                     continue;
                 }
                 EventOp::Signal { obj } => {
@@ -596,10 +665,10 @@ impl Trace {
             };
             if let Some(step) = step {
                 woke[t] = None;
-                out.push((t as u8, (step.0 != u32::MAX).then_some(step)));
+                out.push(step_of(t, (step.0 != u32::MAX).then_some(step)));
             }
         }
-        out.into_iter().map(|(t, _)| t).collect()
+        replay_order(out)
     }
 
     /// Every lost update in the trace.
@@ -649,13 +718,31 @@ impl Trace {
     /// the debit (so ended after the stretch began) and missed the credit (so began before
     /// the stretch ended); an audit that saw a lost update's damage ended after the write
     /// that did it.
+    ///
+    /// A program's failed `check` counts as an audit too (a program's events have lines). Where it began reading is not
+    /// marked, so it is taken to have read since its thread's last stretch, check or audit
+    /// ended (or since the thread's first event): all it can have seen comes from then.
     pub fn explain(&self) -> Vec<Violation> {
         // Per thread: its audit in progress (from its begin), its stretch in progress.
         let mut open: Vec<Option<u64>> = vec![None; self.threads()];
         let mut open_stretch: Vec<Option<usize>> = vec![None; self.threads()];
+        // Per thread: where a check it makes began reading, at the latest.
+        let mut since: Vec<Option<u64>> = vec![None; self.threads()];
         let mut stretches: Vec<Stretch> = Vec::new();
         let mut audits: Vec<(usize, u64, u64)> = Vec::new(); // (thread, begin, end)
         for e in &self.events {
+            let from = since[e.thread].get_or_insert(e.seq);
+            match e.op {
+                EventOp::InvalidEnd | EventOp::Audit { .. } | EventOp::Check { held: true, .. } => {
+                    *from = e.seq;
+                }
+                // A program's (its events have lines; a scenario's checks are not audits).
+                EventOp::Check { held: false, .. } if e.line.is_some() => {
+                    audits.push((e.thread, *from, e.seq));
+                    *from = e.seq;
+                }
+                _ => {}
+            }
             match e.op {
                 EventOp::InvalidBegin => {
                     open_stretch[e.thread] = Some(stretches.len());

@@ -16,6 +16,8 @@
 //!   they run.)
 //! - `final`: the module's simple globals at the end (numbers, strings, booleans, `None`,
 //!   and small lists, tuples and dicts of them).
+//! - `trace` (with `trace: true`, and `trace_limit`): what every thread did to shared data,
+//!   by the program's names and lines, with its `replay` schedule (see [`crate::vm::trace`]).
 //! - `outcome`: `ok` when every check held and no exception escaped; `violated` when a
 //!   check failed or an exception escaped (a program that raises has a bug to show);
 //!   `cancelled` when stopped; `error` when it did not compile or ran past `max_steps`.
@@ -50,6 +52,8 @@ const FIELDS: &[&str] = &[
     "schedule",
     "pause",
     "max_steps",
+    "trace",
+    "trace_limit",
 ];
 
 /// A program to run, checked.
@@ -69,6 +73,9 @@ pub struct ProgramConfig {
     /// Stepped with `pause`: after the schedule, go on while only one thread can move and
     /// pause at the first choice (how exploration walks a program's interleavings).
     pub pause_at_choice: bool,
+    /// `trace: true`: record the run's first this many events (`trace_limit`) into the
+    /// report's `trace`.
+    pub trace: Option<u64>,
 }
 
 impl ProgramConfig {
@@ -85,7 +92,8 @@ impl ProgramConfig {
     }
 
     /// Checks a program's config: `program` (its text) and optionally `filename`, `seed`,
-    /// `executor` (only `"parallel"`) and `max_steps`.
+    /// `executor` (`"parallel"` or `"stepped"`, with `schedule` and `pause`), `max_steps`,
+    /// `trace` and `trace_limit`.
     pub fn from_value(config: &Value) -> Result<ProgramConfig, ConfigError> {
         let Some(obj) = config.as_object() else {
             return Err(ConfigError::new(
@@ -192,6 +200,7 @@ impl ProgramConfig {
                 }
             },
         };
+        let trace = racelab::config::parse_trace(obj)?;
         Ok(ProgramConfig {
             source,
             filename,
@@ -199,6 +208,7 @@ impl ProgramConfig {
             max_steps,
             stepped,
             pause_at_choice: false,
+            trace,
         })
     }
 
@@ -233,6 +243,7 @@ impl ProgramConfig {
         RunOptions {
             seed: self.seed,
             max_steps: self.max_steps,
+            trace: self.trace,
             ..RunOptions::default()
         }
     }
@@ -351,6 +362,7 @@ impl ProgramConfig {
                 .collect(),
         );
         report.exceptions = Some(exceptions);
+        report.trace = result.trace;
         report
     }
 

@@ -174,7 +174,7 @@ pub fn run(config: &str, keep_events: bool, pool: bool) -> Result<String, JsErro
     let value: serde_json::Value = serde_json::from_str(config)
         .map_err(|e| JsError::new(&format!("config: is not valid JSON: {e}")))?;
     if ProgramConfig::is_program(&value) {
-        return run_program(&value, pool);
+        return run_program(&value, keep_events, pool);
     }
     let config = RunConfig::from_value(&value).map_err(|e| JsError::new(&e.to_string()))?;
     if config.stepped.is_none() {
@@ -189,11 +189,18 @@ pub fn run(config: &str, keep_events: bool, pool: bool) -> Result<String, JsErro
             .map_err(|e| JsError::new(&e.to_string()))?;
     }
     let mut report = config.run(&WorkerPool, &CONTROL);
-    if let (false, Some(trace)) = (keep_events, report.trace.as_mut()) {
+    if !keep_events {
+        drop_events(&mut report);
+    }
+    Ok(report.to_json())
+}
+
+/// Keeps a traced run's counts and explanations but not its events (see [`run`]).
+fn drop_events(report: &mut racelab::Report) {
+    if let Some(trace) = report.trace.as_mut() {
         trace.events = Vec::new();
         trace.replay = Vec::new();
     }
-    Ok(report.to_json())
 }
 
 /// A program's run (`{ program: "<source>", seed?, max_steps? }`): its main thread runs on
@@ -201,7 +208,11 @@ pub fn run(config: &str, keep_events: bool, pool: bool) -> Result<String, JsErro
 /// pool). Stop and deadlocks go through [`CONTROL`], seen within about a millisecond of
 /// the program's work. A program that does not compile is a report with `outcome:
 /// "error"` and the error's line and column, not a refusal.
-fn run_program(value: &serde_json::Value, pool: bool) -> Result<String, JsError> {
+fn run_program(
+    value: &serde_json::Value,
+    keep_events: bool,
+    pool: bool,
+) -> Result<String, JsError> {
     let program = ProgramConfig::from_value(value).map_err(|e| JsError::new(&e.to_string()))?;
     let compiled = match program.compile() {
         Ok(compiled) => compiled,
@@ -211,7 +222,11 @@ fn run_program(value: &serde_json::Value, pool: bool) -> Result<String, JsError>
     let mut options = program.options();
     options.threads = pool.then(|| SpawnRef(std::sync::Arc::new(WorkerPool)));
     options.control = Some(ControlRef::Static(&CONTROL));
-    Ok(program.run_with(&compiled, options).to_json())
+    let mut report = program.run_with(&compiled, options);
+    if !keep_events {
+        drop_events(&mut report);
+    }
+    Ok(report.to_json())
 }
 
 /// A program's exploration: every way its threads can take turns, each a stepped run

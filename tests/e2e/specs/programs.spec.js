@@ -76,9 +76,10 @@ test('a bad program config names the field and what is allowed', async ({ page }
     for (const config of [
       { program: 42 },
       { program: 'print(1)', seed: -1 },
-      { program: 'print(1)', trace: true },
+      { program: 'print(1)', trace: 'yes' },
       { program: 'print(1)', max_steps: 0 },
       { program: 'print(1)', executor: 'sideways' },
+      { program: 'print(1)', speed: 2 },
     ]) {
       try {
         await pg.run(config);
@@ -89,12 +90,57 @@ test('a bad program config names the field and what is allowed', async ({ page }
     }
     return out;
   });
-  expect(refused.map((r) => r?.field)).toEqual(['program', 'seed', 'trace', 'max_steps', 'executor']);
+  expect(refused.map((r) => r?.field)).toEqual(['program', 'seed', 'trace', 'max_steps', 'executor', 'speed']);
   expect(refused[0].message).toContain("the program's text");
   expect(refused[1].message).toContain('from 0');
-  expect(refused[2].message).toContain('its fields are program, filename, seed, executor, schedule, pause, max_steps');
+  expect(refused[2].message).toContain('true or false');
   expect(refused[3].message).toContain('from 1');
   expect(refused[4].message).toContain('"stepped"');
+  expect(refused[5].message).toContain('its fields are program, filename, seed, executor, schedule, pause, max_steps, trace, trace_limit');
+});
+
+test("a traced program's run names what its threads touched, explains each failed check, and replays as it ran", async ({ page }) => {
+  const errors = await openPlayground(page);
+  const bank = lessonProgram('bank.py', { TRANSFERS: '200' });
+  const counter = lessonProgram('counter.py', { THREADS: '2', INCREMENTS: '300' });
+  const r = await page.evaluate(async ([bank, counter]) => {
+    const pg = await window.racelab.ready;
+    const gist = (r) => ({
+      output: r.output,
+      checks: r.invariants.map((i) => [i.id, i.violations]),
+      final: r.final,
+    });
+    const out = [];
+    for (const program of [bank, bank, counter, counter]) {
+      const real = await pg.run({ program, seed: 5, trace: true });
+      const replay = await pg.run({ program, seed: 5, executor: 'stepped', schedule: real.trace.replay });
+      const t = real.trace;
+      out.push({
+        objects: t.objects,
+        failed: real.invariants.reduce((n, i) => n + i.violations, 0),
+        explained: t.violations.length,
+        overlapped: t.violations.filter((v) => v.overlapped.length > 0).length,
+        lost: t.lost_updates.length,
+        lines: t.events.filter((e) => e.op === 'write').every((e) => e.line > 0),
+        real: gist(real),
+        replay: gist(replay),
+      });
+    }
+    return out;
+  }, [bank, counter]);
+  for (const run of r) {
+    expect(run.lines).toBe(true);
+    // A replay gives the threads the turns they took: it ends as the run did.
+    expect(run.replay).toEqual(run.real);
+  }
+  for (const run of r.slice(0, 2)) {
+    expect(run.objects).toEqual(expect.arrayContaining(['accounts[0].balance', 'accounts[5].balance', 'bank_lock']));
+    expect(run.explained).toBe(run.failed);
+  }
+  console.log(`    bank: ${r[0].failed} failed checks, ${r[0].overlapped} seen mid-transfer; ` +
+    `counter: ${r[2].lost} lost updates traced; every replay ended as its run`);
+  expect(r.slice(2).every((run) => run.objects.includes('counter'))).toBe(true);
+  expect(errors).toEqual([]);
 });
 
 test('Stop ends a program that never ends, promptly and without a new runtime', async ({ page }) => {

@@ -10,6 +10,7 @@ use super::graph::Blocker;
 use super::lock::InGraph;
 use super::{inner, Abort, Awaited, Waiter, WAIT_POLL};
 use crate::exec::StepKind;
+use crate::trace::EventOp;
 
 /// What the wait-for graph shares of a thread's end: whose it is, and whether it came.
 #[derive(Debug)]
@@ -79,6 +80,20 @@ impl ThreadEnd {
     /// be part of a deadlock (the joined thread waits for a lock the joiner holds, or joins
     /// it back), found as a lock's waiter finds one; with one it ends by itself.
     pub fn join(&self, waiter: &Waiter<'_>, timeout: Option<Duration>) -> Result<bool, Abort> {
+        let obj = self.trace_id();
+        waiter.note(EventOp::Wait { obj }, false);
+        let joined = self.join_untraced(waiter, timeout)?;
+        // The join's end is its step when stepped, finished or timed out.
+        waiter.note(EventOp::Wake { obj }, true);
+        Ok(joined)
+    }
+
+    /// Its identity in a trace (what joins of it record).
+    pub fn trace_id(&self) -> usize {
+        super::trace_id(&self.core)
+    }
+
+    fn join_untraced(&self, waiter: &Waiter<'_>, timeout: Option<Duration>) -> Result<bool, Abort> {
         if waiter.control.turns.is_active() {
             waiter.control.turns.wait_on(
                 waiter.thread,

@@ -9,6 +9,7 @@ use web_time::Instant;
 use super::graph::Blocker;
 use super::{inner, Abort, Awaited, Deadlock, WaitEdge, Waiter, WAIT_POLL};
 use crate::exec::StepKind;
+use crate::trace::EventOp;
 
 /// Whether a lock may be taken again by the thread that holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,6 +127,14 @@ impl Lock {
     fn acquire_depth(&self, waiter: &Waiter<'_>, depth: u32) -> Result<(), Abort> {
         let thread = waiter.thread;
         let mut st = self.state();
+        if st.owner != Some(thread) {
+            waiter.note(
+                EventOp::Request {
+                    obj: self.trace_id(),
+                },
+                false,
+            );
+        }
         match st.owner {
             Some(t) if t == thread => {
                 return match self.core.kind {
@@ -175,7 +184,19 @@ impl Lock {
         }
         st.set_owner(Some(thread));
         st.depth = depth;
+        // Taking a lock one does not hold is a step when stepped (see above).
+        waiter.note(
+            EventOp::Acquire {
+                obj: self.trace_id(),
+            },
+            true,
+        );
         Ok(())
+    }
+
+    /// The lock's identity in a trace.
+    pub fn trace_id(&self) -> usize {
+        super::trace_id(&self.core)
     }
 
     /// In a stepped program: gives the turn back until this thread may take the lock
@@ -266,8 +287,21 @@ impl Lock {
         let Some(timeout) = timeout else {
             return self.acquire_depth(waiter, 1).map(|()| true);
         };
-        let thread = waiter.thread;
         let deadline = Instant::now().checked_add(timeout);
+        let obj = self.trace_id();
+        waiter.note(EventOp::Request { obj }, false);
+        // A timed acquire is one step when stepped, taken or not.
+        let taken = self.acquire_timed(waiter, deadline)?;
+        let op = match taken {
+            true => EventOp::Acquire { obj },
+            false => EventOp::Wake { obj },
+        };
+        waiter.note(op, true);
+        Ok(taken)
+    }
+
+    fn acquire_timed(&self, waiter: &Waiter<'_>, deadline: Option<Instant>) -> Result<bool, Abort> {
+        let thread = waiter.thread;
         if waiter.control.turns.is_active() {
             // Time is the steps: one step, then the lock is taken if it is free.
             self.step_for(waiter, false)?;

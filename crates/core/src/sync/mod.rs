@@ -31,6 +31,11 @@ pub use condition::{Condition, ConditionGuard};
 pub use event::Event;
 pub(crate) use graph::Awaited;
 pub use graph::WaitGraph;
+
+/// A primitive's identity in a trace: the address of its shared core, stable while it lives.
+pub(crate) fn trace_id<T: ?Sized>(core: &std::sync::Arc<T>) -> usize {
+    std::sync::Arc::as_ptr(core) as *const () as usize
+}
 pub use join::ThreadEnd;
 pub use lock::{Lock, LockGuard, LockKind};
 pub use semaphore::{Semaphore, SemaphoreGuard};
@@ -101,6 +106,14 @@ impl Deadlock {
     }
 }
 
+/// What a traced program's thread records of the primitives it uses (racelab's VM
+/// implements it, one per thread). Primitives name themselves by their `trace_id`.
+pub trait WaitTrace: std::fmt::Debug {
+    /// Records `op`. `step`: a stepped run takes a turn at this point, so the replay of a
+    /// real run gives the turn to this thread here.
+    fn note(&self, op: crate::trace::EventOp<usize>, step: bool);
+}
+
 /// What a blocking wait needs to know: who waits, where, and when to give up.
 #[derive(Debug, Clone, Copy)]
 pub struct Waiter<'r> {
@@ -112,6 +125,8 @@ pub struct Waiter<'r> {
     pub line: Option<usize>,
     /// The run's control block: its cancel flag and its wait-for graph.
     pub control: &'r RunControl,
+    /// The thread's recording, in a traced program run.
+    pub trace: Option<&'r dyn WaitTrace>,
 }
 
 impl<'r> Waiter<'r> {
@@ -122,6 +137,20 @@ impl<'r> Waiter<'r> {
             site: "",
             line: None,
             control,
+            trace: None,
+        }
+    }
+
+    /// The same waiter, recording what it does into `trace`.
+    pub fn traced(self, trace: Option<&'r dyn WaitTrace>) -> Self {
+        Self { trace, ..self }
+    }
+
+    /// Records `op` on the object at `id` if this thread is traced (see [`WaitTrace`]).
+    #[inline]
+    pub(crate) fn note(&self, op: crate::trace::EventOp<usize>, step: bool) {
+        if let Some(t) = self.trace {
+            t.note(op, step);
         }
     }
 

@@ -18,12 +18,33 @@ use super::graph::Blocker;
 use super::lock::InGraph;
 use super::{inner, Abort, Awaited, Lock, Waiter, WAIT_POLL};
 use crate::exec::StepKind;
+use crate::trace::EventOp;
 
 /// Waits on `cv` until `ready` says so (`Ok((guard, true))`), `timeout` passes first
 /// (`Ok((guard, false))`; `Some(ZERO)` only looks), or the run stops (`Err`). A wait
 /// without a timeout that outlasts a poll enters the wait-for graph as waiting for `on`,
 /// and looks for a deadlock through itself at every poll.
+///
+/// A traced thread records the wait and its end (the end is the step a stepped run takes).
 fn block_until<'a, T>(
+    state: &'a Mutex<T>,
+    cv: &Condvar,
+    waiter: &Waiter<'_>,
+    timeout: Option<Duration>,
+    on: &dyn Fn() -> Blocker,
+    ready: impl FnMut(&mut T) -> bool,
+) -> Result<(MutexGuard<'a, T>, bool), Abort> {
+    // The primitive's identity: its shared state's address, stable while it lives.
+    let obj = std::ptr::from_ref(state) as usize;
+    waiter.note(EventOp::Wait { obj }, false);
+    let waited = block_until_untraced(state, cv, waiter, timeout, on, ready);
+    if waited.is_ok() {
+        waiter.note(EventOp::Wake { obj }, true);
+    }
+    waited
+}
+
+fn block_until_untraced<'a, T>(
     state: &'a Mutex<T>,
     cv: &Condvar,
     waiter: &Waiter<'_>,
@@ -129,6 +150,16 @@ impl Awaited for SemCore {
 }
 
 impl Semaphore {
+    /// Its name (in deadlock reports and traces).
+    pub fn name(&self) -> &str {
+        &self.core.name
+    }
+
+    /// Its identity in a trace (what its waits record).
+    pub fn trace_id(&self) -> usize {
+        std::ptr::from_ref(&self.core.value) as usize
+    }
+
     /// A semaphore called `name` with `value` permits; `bounded`: releases may not raise
     /// it past `value`.
     pub fn new(name: impl Into<String>, value: u64, bounded: bool) -> Self {
@@ -206,6 +237,16 @@ impl Awaited for EventCore {
 }
 
 impl Event {
+    /// Its name (in deadlock reports and traces).
+    pub fn name(&self) -> &str {
+        &self.core.name
+    }
+
+    /// Its identity in a trace (what its waits record).
+    pub fn trace_id(&self) -> usize {
+        std::ptr::from_ref(&self.core.flag) as usize
+    }
+
     /// An event called `name`, not set.
     pub fn new(name: impl Into<String>) -> Self {
         Self {
@@ -304,6 +345,16 @@ impl Awaited for BarrierCore {
 }
 
 impl Barrier {
+    /// Its name (in deadlock reports and traces).
+    pub fn name(&self) -> &str {
+        &self.core.name
+    }
+
+    /// Its identity in a trace (what its waits record).
+    pub fn trace_id(&self) -> usize {
+        std::ptr::from_ref(&self.core.round) as usize
+    }
+
     /// A barrier called `name` for `parties` threads (at least one).
     pub fn new(name: impl Into<String>, parties: u32) -> Self {
         Self {
@@ -337,6 +388,9 @@ impl Barrier {
                 round.generation += 1;
                 round.waiting.clear();
                 core.changed.notify_all();
+                // The last party does not wait (nor take a turn, when stepped).
+                let obj = std::ptr::from_ref(&core.round) as usize;
+                waiter.note(EventOp::Signal { obj }, false);
                 return Ok(Ok(index));
             }
             let (g, b) = (round.generation, round.breaks);
@@ -441,6 +495,16 @@ impl Awaited for CondCore {
 }
 
 impl Condition {
+    /// Its name (in deadlock reports and traces).
+    pub fn name(&self) -> &str {
+        &self.core.name
+    }
+
+    /// Its identity in a trace (what its waits record).
+    pub fn trace_id(&self) -> usize {
+        std::ptr::from_ref(&self.core.waiters) as usize
+    }
+
     /// A condition called `name` over `lock`.
     pub fn new(name: impl Into<String>, lock: Lock) -> Self {
         Self {
@@ -481,6 +545,10 @@ impl Condition {
         // The ticket is drawn while the lock is still held, so a notify that follows the
         // release cannot be missed.
         let depth = self.lock.release_all_by(thread);
+        if depth > 0 {
+            let obj = self.lock.trace_id();
+            waiter.note(EventOp::Release { obj }, false);
+        }
         let core = &self.core;
         let on = || Arc::clone(core) as Blocker;
         let waited = block_until(&core.waiters, &core.notified, waiter, timeout, &on, |w| {
@@ -614,6 +682,16 @@ impl<T: Send + 'static> Awaited for QueueWaiter<T> {
 }
 
 impl<T: Send + 'static> Queue<T> {
+    /// Its name (in deadlock reports and traces).
+    pub fn name(&self) -> &str {
+        &self.core.name
+    }
+
+    /// Its identity in a trace (what its waits record).
+    pub fn trace_id(&self) -> usize {
+        std::ptr::from_ref(&self.core.state) as usize
+    }
+
     /// An empty queue called `name` holding at most `maxsize` items (0: no limit).
     pub fn new(name: impl Into<String>, maxsize: usize) -> Self {
         Self {

@@ -237,7 +237,7 @@ impl Builtin {
 }
 
 /// Checks the number of positional arguments of a built-in.
-fn arity(name: &str, args: &[Value], min: usize, max: usize) -> PResult<()> {
+pub(crate) fn arity(name: &str, args: &[Value], min: usize, max: usize) -> PResult<()> {
     let n = args.len();
     if n >= min && n <= max {
         return Ok(());

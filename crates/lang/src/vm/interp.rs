@@ -95,6 +95,10 @@ pub struct Interp {
     pub(crate) method_cache: Vec<super::shared::MethodCache>,
     /// Whether the run is stepped: every shared operation is then a turn.
     pub(crate) stepped: bool,
+    /// This thread's recording, when the run is traced.
+    pub(crate) tracer: Option<Box<super::trace::ThreadTrace>>,
+    /// Whether shared operations go through the hook: the run is stepped or traced.
+    pub(crate) hooked: bool,
 }
 
 macro_rules! pop {
@@ -149,6 +153,17 @@ impl Interp {
             cache_base,
             method_cache: Vec::new(),
             stepped: shared_stepped,
+            tracer: None,
+            hooked: shared_stepped,
+        }
+    }
+
+    /// Starts this thread's recording, if the run is traced (once its index is set).
+    pub(crate) fn trace_thread(&mut self) {
+        if let Some(run) = &self.shared.trace {
+            let t = super::trace::ThreadTrace::new(run.clone(), self.thread);
+            self.tracer = Some(Box::new(t));
+            self.hooked = true;
         }
     }
 
@@ -157,6 +172,7 @@ impl Interp {
         // The main thread is live from the start: a program whose every thread waits for
         // what none of them can give (the main one included) is a deadlock.
         self.shared.control.waits.thread_started(0);
+        self.trace_thread();
         // `__name__`
         if let Some(i) = self
             .module
@@ -199,6 +215,21 @@ impl Interp {
             control.turns.leave(0, control);
         }
         result.globals = self.simple_globals();
+        // Every thread has handed in its events (their bodies have returned): the main
+        // thread's go last, then the trace is put together, named from the globals.
+        drop(self.tracer.take());
+        self.hooked = self.stepped;
+        if let Some(run) = &self.shared.trace {
+            let globals: Vec<(String, Value)> = (0..self.module.globals.len())
+                .map(|i| {
+                    (
+                        self.module.globals[i].as_str().to_string(),
+                        self.globals.load(i),
+                    )
+                })
+                .collect();
+            result.trace = Some(run.assemble(&globals));
+        }
         let shared = self.shared.clone();
         result.output = std::mem::take(&mut *lock(&shared.output));
         result.checks = std::mem::take(&mut *lock(&shared.checks));
@@ -601,14 +632,17 @@ impl Interp {
                                 }
                             }
                         }
+                        save_pc!();
                         let v = tri!(self.load_global(i as usize));
                         self.stack.push(v);
                     }
                     Op::StoreGlobal(i) => {
                         let v = pop!(self);
+                        save_pc!();
                         tri!(self.store_global(i as usize, v));
                     }
                     Op::DelGlobal(i) => {
+                        save_pc!();
                         tri!(self.delete_global(i as usize));
                     }
                     Op::LoadBuiltin(i) => self.stack.push(builtin_value(i as usize)),
@@ -626,7 +660,10 @@ impl Interp {
                         };
                         let v = match found {
                             Some(v) => v,
-                            None if g != u32::MAX => tri!(self.load_global(g as usize)),
+                            None if g != u32::MAX => {
+                                save_pc!();
+                                tri!(self.load_global(g as usize))
+                            }
                             None => match super::builtins::builtin_index(name.as_str()) {
                                 Some(b) => builtin_value(b),
                                 None => {

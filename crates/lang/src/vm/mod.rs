@@ -85,6 +85,7 @@ pub mod set;
 pub mod shared;
 pub mod sync;
 pub mod threads;
+pub mod trace;
 pub mod types;
 pub mod value;
 
@@ -124,6 +125,8 @@ pub struct RunOptions {
     /// The run's control block (its wait-for graph finds deadlocks; its cancel flag stops
     /// every thread). `None`: the run makes its own.
     pub control: Option<threads::ControlRef>,
+    /// Record a trace of the run keeping its first this many events (see [`trace`]).
+    pub trace: Option<u64>,
 }
 
 /// A hook told of each `print` as it happens.
@@ -163,6 +166,7 @@ impl Default for RunOptions {
             #[cfg(target_arch = "wasm32")]
             threads: None,
             control: None,
+            trace: None,
         }
     }
 }
@@ -232,6 +236,8 @@ pub struct RunResult {
     pub cancelled: bool,
     /// Instructions executed.
     pub steps: u64,
+    /// What every thread did, when the run was traced ([`RunOptions::trace`]).
+    pub trace: Option<racelab::Trace>,
 }
 
 impl RunResult {
@@ -283,6 +289,13 @@ impl Program {
             .clone()
             .unwrap_or_else(|| threads::ControlRef::Shared(Arc::new(racelab::RunControl::new())));
         let shared = threads::RunShared::new(control, options.threads.clone(), account.clone());
+        let shared = match options.trace {
+            Some(limit) => {
+                let stepped = shared.control.turns.is_active();
+                shared.traced(trace::RunTrace::new(limit, stepped))
+            }
+            None => shared,
+        };
         let result = {
             let mut it = interp::Interp::new(self.module.clone(), options.clone(), shared);
             it.run_main()

@@ -113,6 +113,7 @@ pub fn module_attr(kind: ModuleKind, name: &Arc<PyStr>) -> Option<Value> {
             return Some(Value::Class(super::types::base_class(BaseType::Timedelta)))
         }
         (ModuleKind::Racelab, Wk::check) => B::Check,
+        (ModuleKind::Racelab, Wk::invalid) => B::Invalid,
         (ModuleKind::Concurrent, _) if name.as_str() == "futures" => return Some(module_value(6)),
         (ModuleKind::Threading, _) => match name.as_str() {
             "Thread" => B::ThreadingThread,
@@ -609,6 +610,9 @@ impl Interp {
                 if s < 0.0 {
                     return Err(value_error("sleep length must be non-negative"));
                 }
+                if let Some(t) = &self.tracer {
+                    t.flush_pending();
+                }
                 if self.stepped {
                     // Time is the steps: a sleep lets the others move.
                     let control = self.shared.control.clone();
@@ -634,6 +638,11 @@ impl Interp {
                             return Err(stop);
                         }
                     }
+                }
+                // Recorded once slept (and, stepped, in the turn it took).
+                if let Some(t) = &self.tracer {
+                    t.line.set(self.current_line());
+                    t.sleep();
                 }
                 Ok(Value::None)
             }
@@ -909,12 +918,20 @@ impl Interp {
                         "check() missing 1 required positional argument: 'condition'",
                     ));
                 };
-                if !self.truthy(&cond)? {
+                let held = self.truthy(&cond)?;
+                if !held || self.tracer.is_some() {
                     let n = match &cname {
                         Some(v) => self.to_str(v)?,
                         None => "check".to_string(),
                     };
                     let line = self.current_line();
+                    if let Some(t) = &self.tracer {
+                        t.line.set(line);
+                        t.check(&n, held);
+                    }
+                    if held {
+                        return Ok(Value::None);
+                    }
                     let mut checks = super::value::lock(&self.shared.checks);
                     if checks.len() < 10_000 {
                         checks.push(CheckFailure {
@@ -926,6 +943,10 @@ impl Interp {
                     }
                 }
                 Ok(Value::None)
+            }
+            B::Invalid => {
+                super::builtins::arity("invalid", args, 0, 0)?;
+                Ok(Value::Native(Arc::new(NativeObj::Invalid)))
             }
             B::NotYet => Err(new_exc(ExcType::NotImplementedError, NOT_YET)),
             B::ThreadingThread
@@ -974,7 +995,7 @@ pub fn module_member_names(kind: ModuleKind) -> Vec<&'static str> {
             "getrandbits",
         ],
         ModuleKind::Datetime => vec!["datetime", "timedelta"],
-        ModuleKind::Racelab => vec!["check"],
+        ModuleKind::Racelab => vec!["check", "invalid"],
         ModuleKind::Threading => THREADING_NAMES.to_vec(),
         ModuleKind::Queue => QUEUE_NAMES.to_vec(),
         ModuleKind::ConcurrentFutures => FUTURES_NAMES.to_vec(),

@@ -345,7 +345,8 @@ impl Interp {
                 | NativeObj::Barrier(..)
                 | NativeObj::Queue(_)
                 | NativeObj::Executor(_)
-                | NativeObj::Future(_)) => {
+                | NativeObj::Future(_)
+                | NativeObj::Invalid) => {
                     out.push_str(&super::sync::sync_repr(other, &addr(v)).unwrap_or_default())
                 }
                 NativeObj::Lock(l) => {

@@ -31,21 +31,22 @@ use super::names::Wk;
 use super::types::ExcType;
 use super::value::{lock, name_eq, BaseType, ClassKind, NativeObj, PyStr, Value};
 
-/// What kind of shared operation is about to happen (a stepped run's step says so).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SharedOp {
+/// The shared operation about to happen (a stepped run's step says what it is; a trace
+/// records where, and what a write writes).
+#[derive(Clone, Copy)]
+pub enum SharedOp<'a> {
     /// Read of global slot `n`.
     LoadGlobal(usize),
-    /// Write of global slot `n`.
-    StoreGlobal(usize),
-    /// Read of an attribute.
-    GetAttr,
-    /// Write of an attribute.
-    SetAttr,
-    /// Read of an element.
-    GetItem,
-    /// Write (or delete) of an element.
-    SetItem,
+    /// Write of global slot `n` (`None`: `del`).
+    StoreGlobal(usize, Option<&'a Value>),
+    /// Read of an attribute of an object.
+    GetAttr(&'a Value, &'a Arc<PyStr>),
+    /// Write of an attribute (`None`: `del`).
+    SetAttr(&'a Value, &'a Arc<PyStr>, Option<&'a Value>),
+    /// Read of an element: the container and the key.
+    GetItem(&'a Value, &'a Value),
+    /// Write of an element (`None`: `del`).
+    SetItem(&'a Value, &'a Value, Option<&'a Value>),
 }
 
 /// The module's globals: one slot per name, resolved at compile time.
@@ -73,9 +74,30 @@ impl Globals {
     /// Sets slot `i`.
     #[inline]
     pub fn store(&self, i: usize, v: Value) {
+        self.store_then(i, v, || ());
+    }
+
+    /// Sets slot `i`, doing `then` while no other thread can touch it.
+    #[inline]
+    pub fn store_then(&self, i: usize, v: Value, then: impl FnOnce()) {
         if let Some(m) = self.slots.get(i) {
-            let old = std::mem::replace(&mut *lock(m), v);
+            let mut slot = lock(m);
+            then();
+            let old = std::mem::replace(&mut *slot, v);
+            drop(slot);
             drop(old);
+        }
+    }
+
+    /// The value in slot `i`, given to `then` while no other thread can change it.
+    pub fn load_then(&self, i: usize, then: impl FnOnce(&Value)) -> Value {
+        match self.slots.get(i) {
+            Some(m) => {
+                let slot = lock(m);
+                then(&slot);
+                slot.clone()
+            }
+            None => Value::Null,
         }
     }
 
@@ -105,6 +127,29 @@ impl GlobalStore {
         match self {
             GlobalStore::Local(v) => v.get(i).cloned().unwrap_or_default(),
             GlobalStore::Shared(g) => g.load(i),
+        }
+    }
+
+    /// The value in slot `i`, given to `then` where no other thread can change it.
+    pub fn load_then(&self, i: usize, then: impl FnOnce(&Value)) -> Value {
+        match self {
+            GlobalStore::Local(v) => {
+                let v = v.get(i).cloned().unwrap_or_default();
+                then(&v);
+                v
+            }
+            GlobalStore::Shared(g) => g.load_then(i, then),
+        }
+    }
+
+    /// Sets slot `i`, doing `then` where no other thread can touch it.
+    pub fn store_then(&mut self, i: usize, value: Value, then: impl FnOnce()) {
+        match self {
+            GlobalStore::Local(_) => {
+                then();
+                self.store(i, value);
+            }
+            GlobalStore::Shared(g) => g.store_then(i, value, then),
         }
     }
 
@@ -167,40 +212,67 @@ impl Interp {
     }
 
     /// The hook before a shared operation: in a stepped run, the thread gives the turn
-    /// back here and goes on when the scheduler picks it (see `racelab::exec::turns`);
-    /// otherwise nothing.
+    /// back here and goes on when the scheduler picks it (see `racelab::exec::turns`); in
+    /// a traced run, the operation is recorded; otherwise nothing.
     #[inline(always)]
-    pub fn before_shared(&mut self, op: SharedOp) -> PResult<()> {
-        if self.stepped {
-            return self.take_turn(op);
-        }
-        Ok(())
-    }
-
-    /// [`Interp::before_shared`] for an attribute, which a stepped run's step names
-    /// (`.balance`: the attribute of whichever object; exploration then knows that
-    /// different attributes never conflict).
-    #[inline(always)]
-    pub fn before_attr(&mut self, op: SharedOp, name: &Arc<PyStr>) -> PResult<()> {
-        if self.stepped {
-            return self.take_turn_named(op, Some(format!(".{}", name.as_str())));
+    pub fn before_shared(&mut self, op: SharedOp<'_>) -> PResult<()> {
+        if self.hooked {
+            return self.shared_hook(op);
         }
         Ok(())
     }
 
     #[cold]
-    fn take_turn(&mut self, op: SharedOp) -> PResult<()> {
-        self.take_turn_named(op, None)
+    fn shared_hook(&mut self, op: SharedOp<'_>) -> PResult<()> {
+        if let Some(t) = &self.tracer {
+            t.flush_pending();
+        }
+        if self.stepped {
+            self.take_turn(op)?;
+        }
+        if let Some(t) = &self.tracer {
+            t.shared(&op, self.current_line());
+        }
+        Ok(())
     }
 
+    /// After a read through the hook: the value it got, for the trace (if the read was
+    /// not numbered where it happened already).
+    #[inline(always)]
+    pub(crate) fn read_done(&self, v: &PResult<Value>) {
+        if self.hooked {
+            if let (Some(t), Ok(v)) = (&self.tracer, v) {
+                t.read_value(v);
+            }
+        }
+    }
+
+    /// After a write through the hook succeeded: numbers it, if it was not numbered where
+    /// it happened already.
+    #[inline(always)]
+    fn write_done(&self, r: PResult<()>) -> PResult<()> {
+        if self.hooked && r.is_ok() {
+            if let Some(t) = &self.tracer {
+                t.write_done();
+            }
+        }
+        r
+    }
+
+    /// A stepped run's turn. An attribute's step is named by the attribute (`.balance`:
+    /// of whichever object; exploration then knows that different attributes never
+    /// conflict); an element's by nothing (it may conflict with any).
     #[cold]
-    fn take_turn_named(&mut self, op: SharedOp, named: Option<String>) -> PResult<()> {
+    fn take_turn(&mut self, op: SharedOp<'_>) -> PResult<()> {
         use racelab::exec::StepKind;
+        let attr = |name: &Arc<PyStr>| Some(format!(".{}", name.as_str()));
         let (kind, obj) = match op {
             SharedOp::LoadGlobal(i) => (StepKind::Read, Some(self.global_name(i))),
-            SharedOp::StoreGlobal(i) => (StepKind::Write, Some(self.global_name(i))),
-            SharedOp::GetAttr | SharedOp::GetItem => (StepKind::Read, named),
-            SharedOp::SetAttr | SharedOp::SetItem => (StepKind::Write, named),
+            SharedOp::StoreGlobal(i, _) => (StepKind::Write, Some(self.global_name(i))),
+            SharedOp::GetAttr(_, name) => (StepKind::Read, attr(name)),
+            SharedOp::SetAttr(_, name, _) => (StepKind::Write, attr(name)),
+            SharedOp::GetItem(..) => (StepKind::Read, None),
+            SharedOp::SetItem(..) => (StepKind::Write, None),
         };
         let line = Some(self.current_line() as usize);
         let shared = self.shared.clone();
@@ -222,7 +294,16 @@ impl Interp {
     /// Reads global slot `i` (falling back to the built-in of that name).
     pub fn load_global(&mut self, i: usize) -> PResult<Value> {
         self.before_shared(SharedOp::LoadGlobal(i))?;
-        let v = self.globals.load(i);
+        let v = self.global_value(i);
+        self.read_done(&v);
+        v
+    }
+
+    fn global_value(&mut self, i: usize) -> PResult<Value> {
+        let v = match &self.tracer {
+            Some(t) => self.globals.load_then(i, |v| t.read_value(v)),
+            None => self.globals.load(i),
+        };
         if !v.is_null() {
             return Ok(v);
         }
@@ -247,20 +328,23 @@ impl Interp {
 
     /// Writes global slot `i`.
     pub fn store_global(&mut self, i: usize, v: Value) -> PResult<()> {
-        self.before_shared(SharedOp::StoreGlobal(i))?;
-        self.globals.store(i, v);
+        self.before_shared(SharedOp::StoreGlobal(i, Some(&v)))?;
+        match &self.tracer {
+            Some(t) => self.globals.store_then(i, v, || t.write_done()),
+            None => self.globals.store(i, v),
+        }
         Ok(())
     }
 
     /// Deletes global slot `i`.
     pub fn delete_global(&mut self, i: usize) -> PResult<()> {
-        self.before_shared(SharedOp::StoreGlobal(i))?;
+        self.before_shared(SharedOp::StoreGlobal(i, None))?;
         let old = self.globals.take(i);
         if old.is_null() {
             let name = self.global_name(i);
             return Err(self.name_error(name));
         }
-        Ok(())
+        self.write_done(Ok(()))
     }
 
     fn attr_error(&self, obj: &Value, name: &Arc<PyStr>) -> Flow {
@@ -323,7 +407,7 @@ impl Interp {
     ) -> PResult<(Value, Value)> {
         if let Value::Instance(inst) = &obj {
             if !inst.may_have(name) {
-                self.before_attr(SharedOp::GetAttr, name)?;
+                self.before_shared(SharedOp::GetAttr(&obj, name))?;
                 let epoch = super::value::class_epoch();
                 if let Some(MethodCache {
                     class: Some(c),
@@ -332,7 +416,9 @@ impl Interp {
                 }) = self.method_cache.get(cache)
                 {
                     if *e == epoch && Arc::ptr_eq(c, &inst.class) {
-                        return Ok((Value::Func(f.clone()), obj));
+                        let method = Ok(Value::Func(f.clone()));
+                        self.read_done(&method);
+                        return Ok((method?, obj));
                     }
                 }
                 if let Some(Value::Func(f)) = inst.class.lookup(name) {
@@ -347,7 +433,9 @@ impl Interp {
                             func: Some(f.clone()),
                         };
                     }
-                    return Ok((Value::Func(f), obj));
+                    let method = Ok(Value::Func(f));
+                    self.read_done(&method);
+                    return Ok((method?, obj));
                 }
             }
         }
@@ -357,7 +445,9 @@ impl Interp {
     /// `obj.name`.
     #[inline]
     pub fn get_attr(&mut self, obj: &Value, name: &Arc<PyStr>) -> PResult<Value> {
-        self.before_attr(SharedOp::GetAttr, name)?;
+        if self.hooked {
+            return self.get_attr_hooked(obj, name);
+        }
         // Inline fast path: an attribute of the instance itself.
         if let Value::Instance(inst) = obj {
             if inst.may_have(name) {
@@ -370,6 +460,19 @@ impl Interp {
             }
         }
         self.get_attr_general(obj, name)
+    }
+
+    #[cold]
+    fn get_attr_hooked(&mut self, obj: &Value, name: &Arc<PyStr>) -> PResult<Value> {
+        self.shared_hook(SharedOp::GetAttr(obj, name))?;
+        if let (Some(t), Value::Instance(inst)) = (&self.tracer, obj) {
+            if let Some(v) = inst.get_attr_then(name, |v| t.read_value(v)) {
+                return Ok(v);
+            }
+        }
+        let v = self.get_attr_general(obj, name);
+        self.read_done(&v);
+        v
     }
 
     /// `obj.name`, every case (the hook has been called).
@@ -556,7 +659,13 @@ impl Interp {
 
     /// `obj.name = value`.
     pub fn set_attr(&mut self, obj: &Value, name: &Arc<PyStr>, value: Value) -> PResult<()> {
-        self.before_attr(SharedOp::SetAttr, name)?;
+        self.before_shared(SharedOp::SetAttr(obj, name, Some(&value)))?;
+        let r = self.set_attr_hooked(obj, name, value);
+        self.write_done(r)
+    }
+
+    /// `obj.name = value` once the hook has been called.
+    fn set_attr_hooked(&mut self, obj: &Value, name: &Arc<PyStr>, value: Value) -> PResult<()> {
         match obj {
             Value::Instance(inst) => {
                 if let Some(e) = &inst.exc {
@@ -613,7 +722,10 @@ impl Interp {
                         ));
                     }
                 }
-                inst.set_attr(name, value);
+                match &self.tracer {
+                    Some(t) => inst.set_attr_then(name, value, || t.write_done()),
+                    None => inst.set_attr(name, value),
+                }
                 Ok(())
             }
             Value::Native(n) if matches!(&**n, NativeObj::Thread(_)) => {
@@ -669,7 +781,12 @@ impl Interp {
 
     /// `del obj.name`.
     pub fn del_attr(&mut self, obj: &Value, name: &Arc<PyStr>) -> PResult<()> {
-        self.before_attr(SharedOp::SetAttr, name)?;
+        self.before_shared(SharedOp::SetAttr(obj, name, None))?;
+        let r = self.del_attr_hooked(obj, name);
+        self.write_done(r)
+    }
+
+    fn del_attr_hooked(&mut self, obj: &Value, name: &Arc<PyStr>) -> PResult<()> {
         match obj {
             Value::Instance(inst) => {
                 if inst.del_attr(name) {
@@ -714,7 +831,9 @@ impl Interp {
     /// `obj[key]`.
     #[inline]
     pub fn get_item(&mut self, obj: &Value, key: &Value) -> PResult<Value> {
-        self.before_shared(SharedOp::GetItem)?;
+        if self.hooked {
+            return self.get_item_hooked(obj, key);
+        }
         // Inline fast paths: an element of a list or tuple at an int index in range, a
         // dict value under a str or int key that is there.
         match (obj, key) {
@@ -744,6 +863,47 @@ impl Interp {
             _ => {}
         }
         self.get_item_general(obj, key)
+    }
+
+    #[cold]
+    fn get_item_hooked(&mut self, obj: &Value, key: &Value) -> PResult<Value> {
+        self.shared_hook(SharedOp::GetItem(obj, key))?;
+        // A list's element and a dict's value under a str or int key are numbered while
+        // the container is locked; other reads once done.
+        if let Some(t) = &self.tracer {
+            match (obj, key) {
+                (Value::List(l), Value::Int(i)) => {
+                    let g = l.lock();
+                    if let Some(j) = norm_index(*i, g.items.len()) {
+                        let v = g.items[j].clone();
+                        t.read_value(&v);
+                        return Ok(v);
+                    }
+                }
+                (Value::Dict(d), Value::Str(s)) => {
+                    let h = super::dict::hash_str(s.as_str());
+                    let g = d.lock();
+                    if let Some(v) = g.get(h, key) {
+                        let v = v.clone();
+                        t.read_value(&v);
+                        return Ok(v);
+                    }
+                }
+                (Value::Dict(d), Value::Int(i)) => {
+                    let h = super::dict::hash_int(*i);
+                    let g = d.lock();
+                    if let Some(v) = g.get(h, key) {
+                        let v = v.clone();
+                        t.read_value(&v);
+                        return Ok(v);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let v = self.get_item_general(obj, key);
+        self.read_done(&v);
+        v
     }
 
     /// `obj[key]`, every case (the hook has been called).
@@ -882,13 +1042,22 @@ impl Interp {
 
     /// `obj[key] = value`.
     pub fn set_item(&mut self, obj: &Value, key: Value, value: Value) -> PResult<()> {
-        self.before_shared(SharedOp::SetItem)?;
+        self.before_shared(SharedOp::SetItem(obj, &key, Some(&value)))?;
+        let r = self.set_item_hooked(obj, key, value);
+        self.write_done(r)
+    }
+
+    /// `obj[key] = value` once the hook has been called.
+    fn set_item_hooked(&mut self, obj: &Value, key: Value, value: Value) -> PResult<()> {
         match obj {
             Value::List(l) => match self.index_of(&key, "list")? {
                 Some(i) => {
                     let old;
                     {
                         let mut g = l.lock();
+                        if let Some(t) = &self.tracer {
+                            t.write_done();
+                        }
                         match norm_index(i, g.items.len()) {
                             Some(j) => old = std::mem::replace(&mut g.items[j], value),
                             None => {
@@ -959,7 +1128,12 @@ impl Interp {
 
     /// `del obj[key]`.
     pub fn del_item(&mut self, obj: &Value, key: &Value) -> PResult<()> {
-        self.before_shared(SharedOp::SetItem)?;
+        self.before_shared(SharedOp::SetItem(obj, key, None))?;
+        let r = self.del_item_hooked(obj, key);
+        self.write_done(r)
+    }
+
+    fn del_item_hooked(&mut self, obj: &Value, key: &Value) -> PResult<()> {
         match obj {
             Value::List(l) => match self.index_of(key, "list")? {
                 Some(i) => {

@@ -120,6 +120,7 @@ pub(crate) fn sync_has_method(n: &NativeObj, wk: Wk) -> bool {
             wk,
             W::result | W::done | W::exception | W::running | W::cancelled
         ),
+        NativeObj::Invalid => matches!(wk, W::__enter__ | W::__exit__),
         _ => false,
     }
 }
@@ -155,6 +156,19 @@ impl Interp {
     /// The `threading`, `queue` and `concurrent.futures` constructors beyond threads and
     /// locks.
     pub(crate) fn call_sync(
+        &mut self,
+        b: Builtin,
+        args: &[Value],
+        kwargs: Vec<(Arc<PyStr>, Value)>,
+    ) -> PResult<Value> {
+        let made = self.make_sync(b, args, kwargs)?;
+        if let Some(trace) = &self.shared.trace {
+            trace.name_primitive(&made);
+        }
+        Ok(made)
+    }
+
+    fn make_sync(
         &mut self,
         b: Builtin,
         args: &[Value],
@@ -324,12 +338,25 @@ impl Interp {
                 if n < 1 {
                     return Err(value_error("n must be one or more"));
                 }
-                none(s.release(n as u64).map_err(value_error))
+                s.release(n as u64).map_err(value_error)?;
+                self.trace_primitive(this, false);
+                Ok(Value::None)
             }
             (NativeObj::Event(e), Wk::set) => {
                 bind_args("set", &[], args, &kwargs)?;
                 e.set();
+                self.trace_primitive(this, true);
                 Ok(Value::None)
+            }
+            (NativeObj::Invalid, Wk::__enter__ | Wk::__exit__) => {
+                if let Some(t) = &self.tracer {
+                    t.line.set(self.current_line());
+                    t.invalid(wk == Wk::__enter__);
+                }
+                Ok(match wk {
+                    Wk::__enter__ => this.clone(),
+                    _ => Value::None,
+                })
             }
             (NativeObj::Event(e), Wk::clear) => {
                 bind_args("clear", &[], args, &kwargs)?;
@@ -405,10 +432,10 @@ impl Interp {
                     bind_args("notify_all", &[], args, &kwargs)?;
                     usize::MAX
                 };
-                none(
-                    c.notify(self.thread, count)
-                        .map_err(|m| new_exc(ExcType::RuntimeError, m)),
-                )
+                c.notify(self.thread, count)
+                    .map_err(|m| new_exc(ExcType::RuntimeError, m))?;
+                self.trace_primitive(this, true);
+                Ok(Value::None)
             }
             (NativeObj::Barrier(b, default), Wk::wait) => {
                 let a = bind_args("wait", &["timeout"], args, &kwargs)?;
@@ -691,6 +718,7 @@ pub(crate) fn sync_repr(n: &NativeObj, addr: &str) -> Option<String> {
             format!("<concurrent.futures.thread.ThreadPoolExecutor object at {addr}>")
         }
         NativeObj::Future(f) => format!("<Future at {addr} {}>", f.state_text()),
+        NativeObj::Invalid => format!("<racelab.invalid object at {addr}>"),
         _ => return None,
     })
 }
@@ -706,6 +734,7 @@ pub(crate) fn sync_type_name(n: &NativeObj) -> Option<&'static str> {
         NativeObj::Queue(_) => "Queue",
         NativeObj::Executor(_) => "ThreadPoolExecutor",
         NativeObj::Future(_) => "Future",
+        NativeObj::Invalid => "invalid",
         _ => return None,
     })
 }

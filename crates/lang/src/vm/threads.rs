@@ -86,6 +86,11 @@ pub struct PyThread {
 }
 
 impl PyThread {
+    /// The thread's end, once started.
+    pub(crate) fn end(&self) -> Option<&ThreadEnd> {
+        self.end.get()
+    }
+
     /// The thread's index in its run, once started.
     pub(crate) fn index(&self) -> Option<usize> {
         self.end.get().map(ThreadEnd::thread)
@@ -147,6 +152,8 @@ pub(crate) struct RunShared {
     pub(crate) thread_steps: AtomicU64,
     /// A thread's VM panicked (a racelab bug; natively it unwinds, in wasm it traps).
     pub(crate) panicked: AtomicBool,
+    /// The run's trace, when it is traced.
+    pub(crate) trace: Option<Arc<super::trace::RunTrace>>,
 }
 
 impl RunShared {
@@ -183,7 +190,16 @@ impl RunShared {
             stopped: Mutex::new(None),
             thread_steps: AtomicU64::new(0),
             panicked: AtomicBool::new(false),
+            trace: None,
         })
+    }
+
+    /// The same (just made, not yet shared) run, traced into `trace`.
+    pub(crate) fn traced(mut self: Arc<Self>, trace: Arc<super::trace::RunTrace>) -> Arc<Self> {
+        if let Some(me) = Arc::get_mut(&mut self) {
+            me.trace = Some(trace);
+        }
+        self
     }
 
     /// Whether every thread should stop: the run was cancelled or halted by a deadlock, or
@@ -338,8 +354,24 @@ pub(crate) fn bind_args<'a>(
 
 impl Interp {
     /// The waiter for a blocking wait of this thread, at its current line.
+    /// Records a release (`signal` false) or a set or notify of the primitive `v`, when
+    /// the run is traced.
+    pub(crate) fn trace_primitive(&self, v: &Value, signal: bool) {
+        if let Some(t) = &self.tracer {
+            t.line.set(self.current_line());
+            t.primitive(v, signal);
+        }
+    }
+
     pub(crate) fn waiter(&self) -> Waiter<'_> {
-        Waiter::new(self.thread, &self.shared.control).at_line(self.current_line() as usize)
+        let line = self.current_line();
+        let trace = self.tracer.as_deref().map(|t| {
+            t.line.set(line);
+            t as &dyn racelab::sync::WaitTrace
+        });
+        Waiter::new(self.thread, &self.shared.control)
+            .at_line(line as usize)
+            .traced(trace)
     }
 
     /// A wait's result, or the flow that ends this thread when the wait was given up. A
@@ -410,9 +442,13 @@ impl Interp {
                     LockKind::Reentrant
                 };
                 let name = self.object_name("lock");
-                Ok(Value::Native(Arc::new(NativeObj::Lock(PyLock {
+                let made = Value::Native(Arc::new(NativeObj::Lock(PyLock {
                     lock: Lock::new(name, kind),
-                }))))
+                })));
+                if let Some(trace) = &self.shared.trace {
+                    trace.name_primitive(&made);
+                }
+                Ok(made)
             }
             Builtin::ThreadingCurrentThread => {
                 no_args("current_thread")?;
@@ -677,7 +713,10 @@ impl Interp {
                     bind_args("release", &[], args, &kwargs)?;
                 }
                 match l.lock.release_by(self.thread) {
-                    Ok(()) => Ok(Value::None),
+                    Ok(()) => {
+                        self.trace_primitive(this, false);
+                        Ok(Value::None)
+                    }
                     Err(msg) => Err(new_exc(ExcType::RuntimeError, msg)),
                 }
             }
@@ -772,6 +811,9 @@ impl Interp {
         };
         let end = ThreadEnd::new(index, name.clone());
         let _ = t.end.set(end.clone());
+        if let Some(trace) = &self.shared.trace {
+            trace.name_primitive(&Value::Native(obj.clone()));
+        }
         self.shared.control.waits.thread_started(index);
         if self.stepped {
             self.shared.control.turns.add_thread(index);
@@ -799,6 +841,7 @@ impl Interp {
             if first_turn.is_ok() {
                 let mut it = Interp::new(module, opts, shared.clone());
                 it.thread = index;
+                it.trace_thread();
                 it.globals = super::shared::GlobalStore::Shared(globals);
                 it.rng = super::modules::Rng::new(thread_seed(it.opts.seed, index));
                 if let NativeObj::Thread(t) = &*thread_obj {
@@ -865,7 +908,11 @@ impl Interp {
                 continue;
             }
             if let Some(end) = t.end.get().cloned() {
-                let waiter = Waiter::new(0, &self.shared.control);
+                let trace = self
+                    .tracer
+                    .as_deref()
+                    .map(|t| t as &dyn racelab::sync::WaitTrace);
+                let waiter = Waiter::new(0, &self.shared.control).traced(trace);
                 if let Err(abort) = end.join(&waiter, None) {
                     ended = Some(self.aborted(abort));
                 }

@@ -305,7 +305,8 @@ impl Value {
                 | NativeObj::Barrier(..)
                 | NativeObj::Queue(_)
                 | NativeObj::Executor(_)
-                | NativeObj::Future(_)) => super::sync::sync_type_name(other)
+                | NativeObj::Future(_)
+                | NativeObj::Invalid) => super::sync::sync_type_name(other)
                     .unwrap_or("object")
                     .into(),
                 NativeObj::Lock(l) => match l.lock.kind() {
@@ -828,10 +829,18 @@ impl Instance {
     }
 
     /// Sets an instance attribute.
+    #[inline]
     pub fn set_attr(&self, name: &Arc<PyStr>, value: Value) {
+        self.set_attr_then(name, value, || ());
+    }
+
+    /// Sets an instance attribute, doing `then` while no other thread can touch the
+    /// attributes (a traced run numbers the write there).
+    pub fn set_attr_then(&self, name: &Arc<PyStr>, value: Value, then: impl FnOnce()) {
         let old;
         {
             let mut attrs = lock(&self.attrs);
+            then();
             for (k, v) in attrs.iter_mut() {
                 if name_eq(k, name) {
                     old = std::mem::replace(v, value);
@@ -843,6 +852,18 @@ impl Instance {
             self.names.fetch_or(name_bit(name), Ordering::Release);
             attrs.push((name.clone(), value));
         }
+    }
+
+    /// An instance attribute, given to `then` while no other thread can change it (a
+    /// traced run numbers the read there).
+    pub fn get_attr_then(&self, name: &Arc<PyStr>, then: impl FnOnce(&Value)) -> Option<Value> {
+        if !self.may_have(name) {
+            return None;
+        }
+        let attrs = lock(&self.attrs);
+        let v = attrs.iter().find(|(k, _)| name_eq(k, name))?.1.clone();
+        then(&v);
+        Some(v)
     }
 
     /// Whether `name` may be an instance attribute (`false`: it certainly is not).
@@ -961,6 +982,9 @@ pub enum NativeObj {
     Executor(Arc<super::sync::PoolState>),
     /// A `concurrent.futures.Future`.
     Future(Arc<super::sync::FutureState>),
+    /// `racelab.invalid()`: `with invalid():` marks where the program's shared data is
+    /// temporarily invalid (money debited, not yet credited), for the trace's timeline.
+    Invalid,
 }
 
 /// An iterator.

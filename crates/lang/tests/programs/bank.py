@@ -4,7 +4,7 @@
 import random
 import threading
 
-from racelab import check
+from racelab import check, invalid
 
 STRATEGY = "none"  # "none", "global" (one RLock) or "ordered" (per-account locks, in order)
 ACCOUNTS = 6
@@ -26,8 +26,9 @@ bank_lock = threading.RLock()
 
 def transfer(src, dst, amount):
     if src.balance >= amount:
-        src.balance -= amount
-        dst.balance += amount
+        with invalid():  # the money is in flight until the credit lands
+            src.balance -= amount
+            dst.balance += amount
 
 
 def audit():
