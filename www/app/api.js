@@ -150,12 +150,19 @@ class Playground extends EventTarget {
 
   /**
    * The page makes the pool's workers for the controller and relays their start-up
-   * handshake (runtime/worker.js says why). Returns whether `data` was such a message.
+   * handshake (runtime/worker.js says why), and makes a thread worker when a program
+   * starts more threads than the pool has workers (runtime/thread.js). Returns whether
+   * `data` was such a message.
    */
   #poolMessage(controller, data) {
-    if (data.type === 'spawn') {
+    if (data?.type === 'grow') {
+      this.#threadWorker(controller, data);
+      return true;
+    }
+    if (data?.type === 'spawn') {
       const member = new Worker(data.url, data.options);
-      member.onmessage = (e) => controller.postMessage({ type: 'from-pool', id: data.id, data: e.data });
+      member.onmessage = (e) => this.#poolMessage(controller, e.data)
+        || controller.postMessage({ type: 'from-pool', id: data.id, data: e.data });
       member.onerror = (e) => {
         // A trap on a pool worker is ours to handle, not the page's: a failed start, or a
         // crash of the runtime (the crash note, if any, says more).
@@ -167,11 +174,23 @@ class Playground extends EventTarget {
       this.#pool.set(data.id, member);
       return true;
     }
-    if (data.type === 'to-pool') {
+    if (data?.type === 'to-pool') {
       this.#pool.get(data.id)?.postMessage(data.data);
       return true;
     }
     return false;
+  }
+
+  /** One more worker for a program's threads, on the runtime's module and memory. */
+  #threadWorker(controller, { module, memory }) {
+    const member = new Worker(new URL('../runtime/thread.js', import.meta.url), { type: 'module' });
+    member.onmessage = (e) => this.#poolMessage(controller, e.data);
+    member.onerror = (e) => {
+      e.preventDefault();
+      this.#crash(controller, `a thread worker failed: ${e.message || 'script error'}`);
+    };
+    member.postMessage({ module, memory });
+    this.#pool.set(`thread ${this.#pool.size}`, member);
   }
 
   /** Ends the controller Worker and every pool worker. */

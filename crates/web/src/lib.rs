@@ -128,15 +128,109 @@ impl Threads for WorkerPool {
 }
 
 impl Spawn for WorkerPool {
+    /// Every thread a program may have: past the pool's workers, more are made on demand.
     fn capacity(&self) -> usize {
-        rayon::current_num_threads()
+        racelab::limits::MAX_PROGRAM_THREADS
     }
 
     fn spawn(&self, body: Box<dyn FnOnce() + Send + 'static>) -> Result<(), String> {
-        // A program's thread keeps its worker until it ends; the program's threads never
-        // outnumber the workers (its run checks `capacity` first), so each starts at once.
-        rayon::spawn(body);
+        // A program's thread keeps its worker until it ends. While the pool has a worker
+        // free, the thread starts on it at once; past that, on a worker of its own (see
+        // `more_threads`), made the first time a run needs that many.
+        let pool = rayon::current_num_threads();
+        if ON_POOL.fetch_add(1, SeqCst) < pool {
+            rayon::spawn(move || {
+                let _counted_out = OnPool;
+                body();
+            });
+        } else {
+            ON_POOL.fetch_sub(1, SeqCst);
+            more_threads::spawn(body);
+        }
         Ok(())
+    }
+}
+
+/// A program's threads running on the rayon pool now.
+static ON_POOL: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Counts a program thread out of the pool when its body ends (or unwinds).
+struct OnPool;
+
+impl Drop for OnPool {
+    fn drop(&mut self) {
+        ON_POOL.fetch_sub(1, SeqCst);
+    }
+}
+
+/// Program threads past the rayon pool's workers: Web Workers of their own, asked of the
+/// page the first time a run needs them and kept (idle, waiting for the next thread) until
+/// the runtime ends. The page makes them because it is never blocked, while the thread that
+/// starts a program thread (the controller, or a pool worker) may be, and a worker a blocked
+/// thread makes does not start until that thread yields. `www/runtime/thread.js` starts one:
+/// it instantiates this module on the shared memory and calls [`thread_worker`].
+mod more_threads {
+    use std::collections::VecDeque;
+    use std::sync::{Condvar, Mutex, PoisonError};
+
+    use wasm_bindgen::prelude::*;
+
+    type Job = Box<dyn FnOnce() + Send + 'static>;
+
+    struct Waiting {
+        jobs: VecDeque<Job>,
+        /// Workers waiting for a job.
+        idle: usize,
+        /// Workers made or asked for, in the life of this module.
+        asked: usize,
+    }
+
+    static WAITING: Mutex<Waiting> = Mutex::new(Waiting {
+        jobs: VecDeque::new(),
+        idle: 0,
+        asked: 0,
+    });
+    static POSTED: Condvar = Condvar::new();
+
+    #[wasm_bindgen(inline_js = "export function ask_for_worker(module, memory) { \
+        self.postMessage({ type: 'grow', module, memory }); }")]
+    extern "C" {
+        /// Asks the page, from whichever worker this is, for one more thread worker.
+        fn ask_for_worker(module: JsValue, memory: JsValue);
+    }
+
+    /// Runs `job` on a thread worker: an idle one, or one asked of the page now.
+    pub(super) fn spawn(job: Job) {
+        let mut w = WAITING.lock().unwrap_or_else(PoisonError::into_inner);
+        w.jobs.push_back(job);
+        // More jobs than idle workers can take: ask for one more (the program's thread
+        // limit bounds how many a run can ever need).
+        if w.jobs.len() > w.idle && w.asked < racelab::limits::MAX_PROGRAM_THREADS {
+            w.asked += 1;
+            ask_for_worker(wasm_bindgen::module(), wasm_bindgen::memory());
+        }
+        drop(w);
+        POSTED.notify_one();
+    }
+
+    /// A thread worker's life: runs program threads, one at a time, as they come. Never
+    /// returns.
+    #[wasm_bindgen(js_name = threadWorker)]
+    pub fn thread_worker() {
+        loop {
+            let job = {
+                let mut w = WAITING.lock().unwrap_or_else(PoisonError::into_inner);
+                w.idle += 1;
+                while w.jobs.is_empty() {
+                    w = POSTED.wait(w).unwrap_or_else(PoisonError::into_inner);
+                }
+                w.idle -= 1;
+                w.jobs.pop_front()
+            };
+            if let Some(job) = job {
+                job();
+            }
+        }
     }
 }
 

@@ -68,6 +68,15 @@ test("a program's threads lose updates where the engine has real threads, and sa
   const lost = runs.filter((r) => r.lost).length;
   console.log(`    rate: ${engine}: a program's unlocked counter lost updates in ${lost} of 20 runs`);
   expect(lost).toBeGreaterThanOrEqual(15);
+  // More threads than the pool has workers, all alive at once (each waits for the others).
+  const crowd = await tab.evaluate(async () => {
+    const pg = await window.racelab.ready;
+    const program = 'import threading\nN = 40\nbarrier = threading.Barrier(N)\ndef worker():\n    barrier.wait()\n'
+      + 'ts = [threading.Thread(target=worker) for _ in range(N)]\nfor t in ts:\n    t.start()\nfor t in ts:\n    t.join()\nprint("all", N)\n';
+    const r = await pg.run({ program });
+    return { outcome: r.outcome, printed: r.output.map((o) => o.text) };
+  });
+  expect(crowd).toEqual({ outcome: 'ok', printed: ['all 40'] });
 });
 
 test('step mode and exploration: the lost money found, replayed and shown', async ({ tab, baseURL }) => {

@@ -307,6 +307,41 @@ test('the threads lesson as programs: what breaks unlocked breaks in Chromium to
   expect(errors).toEqual([]);
 });
 
+test("a program with more threads than the page's pool has workers runs them all at once", async ({ page }) => {
+  const errors = await openPlayground(page);
+  // Every thread waits at a barrier for all the others: it passes only if all are alive.
+  const program = (n) => `import threading
+N = ${n}
+barrier = threading.Barrier(N)
+arrived = []
+def worker(i):
+    barrier.wait()
+    arrived.append(i)
+ts = [threading.Thread(target=worker, args=(i,)) for i in range(N)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+print(len(arrived), sorted(arrived) == list(range(N)))
+`;
+  const r = await page.evaluate(async (programs) => {
+    const pg = await window.racelab.ready;
+    const out = [];
+    for (const program of programs) {
+      const t0 = performance.now();
+      const report = await pg.run({ program });
+      out.push({ outcome: report.outcome, threads: report.threads, printed: report.output.map((o) => o.text), ms: performance.now() - t0 });
+    }
+    return { out, pool: pg.maxThreads };
+  }, [program(63), program(63), program(20)]);
+  console.log(`    63 threads and a pool of ${r.pool}: ${r.out[0].ms.toFixed(0)} ms the first time (making workers), ` +
+    `${r.out[1].ms.toFixed(0)} ms the next`);
+  expect(r.out.map((o) => o.printed)).toEqual([['63 True'], ['63 True'], ['20 True']]);
+  expect(r.out.map((o) => o.outcome)).toEqual(['ok', 'ok', 'ok']);
+  expect(r.out[0].threads).toBe(64);
+  expect(errors).toEqual([]);
+});
+
 test('bad threaded programs each end with their own clear outcome, none traps the runtime, and the next run works', async ({ page }) => {
   test.setTimeout(120_000);
   const errors = await openPlayground(page);
@@ -319,7 +354,7 @@ test('bad threaded programs each end with their own clear outcome, none traps th
       unknownName: { program: inThread('    print(balance)') },
       deepRecursion: { program: inThread('    def down(n):\n        return down(n + 1)\n    down(0)') },
       memoryBomb: { program: inThread('    xs = []\n    while True:\n        xs.append("x" * 1000000)') },
-      tooManyThreads: { program: 'import threading\nstop = []\ndef wait():\n    while not stop:\n        pass\ntry:\n    for i in range(70):\n        threading.Thread(target=wait).start()\nfinally:\n    stop.append(1)\n' },
+      tooManyThreads: { program: 'import threading\nstop = threading.Event()\ndef wait():\n    stop.wait()\n\ntry:\n    for i in range(70):\n        threading.Thread(target=wait).start()\nfinally:\n    stop.set()\n' },
       stepBudget: { program: inThread('    while True:\n        pass'), max_steps: 200000 },
     };
     const out = {};
