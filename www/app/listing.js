@@ -3,8 +3,12 @@
 import { el } from './format.js';
 
 export function renderListing(pre, strategy) {
-  pre.replaceChildren(...strategy.listing.map((line, i) =>
-    el('span', { class: `line ${line.role}`, id: `listing-line-${i + 1}` }, line.text || ' ')));
+  pre.replaceChildren(...strategy.listing.map((line, i) => {
+    const span = el('span', { class: `line ${line.role}`, id: `listing-line-${i + 1}` }, line.text || ' ');
+    // A long line wraps under its own code, a little deeper (style.css's hanging indent).
+    span.style.setProperty('--indent', String(/^ */.exec(line.text)[0].length));
+    return span;
+  }));
 }
 
 /** Marks the lines where the threads of a deadlock `cycle` are stuck, naming the threads. */

@@ -61,9 +61,13 @@ async function boot() {
       ? 'Real threads are not available here; step mode is.'
       : 'racelab cannot run in this browser.';
   }
+  // The lessons paint at once from the build's catalog, while the runtime starts.
+  const starting = createPlayground();
+  starting.catch(() => {});
+  const painted = paint(await staticCatalog());
   let pg;
   try {
-    pg = await createPlayground();
+    pg = await starting;
   } catch (e) {
     if (caps.executor) status.textContent = `Could not start the runtime: ${e.message}`;
     throw e;
@@ -74,7 +78,7 @@ async function boot() {
   pg.addEventListener('restart', ({ detail }) => {
     status.textContent = `The runtime was restarted (${detail.reason}); ready again.`;
   });
-  wire(pg);
+  wire(pg, painted ?? paint(pg.scenarios()));
   keepOffline({ onUpdate: (apply) => showUpdate($('update'), apply) });
   return pg;
 }
@@ -95,8 +99,25 @@ function showLimitation(banner, sentence, { forHost }) {
   banner.hidden = false;
 }
 
-function wire(pg) {
-  const catalog = pg.scenarios();
+/**
+ * The demos as the build wrote them (`catalog.json`, the same the runtime gives), or null
+ * if they cannot be had (the page then paints once the runtime is up).
+ */
+async function staticCatalog() {
+  try {
+    const response = await fetch(new URL('../catalog.json', import.meta.url));
+    return response.ok ? await response.json() : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Paints what needs no runtime: the gallery, the setup (from the address bar, if it names
+ * one) and the listing. Returns null without a catalog.
+ */
+function paint(catalog) {
+  if (!catalog) return null;
   const controls = new Controls(catalog, {
     scenarios: $('scenario-picker'),
     scenarioSummary: $('scenario-summary'),
@@ -104,6 +125,18 @@ function wire(pg) {
     strategySummary: $('strategy-summary'),
     params: $('params'),
   });
+  const { setup } = readSetup(location.search, catalog);
+  if (setup) controls.apply(setup);
+  const showListing = () => {
+    $('listing-title').textContent = `The code: ${controls.scenario.title}, ${controls.strategy.title}`;
+    renderListing($('listing'), controls.strategy);
+  };
+  controls.addEventListener('change', showListing);
+  showListing();
+  return { catalog, controls };
+}
+
+function wire(pg, { catalog, controls }) {
   const history = new History($('history'));
   const progress = new Progress($('progress'), $('progress-bar'), $('progress-text'));
   const timeline = new Timeline($('timeline'));
@@ -123,12 +156,6 @@ function wire(pg) {
     try { sessionStorage.setItem(TRACE_STORE, traceBox.checked ? 'on' : 'off'); } catch { /* storage off */ }
   });
 
-  const showListing = () => {
-    $('listing-title').textContent = `The code: ${controls.scenario.title}, ${controls.strategy.title}`;
-    renderListing($('listing'), controls.strategy);
-  };
-  controls.addEventListener('change', showListing);
-  showListing();
   timeline.show({});
 
   // Without isolation the real-thread buttons stay off, saying why; step mode is the way in.

@@ -10,6 +10,9 @@ use crate::{root, run, Result};
 /// The wasm-bindgen output directory inside `dist/`.
 pub const PKG: &str = "pkg";
 
+/// The demos, their strategies, parameters and listings as JSON, inside `dist/`.
+pub const CATALOG: &str = "catalog.json";
+
 /// Builds the site and returns the `dist/` directory.
 pub fn dist() -> Result<PathBuf> {
     ensure_wasm_toolchain()?;
@@ -40,6 +43,10 @@ pub fn dist() -> Result<PathBuf> {
     modernize_rayon_helper(&dist.join(PKG))?;
     fs::write(dist.join("_headers"), headers_file())
         .map_err(|e| format!("could not write dist/_headers: {e}"))?;
+    // The lessons as data the page can paint before the runtime is up: the same catalog the
+    // wasm gives (`catalog()`), from the same source, built now.
+    fs::write(dist.join(CATALOG), racelab::catalog_json())
+        .map_err(|e| format!("could not write dist/{CATALOG}: {e}"))?;
     let build = write_service_worker(&dist)?;
     eprintln!(
         "dist: service worker precaches {} files, version {}",

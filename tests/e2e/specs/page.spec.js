@@ -24,6 +24,58 @@ test('a learner runs the bank without locks, then with one, and compares', async
   expect(errors).toEqual([]);
 });
 
+test.describe('before the runtime is up', () => {
+  // Requests a service worker makes are not the page's to hold back: leave it out here.
+  test.use({ serviceWorkers: 'block' });
+
+  test('the gallery, a linked setup and its code paint at once, from the lessons as data', async ({ page }) => {
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    // The runtime's module is held back until the page has been looked at.
+    await page.route('**/racelab_web_bg.wasm', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto('/?scenario=booking&strategy=lock&p.seats=3');
+    await expect(page.locator('#scenario-picker input')).toHaveCount(8);
+    await expect(page.locator('#scenario-picker [data-scenario="booking"] input')).toBeChecked();
+    await expect(strategyRadio(page, 'lock')).toBeChecked();
+    await expect(page.getByLabel(/^seats/)).toHaveValue('3');
+    await expect(page.locator('#listing-title')).toContainText('Seat booking');
+    await expect(page.locator('#listing .line.lock').first()).toBeVisible();
+    const before = await page.evaluate(() => ({
+      ready: performance.getEntriesByName('racelab:ready').length,
+      run: document.getElementById('run').disabled,
+    }));
+    expect(before).toEqual({ ready: 0, run: true });
+    release();
+    await page.evaluate(() => window.racelab.ready.then(() => true));
+    await page.getByRole('button', { name: 'Run' }).click();
+    await expect(page.locator('.outcome')).toHaveAttribute('data-outcome', 'ok');
+  });
+});
+
+test('every listing line fits its code panel, wrapping where it is long', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await openPlayground(page);
+  const overflowing = await page.evaluate(async () => {
+    const out = [];
+    const cards = [...document.querySelectorAll('#scenario-picker input')];
+    for (const card of cards) {
+      card.click();
+      for (const strategy of document.querySelectorAll('#strategy-picker input')) {
+        strategy.click();
+        await new Promise(requestAnimationFrame);
+        const pre = document.getElementById('listing');
+        if (pre.scrollWidth > pre.clientWidth) out.push(`${card.value} ${strategy.value}: ${pre.scrollWidth} > ${pre.clientWidth}`);
+      }
+    }
+    return { out, shown: cards.length };
+  });
+  expect(overflowing.shown).toBe(8);
+  expect(overflowing.out).toEqual([]);
+});
+
 test('the history survives a reload', async ({ page }) => {
   await openPlayground(page);
   await choose(page, 'booking', 'lock');
