@@ -83,6 +83,37 @@ export function bars(items, { caption, note = '', attrs = {} }) {
   return figure(caption, note, chart, text, attrs);
 }
 
+/** About how wide a label is, in the chart's units (11px semibold system-ui), a bit over. */
+const labelWidth = (text) => text.length * 6.8;
+
+/**
+ * Where each point's label goes: beside its dot, right or left, at the dot's height or
+ * lines above or below it, the nearest place that stays inside `area` (above the x axis's
+ * numbers, inside the chart) and clear of the dots and the labels placed before it.
+ * Failing that (a chart too crowded for its labels), the nearest place inside `area`.
+ */
+function placeLabels(dots, area) {
+  const boxes = dots.map((d) => ({ x0: d.x - 7, x1: d.x + 7, y0: d.y - 7, y1: d.y + 7 }));
+  const overlaps = (a, b) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+  // Baselines by distance from the dot: beside it, then a line further up or down each time.
+  const rows = [-6, 14];
+  for (let k = 1; k < 20; k++) rows.push(-6 - 12 * k, 14 + 12 * k);
+  return dots.map((d, i) => {
+    const w = labelWidth(d.text);
+    const tries = rows.flatMap((dy) => [[9, dy, 'start'], [-9, dy, 'end']]).map(([dx, dy, anchor]) => {
+      const x = d.x + dx, y = d.y + dy;
+      const x0 = anchor === 'start' ? x : x - w;
+      // A line of text reaches about 12 above its baseline and 3 below.
+      return { x, y, anchor, text: d.text, box: { x0, x1: x0 + w, y0: y - 12, y1: y + 3 } };
+    });
+    const inside = tries.filter(({ box }) => box.x0 >= area.x0 && box.x1 <= area.x1 && box.y0 >= area.y0 && box.y1 <= area.y1);
+    const others = boxes.filter((_, j) => j !== i);
+    const pick = inside.find(({ box }) => !others.some((b) => overlaps(box, b))) ?? inside[0] ?? tries[0];
+    boxes.push(pick.box);
+    return pick;
+  });
+}
+
 /**
  * A scatter of labelled points: x and y in their own units (`xFormat`, `yFormat` print
  * them). `kind` on a point picks its class (`bad`, `deadlock`, or ok).
@@ -106,14 +137,18 @@ export function scatter(points, { caption, note = '', xLabel, yLabel, xFormat = 
   for (const y of [0, yMax / 2, yMax]) {
     chart.append(svg('text', { x: left - 6, y: Y(y) + 4, 'text-anchor': 'end' }, yFormat(y)));
   }
-  // Labels alternate above and below so that close points stay readable.
-  points.forEach((p, i) => {
-    const cx = X(p.x), cy = Y(p.y);
-    chart.append(
-      svg('circle', { class: `dot ${p.kind ?? ''}`, cx, cy, r: 6 }),
-      svg('text', { class: 'label', x: cx + 9, y: cy + (i % 2 ? 14 : -6) }, p.label),
-    );
+  const dots = points.map((p) => ({ x: X(p.x), y: Y(p.y), text: p.label }));
+  const labels = placeLabels(dots, { x0: left + 2, x1: W - 2, y0: 2, y1: H - bottom - 2 });
+  // A label pushed away from its dot (a crowded chart) is tied to it by a line, under the dots.
+  labels.forEach((label, i) => {
+    if (Math.abs(label.y - dots[i].y) > 14) {
+      chart.append(svg('line', { class: 'leader', x1: dots[i].x, y1: dots[i].y, x2: label.x, y2: label.y - 4 }));
+    }
   });
+  points.forEach((p, i) => chart.append(svg('circle', { class: `dot ${p.kind ?? ''}`, cx: dots[i].x, cy: dots[i].y, r: 6 })));
+  for (const label of labels) {
+    chart.append(svg('text', { class: 'label', x: label.x, y: label.y, 'text-anchor': label.anchor }, label.text));
+  }
   const text = points.map((p) => `${p.label}: ${xFormat(p.x)}, ${yFormat(p.y)}`).join('; ');
   return figure(caption, note, chart, text, attrs);
 }

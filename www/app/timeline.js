@@ -140,8 +140,12 @@ export class Timeline {
     const from = this.view;
     this.#x = on ? m.order : m.time;
     this.#hover = null;
-    if (on) this.#setView(m.seqAtTime(from.startUs) - 0.5, m.seqAtTime(from.endUs, true) - m.seqAtTime(from.startUs) + 1);
-    else this.#setView(from.startUs, from.endUs - from.startUs);
+    if (on) {
+      const { first, last } = m.seqsBetween(from.startUs, from.endUs);
+      this.#setView(first - 0.5, last - first + 1);
+    } else {
+      this.#setView(from.startUs, from.endUs - from.startUs);
+    }
     this.#dom.order.setAttribute('aria-pressed', String(on));
     this.#invalidate();
   }
@@ -1174,6 +1178,23 @@ function buildModel(report) {
     timeOf,
     /** The time at a (fractional) place in sequence order. */
     timeOfSeq: (x) => timeOf(Math.min(lastSeq, Math.max(base, Math.round(x)))),
+    /**
+     * The first and last sequence numbers of the events timed within [t0, t1]. A scan, not
+     * a search: a thread preempted between numbering an event and reading the clock times
+     * it late, so times are not quite monotonic in seq, and a view in time must become the
+     * view in order of exactly its events (a violation shown in time stays shown).
+     */
+    seqsBetween(t0, t1) {
+      let first = Infinity;
+      let last = -Infinity;
+      for (const e of events) {
+        if (e.t_us < t0 || e.t_us > t1) continue;
+        if (e.seq < first) first = e.seq;
+        if (e.seq > last) last = e.seq;
+      }
+      if (first > last) first = last = this.seqAtTime(t0);
+      return { first, last };
+    },
     /** The first event at or after time `t` (`last`: the last one at or before it). */
     seqAtTime(t, last = false) {
       // Times are nearly monotonic in seq across threads: close enough for a view.

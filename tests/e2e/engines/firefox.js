@@ -2,6 +2,9 @@
 import puppeteer from 'puppeteer-core';
 import { Health, NAVIGATION_TIMEOUT_MS } from './health.js';
 
+/** How long a click waits for its element to be there, enabled and shown. */
+const CLICK_TIMEOUT_MS = 30_000;
+
 export async function launch() {
   const health = new Health('Firefox');
   const browser = await puppeteer.launch({
@@ -30,7 +33,22 @@ export async function launch() {
           const el = document.querySelector(s);
           return Boolean(el && !el.closest('[hidden]') && el.getClientRects().length > 0);
         }, selector)),
-        click: (selector) => tab.guard(`click ${selector}`, () => page.locator(selector).click()),
+        // Not page.locator(selector).click(): under Firefox ESR 140 its wait for the element
+        // to be in the viewport never ends for a button below the fold (it timed out on
+        // #step-open, which page.click scrolls to and clicks at once).
+        // (page.waitForFunction would build a Function in the page, which its CSP forbids.)
+        click: (selector) => tab.guard(`click ${selector}`, async () => {
+          const ready = (s) => {
+            const el = document.querySelector(s);
+            return Boolean(el && !el.disabled && !el.closest('[hidden]') && el.getClientRects().length > 0);
+          };
+          const until = Date.now() + CLICK_TIMEOUT_MS;
+          while (!(await page.evaluate(ready, selector))) {
+            if (Date.now() > until) throw new Error(`${selector} was not there to click within ${CLICK_TIMEOUT_MS / 1000} s`);
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          await page.click(selector);
+        }),
         async close() {
           tab.closing();
           await context.close();

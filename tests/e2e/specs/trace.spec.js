@@ -142,6 +142,24 @@ test('comparing strategies shows time against correctness, and the cost of safet
   expect(ratio).toBeCloseTo((await median('global')) / (await median('none')), 2);
   await expect(page.locator('#batch [data-chart="compare"] circle')).toHaveCount(5);
   await expect(page.locator('#batch .verdict')).toContainText('slower and right');
+  // Every point's label is readable: clear of the axes' numbers and names, of the other
+  // labels, and inside the chart.
+  const clashes = await page.locator('#batch [data-chart="compare"] svg').evaluate((chart) => {
+    const box = (t) => t.getBBox();
+    const meet = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+    const labels = [...chart.querySelectorAll('text.label')];
+    const rest = [...chart.querySelectorAll('text:not(.label)')];
+    const view = chart.viewBox.baseVal;
+    const out = [];
+    labels.forEach((l, i) => {
+      const b = box(l);
+      if (b.x < 0 || b.x + b.width > view.width || b.y < 0) out.push(`${l.textContent} leaves the chart`);
+      for (const t of rest) if (meet(b, box(t))) out.push(`${l.textContent} / ${t.textContent}`);
+      for (const m of labels.slice(i + 1)) if (meet(b, box(m))) out.push(`${l.textContent} / ${m.textContent}`);
+    });
+    return { out, labels: labels.length };
+  });
+  expect(clashes).toEqual({ out: [], labels: 5 });
 });
 
 test('the observer effect: the violation rate with tracing off and on, measured side by side', async ({ page }) => {
