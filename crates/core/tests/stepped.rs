@@ -238,7 +238,13 @@ fn replays_the_same(config: Value) -> bool {
     replay["seed"] = real.params["seed"].clone();
     replay["schedule"] = json!(trace.schedule());
     let stepped = run(replay);
-    assert_ne!(stepped.outcome, Outcome::Error, "{:?}", stepped.error);
+    // A replay that went astray (two operations nanoseconds apart numbered in the other
+    // order) can end anywhere, a refused schedule included: it counts as not the same, and
+    // the rates below say how often that may happen.
+    if stepped.outcome == Outcome::Error {
+        eprintln!("a replay went astray: {:?}", stepped.error);
+        return false;
+    }
     stepped.final_state == real.final_state
 }
 
