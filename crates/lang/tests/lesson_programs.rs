@@ -8,37 +8,13 @@
 //! come twice in 20 when none came in 100 (and the unlocked counter loses a quarter to a
 //! half of its increments in each run, so a run losing none is far rarer than that).
 
-use std::path::PathBuf;
+mod common;
+
+use common::{lesson, with_constant};
 use std::time::{Duration, Instant};
 
 use racelab_lang::compiler::compile;
 use racelab_lang::vm::{RunOptions, RunResult};
-
-fn program(name: &str) -> String {
-    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "programs", name]
-        .iter()
-        .collect();
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// The program with its top-level constant `name` set to `value` (a lesson's parameter).
-fn with_constant(src: &str, name: &str, value: &str) -> String {
-    let prefix = format!("{name} = ");
-    let mut found = false;
-    let out: Vec<String> = src
-        .lines()
-        .map(|line| {
-            if line.starts_with(&prefix) {
-                found = true;
-                format!("{prefix}{value}")
-            } else {
-                line.to_string()
-            }
-        })
-        .collect();
-    assert!(found, "no constant {name}");
-    out.join("\n") + "\n"
-}
 
 fn runs(src: &str, n: usize) -> Vec<RunResult> {
     let program =
@@ -59,7 +35,7 @@ fn failed_checks(r: &RunResult) -> usize {
 
 #[test]
 fn unlocked_counter_on_four_threads_loses_updates_and_a_locked_one_never() {
-    let src = program("counter.py");
+    let src = lesson("counter.py");
     let lost = |r: &RunResult| !r.stdout().contains("lost 0)");
     let unlocked = runs(&src, 20);
     let n = unlocked.iter().filter(|r| lost(r)).count();
@@ -77,7 +53,7 @@ fn unlocked_counter_on_four_threads_loses_updates_and_a_locked_one_never() {
 
 #[test]
 fn unlocked_bank_audits_see_wrong_totals_and_locked_ones_never() {
-    let src = program("bank.py");
+    let src = lesson("bank.py");
     let unlocked = runs(&src, 20);
     let broken = unlocked.iter().filter(|r| failed_checks(r) > 0).count();
     assert!(
@@ -95,7 +71,7 @@ fn unlocked_bank_audits_see_wrong_totals_and_locked_ones_never() {
 
 #[test]
 fn booking_on_a_pool_of_ten_oversells_without_a_lock_and_confirms_exactly_ten_with_one() {
-    let src = program("booking.py");
+    let src = lesson("booking.py");
     let unlocked = runs(&src, 20);
     let oversold = unlocked
         .iter()
@@ -119,7 +95,7 @@ fn booking_on_a_pool_of_ten_oversells_without_a_lock_and_confirms_exactly_ten_wi
 
 #[test]
 fn lock_reentry_deadlocks_at_its_line_and_an_rlock_does_not() {
-    let src = program("reentry.py");
+    let src = lesson("reentry.py");
     for _ in 0..20 {
         let started = Instant::now();
         let r = runs(&src, 1).remove(0);
@@ -143,7 +119,7 @@ fn lock_reentry_deadlocks_at_its_line_and_an_rlock_does_not() {
 
 #[test]
 fn the_primitives_keep_their_guarantees_in_every_run() {
-    for r in runs(&program("semaphore.py"), 20) {
+    for r in runs(&lesson("semaphore.py"), 20) {
         assert!(
             r.checks.is_empty(),
             "a fourth visitor got in: {:?}",
@@ -151,11 +127,11 @@ fn the_primitives_keep_their_guarantees_in_every_run() {
         );
         assert_eq!(r.stdout(), "most inside at once: 3\n");
     }
-    for r in runs(&program("event_barrier.py"), 20) {
+    for r in runs(&lesson("event_barrier.py"), 20) {
         assert!(r.checks.is_empty(), "{:?}", r.checks[0]);
         assert_eq!(r.stdout(), "laps [5, 5, 5, 5] started early []\n");
     }
-    for r in runs(&program("producer_consumer.py"), 20) {
+    for r in runs(&lesson("producer_consumer.py"), 20) {
         assert!(r.checks.is_empty(), "{:?}", r.checks[0]);
         assert_eq!(r.stdout(), "delivered 600 of 600\n");
     }
@@ -163,7 +139,7 @@ fn the_primitives_keep_their_guarantees_in_every_run() {
 
 #[test]
 fn the_condition_agent_serves_every_customer_then_its_endless_wait_is_explained() {
-    for r in runs(&program("condition_agent.py"), 20) {
+    for r in runs(&lesson("condition_agent.py"), 20) {
         assert_eq!(r.output.len(), 5, "every customer served: {}", r.stdout());
         let d = r
             .deadlock
@@ -181,7 +157,7 @@ fn the_condition_agent_serves_every_customer_then_its_endless_wait_is_explained(
 #[test]
 fn five_philosophers_deadlock_in_a_cycle_of_five_and_never_hang() {
     let started = Instant::now();
-    let ended = runs(&program("philosophers.py"), 20);
+    let ended = runs(&lesson("philosophers.py"), 20);
     let cycles = ended
         .iter()
         .filter(|r| r.deadlock.as_ref().is_some_and(|d| d.cycle.len() == 5))

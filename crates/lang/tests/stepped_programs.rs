@@ -1,18 +1,13 @@
 //! Stepped programs: the threads are real threads that take turns at every shared
 //! operation, so the seed (and schedule) alone decide the run.
 
-use std::path::PathBuf;
+mod common;
+
+use common::lesson;
 
 use racelab::{Outcome, Report};
 use racelab_lang::run::ProgramConfig;
 use serde_json::json;
-
-fn lesson(name: &str) -> String {
-    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "programs", name]
-        .iter()
-        .collect();
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 fn stepped(program: &str, extra: serde_json::Value) -> Report {
     let mut config = json!({ "program": program, "executor": "stepped" });

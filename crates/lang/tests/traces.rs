@@ -5,33 +5,14 @@
 //! Rates come from 200 runs of each claim on two cores (debug and `ci` profiles alike):
 //! see each test for what was measured.
 
-use std::path::PathBuf;
+mod common;
+
+use common::{lesson, with_constant};
 
 use racelab::trace::EventOp;
 use racelab::{Outcome, Report, Trace};
 use racelab_lang::run::ProgramConfig;
 use serde_json::{json, Value};
-
-fn lesson(name: &str) -> String {
-    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "programs", name]
-        .iter()
-        .collect();
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// The program with its top-level constant `name` set to `value`.
-fn with_constant(src: &str, name: &str, value: &str) -> String {
-    let prefix = format!("{name} = ");
-    assert!(src.lines().any(|l| l.starts_with(&prefix)), "no {name}");
-    src.lines()
-        .map(|l| match l.starts_with(&prefix) {
-            true => format!("{prefix}{value}"),
-            false => l.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
-}
 
 fn run(program: &str, extra: Value) -> Report {
     let mut config = json!({ "program": program, "trace": true });

@@ -1,4 +1,5 @@
-//! What several test files share.
+//! What several test files share (each test binary uses part of it).
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
@@ -12,4 +13,29 @@ pub fn python_files(dir: &str) -> Vec<PathBuf> {
         .collect();
     files.sort();
     files
+}
+
+/// A lesson program of `tests/programs`, by file name.
+pub fn lesson(name: &str) -> String {
+    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "programs", name]
+        .iter()
+        .collect();
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The program with its top-level constant `name` set to `value` (a lesson's parameter).
+pub fn with_constant(src: &str, name: &str, value: &str) -> String {
+    let prefix = format!("{name} = ");
+    assert!(
+        src.lines().any(|l| l.starts_with(&prefix)),
+        "no constant {name}"
+    );
+    src.lines()
+        .map(|l| match l.starts_with(&prefix) {
+            true => format!("{prefix}{value}"),
+            false => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
 }
