@@ -6,11 +6,16 @@
 //   pg.capabilities                                   // what was found at start-up, and the
 //                                                     // executor it picked (capabilities.js)
 //   pg.scenarios()                                    // ids, titles, strategies, params
+//   pg.lessons()                                      // the lessons (www/lessons): each a
+//                                                     // program per placement, params, invariants
 //   await pg.run({ scenario, strategy, ...params }, { onProgress, keepEvents })  // -> Report
 //     (trace: true adds report.trace; keepEvents: false keeps its counts but not its events)
 //   await pg.run({ ..., executor: 'stepped', seed, schedule: [0, 1, 1], pause: true })
 //     (one operation at a time: the same seed and schedule give the same report; with pause
 //     the run stops where the schedule ends and report.steps says where each thread stands)
+//   await pg.run({ scenario, strategy, lesson: true, ...params })  // the lesson's program for
+//     that placement, its params written into the program's constants (a lesson without a
+//     hand-written scenario always runs so): the same Report, plus output and exceptions
 //   await pg.run({ program: 'print("hi")', seed, max_steps, filename })  // a Python program
 //   await pg.run({ program, executor: 'stepped', seed, schedule, pause })  // its threads taking turns
 //   await pg.run({ program, trace: true })  // report.trace: what every thread did, and
@@ -69,6 +74,7 @@ class Playground extends EventTarget {
   #pool = new Map();
   #failStart = null;
   #catalog = [];
+  #lessons = [];
   #memory = null;
   #control = null;
   #crashPtr = 0;
@@ -132,6 +138,7 @@ class Playground extends EventTarget {
     const info = await ready;
     this.#failStart = null;
     this.#catalog = JSON.parse(info.catalog);
+    this.#lessons = JSON.parse(info.lessons);
     this.maxThreads = info.maxThreads;
     this.moduleMs = info.moduleMs;
     this.poolMs = info.poolMs;
@@ -257,6 +264,15 @@ class Playground extends EventTarget {
     return structuredClone(this.#catalog);
   }
 
+  /**
+   * Every lesson (`www/lessons/<id>/`): id, title, summary, guarantee, watch, params (as
+   * scenarios' are, defaults read from the programs), invariants ({ id, check, text }) and
+   * placements ({ id, title, safe, summary, fix?, file, program }).
+   */
+  lessons() {
+    return structuredClone(this.#lessons);
+  }
+
   /** Live progress of the current (or last) run, read from shared memory. */
   progress() {
     const c = this.#control;
@@ -275,7 +291,7 @@ class Playground extends EventTarget {
    * leaves out its events, keeping its counts and explanations (for batches).
    */
   run(config, { onProgress, keepEvents = true } = {}) {
-    const checked = checkConfig(config, this.#catalog);
+    const checked = checkConfig(config, this.#catalog, { lessons: this.#lessons });
     return this.#enqueue({ type: 'run', config: JSON.stringify(checked), keepEvents }, checked, onProgress);
   }
 
@@ -289,7 +305,7 @@ class Playground extends EventTarget {
    * (with the same `seed`) to a stepped run. Stop ends it like a run.
    */
   explore(config) {
-    const checked = checkConfig(config, this.#catalog, { explore: true });
+    const checked = checkConfig(config, this.#catalog, { explore: true, lessons: this.#lessons });
     return this.#enqueue({ type: 'explore', config: JSON.stringify(checked) }, checked);
   }
 
@@ -453,24 +469,34 @@ const MAX_SEED = Number.MAX_SAFE_INTEGER;
  * undefined into null (which means "the default") and drop functions, so a config that
  * cannot cross as it is must be refused here. Ranges are the core's to check.
  */
-function checkConfig(config, catalog, { explore = false } = {}) {
+function checkConfig(config, catalog, { explore = false, lessons = [] } = {}) {
   const refuse = (field, message) => { throw new RacelabError(`${field}: ${message}`, field); };
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     refuse('config', `must be an object like { scenario: "bank", strategy: "none" }, got ${shown(config)}`);
   }
   if ('program' in config) return checkProgram(config, refuse, { explore });
-  const ids = catalog.map((s) => s.id);
+  const ids = [...new Set([...catalog.map((s) => s.id), ...lessons.map((l) => l.id)])];
   if (typeof config.scenario !== 'string') {
     refuse('scenario', `must be a string naming a scenario (${ids.join(', ')}), got ${shown(config.scenario)}`);
   }
-  const info = catalog.find((s) => s.id === config.scenario);
+  if (config.lesson !== undefined && config.lesson !== null && config.lesson !== true) {
+    refuse('lesson', `must be true (run the lesson's program), got ${shown(config.lesson)}`);
+  }
+  const scenario = catalog.find((s) => s.id === config.scenario);
+  const lesson = lessons.find((l) => l.id === config.scenario);
+  if (config.lesson === true && !lesson) {
+    refuse('lesson', `"${config.scenario}" has no lesson program; lessons: ${lessons.map((l) => l.id).join(', ')}`);
+  }
+  // Parameters are checked against the table of what will run: the lesson's program when
+  // asked for (or when there is no hand-written scenario), else the scenario.
+  const info = config.lesson === true || !scenario ? lesson : scenario;
   if (!info) refuse('scenario', `unknown scenario "${config.scenario}"; choose one of ${ids.join(', ')}`);
   const out = {};
   for (const [key, value] of Object.entries(config)) {
     if (value === undefined || value === null) continue;
     if (key === 'scenario' || key === 'strategy' || key === 'executor') {
       if (typeof value !== 'string') refuse(key, `must be a string, got ${shown(value)}`);
-    } else if (key === 'trace' || key === 'pause') {
+    } else if (key === 'trace' || key === 'pause' || key === 'lesson') {
       if (typeof value !== 'boolean') refuse(key, `must be true or false, got ${shown(value)}`);
     } else if (key === 'schedule') {
       const ok = Array.isArray(value) && value.length === Object.keys(value).length && value.every(Number.isSafeInteger);

@@ -17,7 +17,7 @@
 //   worker -> page  { type: 'spawn', id, url, options }   make pool worker `id` (while the pool starts:
 //                                                         the page owns every worker, see PoolWorker)
 //                   { type: 'to-pool', id, data }         post `data` to pool worker `id`
-//                   { type: 'ready', catalog, maxThreads, workers, memory, controlPtr, crashPtr, moduleMs, poolMs }
+//                   { type: 'ready', catalog, lessons, maxThreads, workers, memory, controlPtr, crashPtr, moduleMs, poolMs }
 //                                                         (without a pool: workers 0, memory null, since
 //                                                         shared memory cannot be posted to the page)
 //                   { type: 'result', id, report }        report (or exploration) is a JSON string
@@ -32,7 +32,7 @@
 // leaves this one blocked forever, so only the note can tell the page.
 
 import init, {
-  initThreadPool, catalog, maxThreads, controlPtr, crashPtr, crashForTest, hangForTest, run, explore,
+  initThreadPool, catalog, lessons, maxThreads, controlPtr, crashPtr, crashForTest, hangForTest, run, explore,
 } from '../pkg/racelab_web.js';
 
 /**
@@ -86,6 +86,7 @@ async function start(workers, withPool) {
   postMessage({
     type: 'ready',
     catalog: catalog(),
+    lessons: lessons(),
     maxThreads: maxThreads(),
     workers: withPool ? workers : 0,
     memory: withPool ? wasm.memory : null,

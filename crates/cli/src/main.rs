@@ -2,9 +2,11 @@
 //!
 //! ```text
 //! racelab list [--json]
+//! racelab lessons [--json] [--lessons DIR]
 //! racelab run <scenario> [--strategy S] [--seed N] [--<param> V ...] [--trace [--trace-limit N]] [--trace-out FILE] [--json]
 //! racelab run <scenario> --executor stepped [--schedule 0,0,1 [--pause]] ...
 //! racelab run <file.py> [--seed N] [--max-steps N] [--json]
+//! racelab run <lesson> [--lesson] [--lessons DIR] [--strategy P] [--<param> V ...] ...
 //! racelab explore <scenario> [--strategy S] [--seed N] [--<param> V ...] [--budget N] [--json]
 //! ```
 //!
@@ -21,11 +23,13 @@ use racelab::params::ParamKind;
 use racelab::{catalog, OsThreads, RunConfig, RunControl};
 use racelab_lang::run::ProgramConfig;
 use racelab_lang::vm::{OutputLine, PrintRef};
+use racelab_lessons::{LessonRun, Lessons};
 use serde_json::{Map, Value as Json};
 
 const USAGE: &str = "\
 usage:
   racelab list [--json]                  scenarios, strategies and parameters
+  racelab lessons [--json]               lessons (programs and manifests), placements, parameters
   racelab run <scenario> [options]       run one on real threads and print the report
   racelab run <file.py> [options]        run a Python program (`-` reads it from stdin)
   racelab explore <scenario> [options]   search a small run's interleavings for a violation
@@ -41,6 +45,10 @@ run options:
   --executor stepped  one operation at a time on one thread, in a seeded order
   --schedule 0,1,1  (stepped) the threads to step first, in order
   --pause           (stepped) stop where the schedule ends
+  --lesson          run the lesson's program for this placement (www/lessons/<id>/<strategy>.py,
+                    parameters written into its constants) instead of the hand-written scenario;
+                    a lesson that has no scenario always runs as its program
+  --lessons DIR     more lessons, from a folder laid out as www/lessons (also for `lessons`)
 
 program options (racelab run <file.py>):
   --seed N          seed of the program's `random` module (and, stepped, of its turns)
@@ -88,6 +96,7 @@ fn cli() -> Result<ExitCode, Refused> {
     let done = |r: Result<(), Refused>| r.map(|()| ExitCode::SUCCESS);
     match command.as_str() {
         "list" => done(list(parser)),
+        "lessons" => done(lessons(parser)),
         "run" => run(parser),
         "explore" => done(explore(parser)),
         "help" => {
@@ -118,20 +127,64 @@ fn list(mut parser: lexopt::Parser) -> Result<(), Refused> {
     Ok(())
 }
 
+fn lessons(mut parser: lexopt::Parser) -> Result<(), Refused> {
+    let mut json = false;
+    let mut dir = None;
+    while let Some(arg) = parser.next().map_err(refused)? {
+        match arg {
+            Long("json") => json = true,
+            Long("lessons") => dir = Some(parser.value().map_err(refused)?),
+            other => return Err(Refused(other.unexpected().to_string())),
+        }
+    }
+    let lessons = load_lessons(dir.as_deref().map(std::path::Path::new))?;
+    if json {
+        println!("{}", lessons.to_json());
+    } else {
+        print!("{}", render::lessons(&lessons));
+    }
+    Ok(())
+}
+
+/// The built-in lessons, and those of `dir` if given.
+fn load_lessons(dir: Option<&std::path::Path>) -> Result<Lessons, Refused> {
+    let builtin = Lessons::builtin().map_err(|e| Refused(format!("built-in lessons: {e}")))?;
+    match dir {
+        None => Ok(builtin.clone()),
+        Some(dir) => {
+            let more = Lessons::from_dir(dir).map_err(|e| Refused(format!("lessons: {e}")))?;
+            builtin
+                .with(more)
+                .map_err(|e| Refused(format!("lessons: {e}")))
+        }
+    }
+}
+
 /// What the command line of `run` or `explore` asked for.
 struct Asked {
     config: Map<String, Json>,
     json: bool,
     trace_out: Option<std::path::PathBuf>,
+    lessons: Lessons,
 }
 
 fn parse(parser: &mut lexopt::Parser, command: &str) -> Result<Asked, Refused> {
     let mut config = Map::new();
     let mut json = false;
     let mut trace_out = None;
+    let mut dir = None;
+    // Flags in order, their values typed once every flag is known (the lesson and the
+    // lessons' folder may come after a parameter).
+    let mut flags: Vec<(String, String)> = Vec::new();
     while let Some(arg) = parser.next().map_err(refused)? {
         match arg {
             Long("json") => json = true,
+            Long("lesson") => {
+                config.insert("lesson".into(), Json::Bool(true));
+            }
+            Long("lessons") => {
+                dir = Some(std::path::PathBuf::from(parser.value().map_err(refused)?))
+            }
             Long("pause") => {
                 config.insert("pause".into(), Json::Bool(true));
             }
@@ -151,14 +204,23 @@ fn parse(parser: &mut lexopt::Parser, command: &str) -> Result<Asked, Refused> {
             Long(flag) => {
                 let name = flag.replace('-', "_");
                 let text = parser.value().map_err(refused)?.string().map_err(refused)?;
-                let value = typed_value(config.get("scenario"), &name, &text);
-                config.insert(name, value);
+                flags.push((name, text));
             }
             other => return Err(Refused(other.unexpected().to_string())),
         }
     }
+    let lessons = load_lessons(dir.as_deref())?;
+    for (name, text) in flags {
+        let value = typed_value(config.get("scenario"), &lessons, &name, &text);
+        config.insert(name, value);
+    }
     if !config.contains_key("scenario") {
-        let ids: Vec<_> = catalog().iter().map(|s| s.id).collect();
+        let mut ids: Vec<&str> = catalog().iter().map(|s| s.id).collect();
+        for l in lessons.iter() {
+            if !ids.contains(&l.id.as_str()) {
+                ids.push(&l.id);
+            }
+        }
         return Err(Refused(format!(
             "{command}: which scenario? one of {} (or, for run, a Python file: prog.py)",
             ids.join(", ")
@@ -168,18 +230,45 @@ fn parse(parser: &mut lexopt::Parser, command: &str) -> Result<Asked, Refused> {
         config,
         json,
         trace_out,
+        lessons,
     })
 }
 
 fn explore(mut parser: lexopt::Parser) -> Result<(), Refused> {
-    let Asked { config, json, .. } = parse(&mut parser, "explore")?;
+    let Asked {
+        mut config,
+        json,
+        lessons,
+        ..
+    } = parse(&mut parser, "explore")?;
     if let Some(path) = config
         .get("scenario")
         .and_then(Json::as_str)
         .filter(|s| is_program_path(s))
     {
         let path = path.to_string();
-        return explore_program(&path, config, json);
+        config.remove("scenario");
+        let (source, filename) = read_program(&path)?;
+        return explore_program(&path, source, filename, config, json);
+    }
+    if LessonRun::wanted(&lessons, &Json::Object(config.clone())) {
+        // The search's own field goes to the search; the rest says which program.
+        let budget = config.remove("budget");
+        let run = LessonRun::from_value(&lessons, &Json::Object(config))
+            .map_err(|e| Refused(e.to_string()))?;
+        let mut search = Map::new();
+        search.insert("seed".into(), Json::from(run.program.seed));
+        if let Some(budget) = budget {
+            search.insert("budget".into(), budget);
+        }
+        let path = format!("{} --lesson --strategy {}", run.lesson.id, run.placement.id);
+        return explore_program(
+            &path,
+            run.program.source.clone(),
+            run.program.filename.clone(),
+            search,
+            json,
+        );
     }
     let search = racelab::ExploreConfig::from_value(&Json::Object(config))
         .map_err(|e| Refused(e.to_string()))?;
@@ -196,9 +285,10 @@ fn explore(mut parser: lexopt::Parser) -> Result<(), Refused> {
 
 fn run(mut parser: lexopt::Parser) -> Result<ExitCode, Refused> {
     let Asked {
-        config,
+        mut config,
         json,
         trace_out,
+        lessons,
     } = parse(&mut parser, "run")?;
     if let Some(path) = config
         .get("scenario")
@@ -206,10 +296,20 @@ fn run(mut parser: lexopt::Parser) -> Result<ExitCode, Refused> {
         .filter(|s| is_program_path(s))
     {
         let path = path.to_string();
-        return run_program(&path, config, json, trace_out.as_deref());
+        config.remove("scenario");
+        let (source, filename) = read_program(&path)?;
+        config.insert("program".into(), Json::String(source));
+        config.insert("filename".into(), Json::String(filename));
+        let program =
+            ProgramConfig::from_value(&Json::Object(config)).map_err(|e| Refused(e.to_string()))?;
+        return run_program(&program, json, trace_out.as_deref(), |r| r);
     }
-    let config =
-        RunConfig::from_value(&Json::Object(config)).map_err(|e| Refused(e.to_string()))?;
+    let config = Json::Object(config);
+    if LessonRun::wanted(&lessons, &config) {
+        let run = LessonRun::from_value(&lessons, &config).map_err(|e| Refused(e.to_string()))?;
+        return run_program(&run.program, json, trace_out.as_deref(), |r| run.finish(r));
+    }
+    let config = RunConfig::from_value(&config).map_err(|e| Refused(e.to_string()))?;
     let mut report = config.run(&OsThreads, &RunControl::new());
     write_trace(&mut report, trace_out.as_deref())?;
     if json {
@@ -262,9 +362,13 @@ fn read_program(path: &str) -> Result<(String, String), Refused> {
 
 /// `racelab explore prog.py`: every way the program's threads can take turns, and a
 /// shortest schedule that breaks it, if one does.
-fn explore_program(path: &str, mut config: Map<String, Json>, json: bool) -> Result<(), Refused> {
-    config.remove("scenario");
-    let (source, filename) = read_program(path)?;
+fn explore_program(
+    path: &str,
+    source: String,
+    filename: String,
+    mut config: Map<String, Json>,
+    json: bool,
+) -> Result<(), Refused> {
     config.insert("program".into(), Json::String(source));
     config.insert("filename".into(), Json::String(filename));
     let search = racelab_lang::explore::ProgramSearch::from_value(&Json::Object(config))
@@ -308,22 +412,17 @@ fn explore_program(path: &str, mut config: Map<String, Json>, json: bool) -> Res
     Ok(())
 }
 
-/// `racelab run prog.py`: the program's output on stdout as Python prints it; then its
-/// traceback and the report's summary on stderr (or the whole report as JSON on stdout).
+/// `racelab run prog.py` (or a lesson): the program's output on stdout as Python prints it;
+/// then its traceback and the report's summary on stderr (or the whole report as JSON on
+/// stdout). `finish` makes the program's report the lesson's.
 fn run_program(
-    path: &str,
-    mut config: Map<String, Json>,
+    program: &ProgramConfig,
     json: bool,
     trace_out: Option<&std::path::Path>,
+    finish: impl FnOnce(racelab::Report) -> racelab::Report,
 ) -> Result<ExitCode, Refused> {
     use std::io::Write;
-    config.remove("scenario");
-    let (source, filename) = read_program(path)?;
-    config.insert("program".into(), Json::String(source));
-    config.insert("filename".into(), Json::String(filename));
-    let program =
-        ProgramConfig::from_value(&Json::Object(config)).map_err(|e| Refused(e.to_string()))?;
-    let mut report = match program.compile() {
+    let report = match program.compile() {
         // Text mode writes the output as the program prints it (a long run shows its
         // progress); the report keeps it for --json.
         Ok(compiled) if !json => {
@@ -347,6 +446,7 @@ fn run_program(
             return Ok(ExitCode::from(2));
         }
     };
+    let mut report = finish(report);
     write_trace(&mut report, trace_out)?;
     let escaped = report.exceptions.as_ref().is_some_and(|e| !e.is_empty());
     if json {
@@ -370,16 +470,18 @@ fn run_program(
 /// The flag's text as the JSON the core expects: numbers and lists where the parameter table
 /// says so and the text parses, the text itself otherwise (the core then names the
 /// parameter and its range in its refusal).
-fn typed_value(scenario: Option<&Json>, name: &str, text: &str) -> Json {
-    let kind = scenario
-        .and_then(Json::as_str)
-        .and_then(|id| catalog().into_iter().find(|s| s.id == id))
-        .and_then(|s| {
-            s.params
-                .iter()
-                .find(|p| p.name == name)
-                .map(|p| p.kind.clone())
-        });
+fn typed_value(scenario: Option<&Json>, lessons: &Lessons, name: &str, text: &str) -> Json {
+    let id = scenario.and_then(Json::as_str).unwrap_or_default();
+    let kind = catalog()
+        .into_iter()
+        .find(|s| s.id == id)
+        .and_then(|s| s.params.iter().find(|p| p.name == name).cloned())
+        .or_else(|| {
+            lessons
+                .get(id)
+                .and_then(|l| l.params.iter().find(|p| p.name == name).cloned())
+        })
+        .map(|p| p.kind);
     let number = |t: &str| {
         t.trim()
             .parse::<i64>()

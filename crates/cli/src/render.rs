@@ -18,9 +18,9 @@ pub fn report(r: &Report) -> String {
         Outcome::Error => "ERROR",
         Outcome::Paused => "PAUSED where the schedule ends",
     };
-    let what = match (&r.program, r.scenario, r.strategy) {
+    let what = match (&r.program, r.scenario.as_deref(), r.strategy.as_deref()) {
+        (_, Some(scenario), Some(strategy)) => format!("{scenario} · strategy {strategy}"),
         (Some(file), ..) => file.clone(),
-        (None, Some(scenario), Some(strategy)) => format!("{scenario} · strategy {strategy}"),
         (None, scenario, _) => scenario.unwrap_or("?").to_string(),
     };
     let threads = match r.threads {
@@ -46,8 +46,12 @@ pub fn report(r: &Report) -> String {
     if let Some(d) = &r.deadlock {
         let strategy = racelab::catalog()
             .into_iter()
-            .find(|s| Some(s.id) == r.scenario)
-            .and_then(|s| s.strategies.into_iter().find(|s| Some(s.id) == r.strategy));
+            .find(|s| Some(s.id) == r.scenario.as_deref())
+            .and_then(|s| {
+                s.strategies
+                    .into_iter()
+                    .find(|s| Some(s.id) == r.strategy.as_deref())
+            });
         for edge in &d.cycle {
             if edge.holds.is_empty() {
                 let _ = write!(out, "  thread {} waits for {}", edge.thread, edge.waits_for);
@@ -159,6 +163,49 @@ fn plain(v: &Value) -> String {
     }
 }
 
+/// Every lesson with its placements and parameters.
+pub fn lessons(lessons: &racelab_lessons::Lessons) -> String {
+    let mut out = String::new();
+    for l in lessons.iter() {
+        let _ = writeln!(out, "{}  {}\n  {}", l.id, l.title, l.summary);
+        let _ = writeln!(out, "  guarantee: {}", l.guarantee);
+        let _ = writeln!(out, "  placements (--strategy):");
+        for p in &l.placements {
+            let _ = writeln!(
+                out,
+                "    {:<18} {}{}  [{}]",
+                p.id,
+                p.title,
+                if p.safe { "" } else { " (unsafe)" },
+                p.file
+            );
+        }
+        params(&mut out, &l.params);
+        let _ = writeln!(out);
+    }
+    out
+}
+
+fn params(out: &mut String, specs: &[racelab::params::ParamSpec]) {
+    let _ = writeln!(out, "  parameters:");
+    for p in specs {
+        let default = match &p.kind {
+            ParamKind::Int { default, .. } => default.to_string(),
+            ParamKind::IntList { default, .. } => default
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        };
+        let _ = writeln!(
+            out,
+            "    --{:<22} {} (default {default})",
+            p.name,
+            p.range_text()
+        );
+    }
+}
+
 /// Every scenario with its strategies and parameters.
 pub fn catalog(scenarios: &[ScenarioInfo]) -> String {
     let mut out = String::new();
@@ -175,23 +222,7 @@ pub fn catalog(scenarios: &[ScenarioInfo]) -> String {
                 if st.safe { "" } else { " (unsafe)" }
             );
         }
-        let _ = writeln!(out, "  parameters:");
-        for p in s.params {
-            let default = match &p.kind {
-                ParamKind::Int { default, .. } => default.to_string(),
-                ParamKind::IntList { default, .. } => default
-                    .iter()
-                    .map(i64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(","),
-            };
-            let _ = writeln!(
-                out,
-                "    --{:<22} {} (default {default})",
-                p.name,
-                p.range_text()
-            );
-        }
+        params(&mut out, s.params);
         let _ = writeln!(out);
     }
     out

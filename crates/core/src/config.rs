@@ -1,5 +1,6 @@
 //! A run's configuration: parsed from JSON (the JS API, the CLI), validated, and run.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
@@ -288,7 +289,7 @@ impl RunConfig {
         if self.stepped.is_some() {
             report.executor = Executor::Stepped;
             let mut steps = control.steps.finish();
-            if let (Some(scenario), Some(strategy)) = (report.scenario, report.strategy) {
+            if let (Some(scenario), Some(strategy)) = (&report.scenario, &report.strategy) {
                 if let Some(listing) = crate::scenarios::listing_of(scenario, strategy) {
                     steps.locate(&listing);
                 }
@@ -335,14 +336,14 @@ impl RunConfig {
 
 /// `trace_limit`: how many events a traced run keeps.
 const TRACE_LIMIT: ParamSpec = ParamSpec {
-    name: "trace_limit",
+    name: Cow::Borrowed("trace_limit"),
     kind: ParamKind::Int {
         min: 1,
         max: MAX_TRACE_LIMIT,
         default: DEFAULT_TRACE_LIMIT,
     },
-    unit: "events kept",
-    help: "Events of a traced run to keep (its first ones).",
+    unit: Cow::Borrowed("events kept"),
+    help: Cow::Borrowed("Events of a traced run to keep (its first ones)."),
 };
 
 /// `trace` (true or false) and `trace_limit` (events kept): how many events to trace, if any.

@@ -13,6 +13,7 @@
 //! Runs too long to enumerate are *sampled*: whole runs under the seeded random scheduler,
 //! one seed after another. A sample never proves anything safe; it finds what is common.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use serde::Serialize;
@@ -35,23 +36,23 @@ pub const MAX_SEARCH_STEPS: u64 = 5_000_000;
 
 /// `budget`: how many runs a search may try.
 const BUDGET: ParamSpec = ParamSpec {
-    name: "budget",
+    name: Cow::Borrowed("budget"),
     kind: ParamKind::Int {
         min: 1,
         max: MAX_EXPLORE_BUDGET,
         default: DEFAULT_EXPLORE_BUDGET,
     },
-    unit: "runs to try",
-    help: "Runs of the scenario a search may try.",
+    unit: Cow::Borrowed("runs to try"),
+    help: Cow::Borrowed("Runs of the scenario a search may try."),
 };
 
 /// What a search found.
 #[derive(Debug, Clone, Serialize)]
 pub struct Exploration {
     /// Scenario id.
-    pub scenario: &'static str,
+    pub scenario: Cow<'static, str>,
     /// Strategy id.
-    pub strategy: &'static str,
+    pub strategy: Cow<'static, str>,
     /// The seed of the threads' own random choices (and of the sampler).
     pub seed: u64,
     /// `enumerated` (breadth first over every reachable state) or `sampled`.
@@ -192,8 +193,8 @@ impl ExploreConfig {
         let probe = self.attempt(Vec::new(), false, seed, control);
         // A scenario's report always names both (only a program's names neither).
         let (scenario, strategy) = (
-            probe.scenario.unwrap_or_default(),
-            probe.strategy.unwrap_or_default(),
+            probe.scenario.clone().unwrap_or_default(),
+            probe.strategy.clone().unwrap_or_default(),
         );
         let mut found = Exploration {
             scenario,

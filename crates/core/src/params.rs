@@ -4,6 +4,7 @@
 //! run's configuration, tells the page which ranges to offer and tells the CLI which flags
 //! exist, so a limit can never be shown one way and enforced another.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -61,7 +62,7 @@ pub enum ParamKind {
         /// Largest allowed item.
         max: i64,
         /// Used when the parameter is not given.
-        default: &'static [i64],
+        default: Cow<'static, [i64]>,
     },
 }
 
@@ -69,14 +70,14 @@ pub enum ParamKind {
 #[derive(Debug, Clone, Serialize)]
 pub struct ParamSpec {
     /// The name used in configs, the JS API and as a CLI flag (`--name`).
-    pub name: &'static str,
+    pub name: Cow<'static, str>,
     /// Type, range and default.
     #[serde(flatten)]
     pub kind: ParamKind,
     /// Unit shown beside the value (`"ms"`, `"µs"`, or empty).
-    pub unit: &'static str,
+    pub unit: Cow<'static, str>,
     /// One line saying what the parameter changes.
-    pub help: &'static str,
+    pub help: Cow<'static, str>,
 }
 
 /// A validated parameter value.
@@ -91,7 +92,7 @@ pub enum ParamValue {
 
 /// Validated values for every parameter of a table (given or defaulted).
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Values(BTreeMap<&'static str, ParamValue>);
+pub struct Values(BTreeMap<String, ParamValue>);
 
 impl Values {
     /// Validates `given` against `specs`. Missing parameters take their defaults; a
@@ -101,8 +102,8 @@ impl Values {
         specs: &[ParamSpec],
         given: &BTreeMap<String, Value>,
     ) -> Result<Self, ConfigError> {
-        if let Some(unknown) = given.keys().find(|k| !specs.iter().any(|s| s.name == *k)) {
-            let known: Vec<&str> = specs.iter().map(|s| s.name).collect();
+        if let Some(unknown) = given.keys().find(|k| !specs.iter().any(|s| s.name == **k)) {
+            let known: Vec<&str> = specs.iter().map(|s| &*s.name).collect();
             return Err(ConfigError::new(
                 unknown.as_str(),
                 format!(
@@ -113,18 +114,28 @@ impl Values {
         }
         let mut values = BTreeMap::new();
         for spec in specs {
-            let value = match given.get(spec.name) {
+            let value = match given.get(&*spec.name) {
                 None | Some(Value::Null) => spec.default_value(),
                 Some(v) => spec.check(v)?,
             };
-            values.insert(spec.name, value);
+            values.insert(spec.name.to_string(), value);
         }
         Ok(Self(values))
     }
 
     /// Every parameter of `specs` at its default.
     pub fn defaults(specs: &[ParamSpec]) -> Self {
-        Self(specs.iter().map(|s| (s.name, s.default_value())).collect())
+        Self(
+            specs
+                .iter()
+                .map(|s| (s.name.to_string(), s.default_value()))
+                .collect(),
+        )
+    }
+
+    /// The value of the parameter `name`, if the table has it.
+    pub fn get(&self, name: &str) -> Option<&ParamValue> {
+        self.0.get(name)
     }
 
     /// The value of an `Int` parameter of the table these values were parsed with.
@@ -197,7 +208,7 @@ impl ParamSpec {
 
     fn refuse(&self, got: &Value) -> ConfigError {
         ConfigError::new(
-            self.name,
+            &*self.name,
             format!("must be {}, got {}", self.range_text(), brief(got)),
         )
     }
@@ -250,26 +261,26 @@ mod tests {
 
     const SPECS: &[ParamSpec] = &[
         ParamSpec {
-            name: "threads",
+            name: Cow::Borrowed("threads"),
             kind: ParamKind::Int {
                 min: 1,
                 max: 16,
                 default: 5,
             },
-            unit: "",
-            help: "",
+            unit: Cow::Borrowed(""),
+            help: Cow::Borrowed(""),
         },
         ParamSpec {
-            name: "accounts",
+            name: Cow::Borrowed("accounts"),
             kind: ParamKind::IntList {
                 min_len: 2,
                 max_len: 4,
                 min: 0,
                 max: 100,
-                default: &[1, 2],
+                default: Cow::Borrowed(&[1, 2]),
             },
-            unit: "",
-            help: "",
+            unit: Cow::Borrowed(""),
+            help: Cow::Borrowed(""),
         },
     ];
 

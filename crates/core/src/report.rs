@@ -130,10 +130,10 @@ pub struct ExceptionInfo {
 pub struct Report {
     /// Scenario id (absent for a program).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub scenario: Option<&'static str>,
+    pub scenario: Option<Cow<'static, str>>,
     /// Strategy id (absent for a program).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<&'static str>,
+    pub strategy: Option<Cow<'static, str>>,
     /// For a program: its file name (`prog.py` when it was given as text).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub program: Option<String>,

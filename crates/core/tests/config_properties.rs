@@ -131,7 +131,7 @@ fn near_valid() -> impl Strategy<Value = (Value, BTreeSet<String>, bool)> {
                 let mut invalid = BTreeSet::new();
                 for (spec, value) in info.params.iter().zip(values) {
                     if let Some((v, ok)) = value {
-                        config.insert(spec.name.into(), v);
+                        config.insert(spec.name.to_string(), v);
                         if !ok {
                             invalid.insert(spec.name.to_string());
                         }
@@ -220,13 +220,16 @@ fn small_valid(scenario: usize) -> impl Strategy<Value = Value> {
         .params
         .iter()
         .map(|spec| {
-            let name = spec.name;
+            let name: &'static str = match &spec.name {
+                std::borrow::Cow::Borrowed(name) => name,
+                std::borrow::Cow::Owned(_) => unreachable!("scenarios name parameters statically"),
+            };
             let repetitions = ["transfers", "calls", "attempts"]
                 .iter()
                 .any(|w| name.contains(w));
-            match spec.kind {
+            match spec.kind.clone() {
                 ParamKind::Int { min, max, .. } => {
-                    let cap = match spec.unit {
+                    let cap = match &*spec.unit {
                         "ms" => 3,
                         "µs" => 5,
                         _ if repetitions => 50,

@@ -20,6 +20,7 @@
 pub mod ast;
 pub mod bytecode;
 pub mod compiler;
+pub mod constants;
 pub mod error;
 pub mod explore;
 pub mod format;

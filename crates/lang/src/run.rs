@@ -320,6 +320,11 @@ impl ProgramConfig {
                 }
             }
         }
+        for (name, n) in &result.more_checks {
+            if let Some(i) = invariants.iter_mut().find(|i| i.id == *name) {
+                i.violations += n;
+            }
+        }
         let exceptions: Vec<ExceptionInfo> = result
             .thread_exceptions
             .into_iter()

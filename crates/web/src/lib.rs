@@ -13,8 +13,9 @@
 //! controller, which stays blocked in `run`, so the page watches the note instead and
 //! restarts the runtime.
 //!
-//! A config with a `program` (a learner's Python) runs through `racelab-lang`; every other
-//! config is a scenario's, run by the core.
+//! A config with a `program` (a learner's Python) runs through `racelab-lang`; a config
+//! naming a lesson (`racelab-lessons`) runs its placement's program the same way; every
+//! other config is a scenario's, run by the core.
 //!
 //! Natively this crate is empty: everything below needs wasm32 with atomics.
 #![cfg(target_arch = "wasm32")]
@@ -25,6 +26,7 @@ use racelab::exec::Body;
 use racelab::{ExploreConfig, RunConfig, RunControl, Spawn, Threads};
 use racelab_lang::run::ProgramConfig;
 use racelab_lang::vm::threads::{ControlRef, SpawnRef};
+use racelab_lessons::LessonRun;
 use wasm_bindgen::prelude::*;
 
 pub use wasm_bindgen_rayon::init_thread_pool;
@@ -240,6 +242,20 @@ pub fn catalog() -> String {
     racelab::catalog_json()
 }
 
+/// Every lesson (`www/lessons`, built in): its placements' programs, parameters (ranges,
+/// defaults read from the programs) and invariants, as JSON.
+#[wasm_bindgen]
+pub fn lessons() -> Result<String, JsError> {
+    racelab_lessons::Lessons::builtin()
+        .map(|l| l.to_json())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// The built-in lessons, or why they did not load (a broken build's files).
+fn builtin_lessons() -> Result<&'static racelab_lessons::Lessons, JsError> {
+    racelab_lessons::Lessons::builtin().map_err(|e| JsError::new(&format!("lessons: {e}")))
+}
+
 /// Most scenario threads one run may use: the pool must be started with at least this many.
 #[wasm_bindgen(js_name = maxThreads)]
 pub fn max_threads() -> u32 {
@@ -268,7 +284,17 @@ pub fn run(config: &str, keep_events: bool, pool: bool) -> Result<String, JsErro
     let value: serde_json::Value = serde_json::from_str(config)
         .map_err(|e| JsError::new(&format!("config: is not valid JSON: {e}")))?;
     if ProgramConfig::is_program(&value) {
-        return run_program(&value, keep_events, pool);
+        let program =
+            ProgramConfig::from_value(&value).map_err(|e| JsError::new(&e.to_string()))?;
+        return Ok(run_program(&program, keep_events, pool, |r| r));
+    }
+    let lessons = builtin_lessons()?;
+    if LessonRun::wanted(lessons, &value) {
+        let lesson =
+            LessonRun::from_value(lessons, &value).map_err(|e| JsError::new(&e.to_string()))?;
+        return Ok(run_program(&lesson.program, keep_events, pool, |r| {
+            lesson.finish(r)
+        }));
     }
     let config = RunConfig::from_value(&value).map_err(|e| JsError::new(&e.to_string()))?;
     if config.stepped.is_none() {
@@ -297,30 +323,31 @@ fn drop_events(report: &mut racelab::Report) {
     }
 }
 
-/// A program's run (`{ program: "<source>", seed?, max_steps? }`): its main thread runs on
-/// this thread, the threads it starts on the pool (a program without threads needs no
-/// pool). Stop and deadlocks go through [`CONTROL`], seen within about a millisecond of
-/// the program's work. A program that does not compile is a report with `outcome:
-/// "error"` and the error's line and column, not a refusal.
+/// A program's run (`{ program: "<source>", seed?, max_steps? }`, or a lesson's placement):
+/// its main thread runs on this thread, the threads it starts on the pool (a program
+/// without threads needs no pool). Stop and deadlocks go through [`CONTROL`], seen within
+/// about a millisecond of the program's work. A program that does not compile is a report
+/// with `outcome: "error"` and the error's line and column, not a refusal. `finish` makes
+/// the program's report a lesson's.
 fn run_program(
-    value: &serde_json::Value,
+    program: &ProgramConfig,
     keep_events: bool,
     pool: bool,
-) -> Result<String, JsError> {
-    let program = ProgramConfig::from_value(value).map_err(|e| JsError::new(&e.to_string()))?;
+    finish: impl FnOnce(racelab::Report) -> racelab::Report,
+) -> String {
     let compiled = match program.compile() {
         Ok(compiled) => compiled,
-        Err(e) => return Ok(program.refused(&e).to_json()),
+        Err(e) => return program.refused(&e).to_json(),
     };
     CONTROL.begin(0);
     let mut options = program.options();
     options.threads = pool.then(|| SpawnRef(std::sync::Arc::new(WorkerPool)));
     options.control = Some(ControlRef::Static(&CONTROL));
-    let mut report = program.run_with(&compiled, options);
+    let mut report = finish(program.run_with(&compiled, options));
     if !keep_events {
         drop_events(&mut report);
     }
-    Ok(report.to_json())
+    report.to_json()
 }
 
 /// A program's exploration: every way its threads can take turns, each a stepped run
@@ -348,6 +375,23 @@ pub fn explore(config: &str, pool: bool) -> Result<String, JsError> {
         .map_err(|e| JsError::new(&format!("config: is not valid JSON: {e}")))?;
     if ProgramConfig::is_program(&value) {
         return explore_program(&value, pool);
+    }
+    let lessons = builtin_lessons()?;
+    if LessonRun::wanted(lessons, &value) {
+        // A lesson's placement is explored as its program; the search's own field stays.
+        let mut value = value;
+        let budget = value.as_object_mut().and_then(|o| o.remove("budget"));
+        let lesson =
+            LessonRun::from_value(lessons, &value).map_err(|e| JsError::new(&e.to_string()))?;
+        let mut search = serde_json::json!({
+            "program": lesson.program.source,
+            "filename": lesson.program.filename,
+            "seed": lesson.program.seed,
+        });
+        if let Some(budget) = budget {
+            search["budget"] = budget;
+        }
+        return explore_program(&search, pool);
     }
     let config = ExploreConfig::from_value(&value).map_err(|e| JsError::new(&e.to_string()))?;
     let found = config.explore(&CONTROL).map_err(|e| JsError::new(&e))?;

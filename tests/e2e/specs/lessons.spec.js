@@ -3,7 +3,7 @@
 // (the bank and the booking, unsafe and locked) are checked in every engine by
 // engines.spec.js.
 import { test } from '@playwright/test';
-import { MORE_CLAIMS, bornOut, held, needed } from './claims.js';
+import { MORE_CLAIMS, UNSAFE_AT_LEAST, bornOut, held, needed } from './claims.js';
 import { count, expect, openPlayground, runMany } from './helpers.js';
 
 test.beforeEach(async ({ page }) => {
@@ -46,4 +46,49 @@ test('a processing delay lasts as long in the browser as asked', async ({ page }
   const reports = await runMany(page, { scenario: 'bank', strategy: 'none', threads: 1, delay: 20, transfers_per_thread: 10000 }, 3);
   const times = reports.map((r) => r.elapsed_ms).sort((a, b) => a - b);
   expect(times[1], `median of ${times.map(Math.round)} ms`).toBeGreaterThanOrEqual(180);
+});
+
+test('the lessons are data: the bank is a program per placement, its defaults read from them', async ({ page }) => {
+  const bank = await page.evaluate(async () => (await window.racelab.ready).lessons().find((l) => l.id === 'bank'));
+  expect(bank.placements.map((p) => p.id)).toEqual(['none', 'global', 'fine', 'fine-unordered', 'check-outside']);
+  expect(bank.placements[1].file).toBe('bank/global.py');
+  expect(bank.placements[1].program).toContain('with bank_lock:');
+  expect(bank.params.find((p) => p.name === 'threads').default).toBe(5);
+  expect(bank.invariants.map((i) => i.id)).toEqual(['total-conserved', 'no-negative-balance']);
+});
+
+test('the bank as its lesson programs: unlocked loses money, one global lock keeps every cent', async ({ page }) => {
+  // The lesson's programs on the same workers the scenarios use, with fewer transfers (an
+  // interpreted teller is slower): measured in Chromium, 2,000 transfers a teller break the
+  // unlocked total in every run.
+  const config = (strategy) => ({ scenario: 'bank', strategy, lesson: true, transfers_per_thread: 2000 });
+  const none = await runMany(page, config('none'), 20);
+  const broke = count(none, (r) => r.invariants['total-conserved'] > 0, 'bank none (program) lost money');
+  expect(broke, `${broke} of 20`).toBeGreaterThanOrEqual(UNSAFE_AT_LEAST);
+  const global = await runMany(page, config('global'), 20);
+  const kept = count(global, (r) => held(r) && r.final.total === 44500, 'bank global (program) kept every cent');
+  expect(kept, `${kept} of 20`).toBe(20);
+});
+
+test('a lesson config is checked like a scenario config, against the lesson program', async ({ page }) => {
+  const refusals = await page.evaluate(async () => {
+    const pg = await window.racelab.ready;
+    const refusal = async (config) => {
+      try {
+        await pg.run(config);
+        return null;
+      } catch (e) {
+        return { field: e.field, message: e.message };
+      }
+    };
+    return [
+      await refusal({ scenario: 'bank', lesson: true, threads: 0 }),
+      await refusal({ scenario: 'bank', lesson: 'yes' }),
+      await refusal({ scenario: 'bank', lesson: true, strategy: 'mutex' }),
+    ];
+  });
+  expect(refusals[0]).toEqual({ field: 'threads', message: 'threads: must be a whole number from 1 to 16, got 0' });
+  expect(refusals[1].field).toBe('lesson');
+  expect(refusals[2].field).toBe('strategy');
+  expect(refusals[2].message).toContain('none, global, fine, fine-unordered, check-outside');
 });

@@ -5,6 +5,7 @@
 //! credit), then audit the whole bank. Between debit and credit the money is in neither
 //! account: the bank is temporarily invalid, and an unlocked audit can see it.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
@@ -28,56 +29,58 @@ pub const LESSON_ACCOUNTS: &[i64] = &[5000, 10000, 7500, 7000, 6000, 9000];
 /// The bank's parameters, with the lesson's defaults.
 pub const PARAMS: &[ParamSpec] = &[
     ParamSpec {
-        name: "accounts",
+        name: Cow::Borrowed("accounts"),
         kind: ParamKind::IntList {
             min_len: 2,
             max_len: MAX_ACCOUNTS,
             min: 0,
             max: MAX_BALANCE,
-            default: LESSON_ACCOUNTS,
+            default: Cow::Borrowed(LESSON_ACCOUNTS),
         },
-        unit: "",
-        help: "Starting balance of each account.",
+        unit: Cow::Borrowed(""),
+        help: Cow::Borrowed("Starting balance of each account."),
     },
     ParamSpec {
-        name: "threads",
+        name: Cow::Borrowed("threads"),
         kind: ParamKind::Int {
             min: 1,
             max: MAX_THREADS,
             default: 5,
         },
-        unit: "",
-        help: "Tellers running at once, each on its own thread.",
+        unit: Cow::Borrowed(""),
+        help: Cow::Borrowed("Tellers running at once, each on its own thread."),
     },
     ParamSpec {
-        name: "transfers_per_thread",
+        name: Cow::Borrowed("transfers_per_thread"),
         kind: ParamKind::Int {
             min: 1,
             max: MAX_TRANSFERS_PER_THREAD,
             default: 9999,
         },
-        unit: "",
-        help: "Transfers each teller makes; every one is followed by an audit.",
+        unit: Cow::Borrowed(""),
+        help: Cow::Borrowed("Transfers each teller makes; every one is followed by an audit."),
     },
     ParamSpec {
-        name: "max_amount",
+        name: Cow::Borrowed("max_amount"),
         kind: ParamKind::Int {
             min: 1,
             max: MAX_BALANCE,
             default: 100,
         },
-        unit: "",
-        help: "Each transfer moves a random amount from 1 to this.",
+        unit: Cow::Borrowed(""),
+        help: Cow::Borrowed("Each transfer moves a random amount from 1 to this."),
     },
     ParamSpec {
-        name: "delay",
+        name: Cow::Borrowed("delay"),
         kind: ParamKind::Int {
             min: 0,
             max: MAX_BANK_DELAY_US,
             default: 2,
         },
-        unit: "µs",
-        help: "Processing time between debit and credit: how long the bank is invalid.",
+        unit: Cow::Borrowed("µs"),
+        help: Cow::Borrowed(
+            "Processing time between debit and credit: how long the bank is invalid.",
+        ),
     },
 ];
 

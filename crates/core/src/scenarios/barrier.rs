@@ -5,6 +5,7 @@
 //! barrier and starts the tour. At the start each party checks, from the ready count, that
 //! every party really was ready.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::time::Duration;
 
@@ -25,25 +26,25 @@ pub const ID: &str = "barrier";
 /// The scenario's parameters, with the lesson's defaults.
 pub const PARAMS: &[ParamSpec] = &[
     ParamSpec {
-        name: "travellers",
+        name: Cow::Borrowed("travellers"),
         kind: ParamKind::Int {
             min: 1,
             // Plus the guide: every party needs a thread of its own to wait on.
             max: MAX_THREADS - 1,
             default: 4,
         },
-        unit: "",
-        help: "Travellers, each on its own thread; the guide takes one more.",
+        unit: Cow::Borrowed(""),
+        help: Cow::Borrowed("Travellers, each on its own thread; the guide takes one more."),
     },
     ParamSpec {
-        name: "max_ready_ms",
+        name: Cow::Borrowed("max_ready_ms"),
         kind: ParamKind::Int {
             min: 1,
             max: MAX_PRIMITIVE_MS,
             default: 50,
         },
-        unit: "ms",
-        help: "Each traveller is ready after a random 1 ms to this.",
+        unit: Cow::Borrowed("ms"),
+        help: Cow::Borrowed("Each traveller is ready after a random 1 ms to this."),
     },
 ];
 

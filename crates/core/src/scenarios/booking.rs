@@ -5,6 +5,7 @@
 //! that finished early checks again while the others are still processing: the seats they
 //! are about to take still look free, and the show is overbooked.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
@@ -24,44 +25,44 @@ pub const ID: &str = "booking";
 /// The booking's parameters, with the lesson's defaults.
 pub const PARAMS: &[ParamSpec] = &[
     ParamSpec {
-        name: "seats",
+        name: Cow::Borrowed("seats"),
         kind: ParamKind::Int {
             min: 0,
             max: MAX_SEATS,
             default: 10,
         },
-        unit: "",
-        help: "Seats for sale.",
+        unit: Cow::Borrowed(""),
+        help: Cow::Borrowed("Seats for sale."),
     },
     ParamSpec {
-        name: "attempts",
+        name: Cow::Borrowed("attempts"),
         kind: ParamKind::Int {
             min: 1,
             max: MAX_ATTEMPTS,
             default: 15,
         },
-        unit: "",
-        help: "Booking attempts handed to the worker threads.",
+        unit: Cow::Borrowed(""),
+        help: Cow::Borrowed("Booking attempts handed to the worker threads."),
     },
     ParamSpec {
-        name: "threads",
+        name: Cow::Borrowed("threads"),
         kind: ParamKind::Int {
             min: 1,
             max: MAX_THREADS,
             default: 10,
         },
-        unit: "",
-        help: "Worker threads in the pool that serves the attempts.",
+        unit: Cow::Borrowed(""),
+        help: Cow::Borrowed("Worker threads in the pool that serves the attempts."),
     },
     ParamSpec {
-        name: "processing_ms",
+        name: Cow::Borrowed("processing_ms"),
         kind: ParamKind::Int {
             min: 0,
             max: MAX_PROCESSING_MS,
             default: 100,
         },
-        unit: "ms",
-        help: "Processing time between the seat check and taking the seat.",
+        unit: Cow::Borrowed("ms"),
+        help: Cow::Borrowed("Processing time between the seat check and taking the seat."),
     },
 ];
 

@@ -10,6 +10,7 @@
 //! they joined (`fifo-served`), and each exactly once, nobody lost or served twice
 //! (`served-once`).
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -34,45 +35,45 @@ pub const ARRIVAL_GAPS: [u64; 5] = [1, 1, 0, 1, 0];
 /// The scenario's parameters, with small defaults.
 pub const PARAMS: &[ParamSpec] = &[
     ParamSpec {
-        name: "customers",
+        name: Cow::Borrowed("customers"),
         kind: ParamKind::Int {
             min: 1,
             // Plus the agent: every customer needs a thread of its own to arrive on.
             max: MAX_THREADS - 1,
             default: 5,
         },
-        unit: "",
-        help: "Customers, each on its own thread; the agent takes one more.",
+        unit: Cow::Borrowed(""),
+        help: Cow::Borrowed("Customers, each on its own thread; the agent takes one more."),
     },
     ParamSpec {
-        name: "unit_ms",
+        name: Cow::Borrowed("unit_ms"),
         kind: ParamKind::Int {
             min: 1,
             max: MAX_PRIMITIVE_MS,
             default: 20,
         },
-        unit: "ms",
-        help: "One unit of the arrival pattern 1, 1, 0, 1, 0 (the talk's seconds).",
+        unit: Cow::Borrowed("ms"),
+        help: Cow::Borrowed("One unit of the arrival pattern 1, 1, 0, 1, 0 (the talk's seconds)."),
     },
     ParamSpec {
-        name: "write_ms",
+        name: Cow::Borrowed("write_ms"),
         kind: ParamKind::Int {
             min: 0,
             max: MAX_PRIMITIVE_MS,
             default: 2,
         },
-        unit: "ms",
-        help: "How long a customer takes to write their name in the queue.",
+        unit: Cow::Borrowed("ms"),
+        help: Cow::Borrowed("How long a customer takes to write their name in the queue."),
     },
     ParamSpec {
-        name: "serve_ms",
+        name: Cow::Borrowed("serve_ms"),
         kind: ParamKind::Int {
             min: 0,
             max: MAX_PRIMITIVE_MS,
             default: 5,
         },
-        unit: "ms",
-        help: "How long the agent takes to serve one customer.",
+        unit: Cow::Borrowed("ms"),
+        help: Cow::Borrowed("How long the agent takes to serve one customer."),
     },
 ];
 

@@ -5,6 +5,7 @@
 //! passengers. Whether the flight had landed at pickup is checked at the moment of pickup,
 //! from the flag the flight-status thread set, not inferred from timestamps.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
 use std::time::Duration;
 
@@ -24,14 +25,14 @@ pub const ID: &str = "event";
 
 /// The scenario's parameters.
 pub const PARAMS: &[ParamSpec] = &[ParamSpec {
-    name: "landing_ms",
+    name: Cow::Borrowed("landing_ms"),
     kind: ParamKind::Int {
         min: 0,
         max: MAX_PRIMITIVE_MS,
         default: 50,
     },
-    unit: "ms",
-    help: "When the flight lands, after the start.",
+    unit: Cow::Borrowed("ms"),
+    help: Cow::Borrowed("When the flight lands, after the start."),
 }];
 
 /// Whether the passengers thread waits for the event.

@@ -6,6 +6,7 @@
 //! result depends only on the order (with the defaults 800, or 790 with the fee); run at once,
 //! one write can wipe out the other.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::time::Duration;
 
@@ -26,64 +27,66 @@ pub const ID: &str = "joint-account";
 /// The joint account's parameters, with the lesson's defaults.
 pub const PARAMS: &[ParamSpec] = &[
     ParamSpec {
-        name: "balance",
+        name: Cow::Borrowed("balance"),
         kind: ParamKind::Int {
             min: 0,
             max: MAX_BALANCE,
             default: 1000,
         },
-        unit: "",
-        help: "Money in the account at the start.",
+        unit: Cow::Borrowed(""),
+        help: Cow::Borrowed("Money in the account at the start."),
     },
     ParamSpec {
-        name: "deposit",
+        name: Cow::Borrowed("deposit"),
         kind: ParamKind::Int {
             min: 0,
             max: MAX_BALANCE,
             default: 1000,
         },
-        unit: "",
-        help: "What one person pays in.",
+        unit: Cow::Borrowed(""),
+        help: Cow::Borrowed("What one person pays in."),
     },
     ParamSpec {
-        name: "withdrawal",
+        name: Cow::Borrowed("withdrawal"),
         kind: ParamKind::Int {
             min: 0,
             max: MAX_BALANCE,
             default: 1200,
         },
-        unit: "",
-        help: "What the other takes out at another ATM.",
+        unit: Cow::Borrowed(""),
+        help: Cow::Borrowed("What the other takes out at another ATM."),
     },
     ParamSpec {
-        name: "fee",
+        name: Cow::Borrowed("fee"),
         kind: ParamKind::Int {
             min: 0,
             max: MAX_BALANCE,
             default: 10,
         },
-        unit: "",
-        help: "Overdraft fee, charged when a withdrawal takes the balance below zero.",
+        unit: Cow::Borrowed(""),
+        help: Cow::Borrowed(
+            "Overdraft fee, charged when a withdrawal takes the balance below zero.",
+        ),
     },
     ParamSpec {
-        name: "delay_ms",
+        name: Cow::Borrowed("delay_ms"),
         kind: ParamKind::Int {
             min: 0,
             max: MAX_PRIMITIVE_MS,
             default: 5,
         },
-        unit: "ms",
-        help: "Processing time between reading the balance and writing the new one.",
+        unit: Cow::Borrowed("ms"),
+        help: Cow::Borrowed("Processing time between reading the balance and writing the new one."),
     },
     ParamSpec {
-        name: "jitter_ms",
+        name: Cow::Borrowed("jitter_ms"),
         kind: ParamKind::Int {
             min: 0,
             max: MAX_PRIMITIVE_MS,
             default: 3,
         },
-        unit: "ms",
-        help: "Each person reaches the ATM after a random wait of up to this long.",
+        unit: Cow::Borrowed("ms"),
+        help: Cow::Borrowed("Each person reaches the ATM after a random wait of up to this long."),
     },
 ];
 

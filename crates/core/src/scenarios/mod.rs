@@ -44,8 +44,8 @@ pub(crate) fn finish(
         RunEnd::Paused => (Outcome::Paused, None, None),
     };
     Report {
-        scenario: Some(scenario),
-        strategy: Some(strategy),
+        scenario: Some(scenario.into()),
+        strategy: Some(strategy.into()),
         program: None,
         executor: Executor::Parallel,
         params: Value::Null,

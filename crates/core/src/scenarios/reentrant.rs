@@ -6,6 +6,7 @@
 //! reports that at once as a one-thread deadlock instead of hanging. An `RLock` counts how
 //! deep its holder is in and lets it through.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use serde_json::json;
@@ -25,24 +26,24 @@ pub const ID: &str = "reentrant";
 /// The scenario's parameters.
 pub const PARAMS: &[ParamSpec] = &[
     ParamSpec {
-        name: "threads",
+        name: Cow::Borrowed("threads"),
         kind: ParamKind::Int {
             min: 1,
             max: MAX_THREADS,
             default: 1,
         },
-        unit: "",
-        help: "Threads calling update() at once.",
+        unit: Cow::Borrowed(""),
+        help: Cow::Borrowed("Threads calling update() at once."),
     },
     ParamSpec {
-        name: "calls",
+        name: Cow::Borrowed("calls"),
         kind: ParamKind::Int {
             min: 1,
             max: MAX_CALLS,
             default: 100,
         },
-        unit: "",
-        help: "Calls of update() each thread makes.",
+        unit: Cow::Borrowed(""),
+        help: Cow::Borrowed("Calls of update() each thread makes."),
     },
 ];
 

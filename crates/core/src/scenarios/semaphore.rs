@@ -5,6 +5,7 @@
 //! did is measured, not assumed: each worker counts itself in and out of the booking office
 //! on an atomic counter, and the highest count seen is the report's `max_inside`.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::time::Duration;
 
@@ -25,34 +26,36 @@ pub const ID: &str = "semaphore";
 /// The scenario's parameters, with the lesson's defaults.
 pub const PARAMS: &[ParamSpec] = &[
     ParamSpec {
-        name: "workers",
+        name: Cow::Borrowed("workers"),
         kind: ParamKind::Int {
             min: 1,
             max: MAX_THREADS,
             default: 10,
         },
-        unit: "",
-        help: "Workers wanting to book, each on its own thread, all starting together.",
+        unit: Cow::Borrowed(""),
+        help: Cow::Borrowed(
+            "Workers wanting to book, each on its own thread, all starting together.",
+        ),
     },
     ParamSpec {
-        name: "limit",
+        name: Cow::Borrowed("limit"),
         kind: ParamKind::Int {
             min: 1,
             max: MAX_THREADS,
             default: 3,
         },
-        unit: "",
-        help: "Most bookings allowed at once: the semaphore's permits.",
+        unit: Cow::Borrowed(""),
+        help: Cow::Borrowed("Most bookings allowed at once: the semaphore's permits."),
     },
     ParamSpec {
-        name: "booking_ms",
+        name: Cow::Borrowed("booking_ms"),
         kind: ParamKind::Int {
             min: 0,
             max: MAX_PRIMITIVE_MS,
             default: 20,
         },
-        unit: "ms",
-        help: "How long one booking takes.",
+        unit: Cow::Borrowed("ms"),
+        help: Cow::Borrowed("How long one booking takes."),
     },
 ];
 

@@ -84,6 +84,9 @@ pub struct Interp {
     pub(crate) shared: Arc<super::threads::RunShared>,
     pub(crate) rng: Rng,
     pub(crate) std_clock: super::modules::StdClock,
+    /// Seconds of short sleeps this thread still owes (negative: waited ahead), so that
+    /// sleeps shorter than the clock's tick average out right (see `short_sleep`).
+    pub(crate) sleep_owed: f64,
     pub(crate) argbuf: Vec<Value>,
     pub(crate) repr_depth: u32,
     pub(crate) repr_active: Vec<i64>,
@@ -145,6 +148,7 @@ impl Interp {
             shared,
             rng,
             std_clock: super::modules::StdClock::default(),
+            sleep_owed: 0.0,
             argbuf: Vec::new(),
             repr_depth: 0,
             repr_active: Vec::new(),
@@ -233,6 +237,7 @@ impl Interp {
         let shared = self.shared.clone();
         result.output = std::mem::take(&mut *lock(&shared.output));
         result.checks = std::mem::take(&mut *lock(&shared.checks));
+        result.more_checks = std::mem::take(&mut *lock(&shared.more_checks));
         result.thread_exceptions = std::mem::take(&mut *lock(&shared.thread_errors));
         result.deadlock = shared.control.waits.deadlock();
         result.threads = shared.thread_count();
@@ -265,15 +270,12 @@ impl Interp {
             .nth((line as usize).saturating_sub(1))
             .map(str::trim)
             .unwrap_or("assert");
-        let mut checks = lock(&self.shared.checks);
-        if checks.len() < 10_000 {
-            checks.push(super::CheckFailure {
-                name: text.to_string(),
-                line,
-                thread: self.thread,
-                assert: true,
-            });
-        }
+        self.shared.check_failed(super::CheckFailure {
+            name: text.to_string(),
+            line,
+            thread: self.thread,
+            assert: true,
+        });
     }
 
     /// The module's simple globals (numbers, strings, booleans, `None`, and lists, tuples

@@ -228,8 +228,10 @@ pub struct RunResult {
     pub threads: usize,
     /// The module's simple globals at the end (see the report's `final`).
     pub globals: serde_json::Map<String, serde_json::Value>,
-    /// Failed `check`s.
+    /// Failed `check`s and `assert`s, the first 10,000 of a run.
     pub checks: Vec<CheckFailure>,
+    /// Failures after those, counted by name (lines and threads not kept).
+    pub more_checks: Vec<(String, u64)>,
     /// Why the run was stopped early (step budget, or the cancel hook), if it was.
     pub stopped: Option<String>,
     /// Whether it was the cancel hook that stopped it.

@@ -127,6 +127,8 @@ pub(crate) struct RunShared {
     pub(crate) output: Mutex<Vec<OutputLine>>,
     pub(crate) output_bytes: AtomicUsize,
     pub(crate) checks: Mutex<Vec<CheckFailure>>,
+    /// Failures past the first [`MAX_CHECK_RECORDS`], counted by name.
+    pub(crate) more_checks: Mutex<Vec<(String, u64)>>,
     /// Exceptions that escaped threads other than the main one, in the order they did.
     pub(crate) thread_errors: Mutex<Vec<Uncaught>>,
     /// Every started thread by index (0: the main thread), as `Value::Native` threads.
@@ -156,7 +158,26 @@ pub(crate) struct RunShared {
     pub(crate) trace: Option<Arc<super::trace::RunTrace>>,
 }
 
+/// Failed checks kept with their line and thread; later ones are only counted, so that a
+/// run failing a check in every loop keeps its memory flat and its counts right.
+pub(crate) const MAX_CHECK_RECORDS: usize = 10_000;
+
 impl RunShared {
+    /// Records a failed check (or `assert`).
+    pub(crate) fn check_failed(&self, failure: CheckFailure) {
+        let mut checks = lock(&self.checks);
+        if checks.len() < MAX_CHECK_RECORDS {
+            checks.push(failure);
+            return;
+        }
+        drop(checks);
+        let mut more = lock(&self.more_checks);
+        match more.iter_mut().find(|(name, _)| *name == failure.name) {
+            Some((_, n)) => *n += 1,
+            None => more.push((failure.name, 1)),
+        }
+    }
+
     pub(crate) fn new(
         control: ControlRef,
         spawner: Option<SpawnRef>,
@@ -179,6 +200,7 @@ impl RunShared {
             output: Mutex::new(Vec::new()),
             output_bytes: AtomicUsize::new(0),
             checks: Mutex::new(Vec::new()),
+            more_checks: Mutex::new(Vec::new()),
             thread_errors: Mutex::new(Vec::new()),
             threads: Mutex::new(vec![Value::Native(Arc::new(NativeObj::Thread(main)))]),
             live: Mutex::new(0),
