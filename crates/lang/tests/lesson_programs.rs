@@ -54,7 +54,10 @@ fn unlocked_counter_on_four_threads_loses_updates_and_a_locked_one_never() {
 #[test]
 fn unlocked_bank_audits_see_wrong_totals_and_locked_ones_never() {
     let src = lesson("bank.py");
-    let unlocked = runs(&src, 20);
+    // 10,000 transfers a teller for the unlocked runs: with the file's 2,000, a machine
+    // busy with other tests ran the tellers one after another often enough that 2 runs of
+    // 60 saw no wrong total (two busy loops beside it); with 10,000, 100 of 100 did.
+    let unlocked = runs(&with_constant(&src, "TRANSFERS", "10_000"), 20);
     let broken = unlocked.iter().filter(|r| failed_checks(r) > 0).count();
     assert!(
         broken >= 19,

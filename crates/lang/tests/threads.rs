@@ -304,6 +304,64 @@ spin()
 }
 
 #[test]
+fn stop_while_others_wait_for_the_stopped_thread_is_a_stop_not_a_deadlock() {
+    // The sleeper sees Stop first and ends; the others wait at a barrier it will never
+    // reach. That is a run being stopped, not threads stuck for good.
+    let src = "\
+import threading
+import time
+barrier = threading.Barrier(3)
+def sleeper():
+    time.sleep(5)
+    barrier.wait()
+threading.Thread(target=sleeper).start()
+threading.Thread(target=barrier.wait).start()
+barrier.wait()
+";
+    for _ in 0..10 {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let stopper = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            flag.store(true, Ordering::Relaxed);
+        });
+        let flag = stop.clone();
+        let r = run_with(
+            src,
+            RunOptions {
+                cancel: Some(cancel_hook(move || flag.load(Ordering::Relaxed))),
+                ..RunOptions::default()
+            },
+        );
+        stopper.join().unwrap();
+        assert!(r.deadlock.is_none(), "{:?}", r.deadlock);
+        assert!(r.cancelled);
+    }
+}
+
+#[test]
+fn time_monotonic_is_one_clock_for_every_thread() {
+    // Read in order (start, then the thread, then after the join), the three readings are
+    // in order: each thread of a run reads the same clock, as in CPython.
+    let src = "\
+import threading
+import time
+times = []
+def read():
+    times.append(time.monotonic())
+for _ in range(20):
+    times.append(time.monotonic())
+    t = threading.Thread(target=read)
+    t.start()
+    t.join()
+    times.append(time.monotonic())
+print(times == sorted(times))
+";
+    let r = run(src);
+    assert_eq!(r.stdout(), "True\n");
+}
+
+#[test]
 fn daemon_threads_are_stopped_when_the_module_ends() {
     let src = "\
 import threading

@@ -2,32 +2,19 @@
 //! threads, with the thresholds the hand-written scenario meets (core's `tests/lessons.rs`
 //! and `tests/deadlocks.rs`): races are nondeterministic, so each claim is a rate.
 
+mod common;
+
+use common::{run, violated, UNSAFE_AT_LEAST};
 use racelab::{Outcome, Report};
 use racelab_lessons::{LessonRun, Lessons};
 use serde_json::{json, Value};
 
-/// As in core's lesson specs: the largest threshold the measured rates support with a
-/// false failure rarer than one in a thousand.
-const UNSAFE_AT_LEAST: usize = 16;
-
-fn run(config: Value) -> Report {
-    let lessons = Lessons::builtin().unwrap_or_else(|e| panic!("{e}"));
-    let run = LessonRun::from_value(lessons, &config).unwrap_or_else(|e| panic!("{e}"));
-    run.finish(run.program.run(None))
-}
-
 fn count(n: usize, config: Value, pred: impl Fn(&Report) -> bool) -> usize {
-    (0..n).filter(|_| pred(&run(config.clone()))).count()
-}
-
-fn violated(r: &Report, id: &str) -> bool {
-    !r.invariant(id)
-        .expect("the lesson names this invariant")
-        .held
+    (0..n).filter(|_| pred(&run(&config))).count()
 }
 
 fn bank(strategy: &str) -> Value {
-    json!({"scenario": "bank", "strategy": strategy, "lesson": true})
+    common::lesson("bank", strategy)
 }
 
 #[test]
@@ -44,7 +31,11 @@ fn unsafe_bank_loses_money() {
 #[test]
 fn bank_with_one_global_lock_or_ordered_account_locks_keeps_every_cent() {
     for strategy in ["global", "fine"] {
-        let n = count(20, bank(strategy), |r| {
+        // 2,000 transfers a teller rather than 9,999: a locked run is serial, and 20 runs of
+        // 10,000 locked transfers and audits each are claim enough.
+        let mut cfg = bank(strategy);
+        cfg["transfers_per_thread"] = json!(2000);
+        let n = count(20, cfg, |r| {
             r.outcome == Outcome::Ok
                 && r.invariants.iter().all(|i| i.held)
                 && r.invariants.len() == 2
@@ -121,7 +112,7 @@ fn a_parameter_is_the_programs_constant() {
     cfg["threads"] = json!(2);
     cfg["transfers_per_thread"] = json!(50);
     cfg["seed"] = json!(7);
-    let r = run(cfg);
+    let r = run(&cfg);
     assert_eq!(r.final_state["ACCOUNTS"], json!([10, 20, 30]));
     assert_eq!(r.final_state["total"], 60);
     assert_eq!(r.params["threads"], 2);

@@ -55,6 +55,36 @@ test('the lessons are data: the bank is a program per placement, its defaults re
   expect(bank.placements[1].program).toContain('with bank_lock:');
   expect(bank.params.find((p) => p.name === 'threads').default).toBe(5);
   expect(bank.invariants.map((i) => i.id)).toEqual(['total-conserved', 'no-negative-balance']);
+  const ids = await page.evaluate(async () => (await window.racelab.ready).lessons().map((l) => l.id));
+  expect(ids).toEqual(['bank', 'booking', 'joint-account', 'reentrant', 'semaphore', 'event', 'barrier', 'condition']);
+});
+
+test('every placement of every lesson runs in the browser as its program, and says so', async ({ page }) => {
+  // Defaults throughout: each safe placement ends ok, and every report is named by lesson
+  // and placement with its program's file. (An unsafe one need not break in one run at the
+  // defaults, the check outside the lock with the lesson's large balances least of all: the
+  // claims above and the native tests measure rates.)
+  const runs = await page.evaluate(async () => {
+    const pg = await window.racelab.ready;
+    const out = [];
+    for (const lesson of pg.lessons()) {
+      for (const p of lesson.placements) {
+        const r = await pg.run({ scenario: lesson.id, strategy: p.id, lesson: true });
+        out.push({ lesson: lesson.id, placement: p.id, safe: p.safe, file: p.file, scenario: r.scenario,
+          strategy: r.strategy, program: r.program, outcome: r.outcome,
+          invariants: r.invariants.map((i) => i.id), expected: lesson.invariants.map((i) => i.id) });
+      }
+    }
+    return out;
+  });
+  expect(runs.length).toBe(21);
+  for (const r of runs) {
+    const what = `${r.lesson} ${r.placement}: ${r.outcome}`;
+    expect([r.scenario, r.strategy, r.program], what).toEqual([r.lesson, r.placement, r.file]);
+    expect(r.invariants.slice(0, r.expected.length), what).toEqual(r.expected);
+    if (r.safe) expect(r.outcome, what).toBe('ok');
+    else expect(['ok', 'violated', 'deadlock'], what).toContain(r.outcome);
+  }
 });
 
 test('the bank as its lesson programs: unlocked loses money, one global lock keeps every cent', async ({ page }) => {
@@ -68,6 +98,19 @@ test('the bank as its lesson programs: unlocked loses money, one global lock kee
   const global = await runMany(page, config('global'), 20);
   const kept = count(global, (r) => held(r) && r.final.total === 44500, 'bank global (program) kept every cent');
   expect(kept, `${kept} of 20`).toBe(20);
+});
+
+test('the booking as its lesson programs: unlocked overbooks, with a lock exactly ten', async ({ page }) => {
+  // 10 ms of processing rather than 100, as the native claims use: every worker still
+  // checks long before any other takes a seat.
+  const config = (strategy) => ({ scenario: 'booking', strategy, lesson: true, processing_ms: 10 });
+  const none = await runMany(page, config('none'), 20);
+  const over = count(none, (r) => r.invariants['no-overbooking'] > 0, 'booking none (program) overbooked');
+  expect(over, `${over} of 20`).toBeGreaterThanOrEqual(UNSAFE_AT_LEAST);
+  const locked = await runMany(page, config('lock'), 20);
+  const exact = count(locked, (r) => held(r) && r.final.confirmed === 10 && r.final.refused === 5
+    && r.final.seats_left === 0, 'booking lock (program) was exact');
+  expect(exact, `${exact} of 20`).toBe(20);
 });
 
 test('a lesson config is checked like a scenario config, against the lesson program', async ({ page }) => {

@@ -177,8 +177,13 @@ impl<'r> Waiter<'r> {
         &self.control.waits
     }
 
-    /// Records `found`, halts the run, and gives the abort to return.
+    /// Records `found`, halts the run, and gives the abort to return. A run being stopped
+    /// is not deadlocked: its threads end one by one, and those still waiting can look stuck
+    /// on the ones already gone.
     fn deadlocked(&self, found: Deadlock) -> Abort {
+        if self.control.is_cancelled() {
+            return Abort::Cancelled;
+        }
         self.graph().halt(found.clone());
         Abort::Deadlock(found)
     }

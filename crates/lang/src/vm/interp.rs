@@ -147,7 +147,7 @@ impl Interp {
             opts,
             shared,
             rng,
-            std_clock: super::modules::StdClock::default(),
+            std_clock: super::modules::StdClock,
             sleep_owed: 0.0,
             argbuf: Vec::new(),
             repr_depth: 0,

@@ -189,17 +189,18 @@ impl std::fmt::Debug for ClockRef {
 }
 
 /// The platform's clock: the standard library's natively, the browser's (`Date.now()`,
-/// `performance.now()`) in wasm, through `web-time`.
-pub struct StdClock {
-    start: web_time::Instant,
-}
+/// `performance.now()` from the page's time origin) in wasm, through `web-time`.
+///
+/// Its monotonic time counts from one origin for the whole process, as CPython's does: a
+/// time one thread reads and a time another reads compare (each VM thread has a `StdClock`
+/// of its own).
+#[derive(Default)]
+pub struct StdClock;
 
-impl Default for StdClock {
-    fn default() -> Self {
-        StdClock {
-            start: web_time::Instant::now(),
-        }
-    }
+/// The monotonic clock's origin: the first time any thread asked.
+fn monotonic_origin() -> web_time::Instant {
+    static ORIGIN: std::sync::OnceLock<web_time::Instant> = std::sync::OnceLock::new();
+    *ORIGIN.get_or_init(web_time::Instant::now)
 }
 
 impl Clock for StdClock {
@@ -210,7 +211,7 @@ impl Clock for StdClock {
         }
     }
     fn monotonic(&self) -> f64 {
-        self.start.elapsed().as_secs_f64() + 1000.0
+        monotonic_origin().elapsed().as_secs_f64() + 1000.0
     }
     fn sleep(&self, secs: f64) {
         if secs > 0.0 && secs.is_finite() {

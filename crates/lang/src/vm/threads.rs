@@ -420,6 +420,9 @@ impl Interp {
     pub(crate) fn stop_requested(&mut self) -> Option<Flow> {
         if self.opts.cancel.as_ref().is_some_and(|c| (c.0)()) {
             self.cancelled = true;
+            // Tell every thread of the run, those waiting in a primitive included: left
+            // waiting for a thread that has stopped, they would look deadlocked.
+            self.shared.control.request_cancel();
             return Some(Flow::Stop("stopped on request".to_string()));
         }
         if self.shared.should_stop() {

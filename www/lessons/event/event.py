@@ -1,0 +1,43 @@
+# A passengers thread must not collect anyone before the flight-status thread says the
+# flight has landed. Event.wait() returns only once another thread has called set(): the
+# passengers thread sleeps until the flight-status thread says so.
+import threading
+import time
+
+from racelab import check
+
+LANDING_MS = 50  # when the flight lands, after the start
+
+start = time.monotonic()
+flight_landed = threading.Event()
+landed = False
+landed_at_ms = None
+pickup_at_ms = None
+
+
+def now_ms():
+    return round((time.monotonic() - start) * 1000, 3)
+
+
+def flight_status():
+    global landed, landed_at_ms
+    time.sleep(LANDING_MS / 1000)
+    landed = True
+    landed_at_ms = now_ms()
+    print("flight landed")
+    flight_landed.set()
+
+
+def passengers():
+    global pickup_at_ms
+    flight_landed.wait()  # sleeps until set()
+    pickup_at_ms = now_ms()
+    check(landed, "nobody is collected before landing")
+    print("collecting passengers")
+
+
+threads = [threading.Thread(target=flight_status), threading.Thread(target=passengers)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
