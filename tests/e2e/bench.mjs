@@ -58,7 +58,7 @@ const inPage = (engine, config, keepEvents = true) => tabs[engine].evaluate(
 function native(config, binary = cli) {
   const args = ['run', config.scenario, '--json'];
   for (const [k, v] of Object.entries(config)) {
-    if (k === 'trace') { if (v) args.push('--trace'); } else if (k !== 'scenario') args.push(`--${k}`, Array.isArray(v) ? v.join(',') : String(v));
+    if (k === 'trace' || k === 'lesson') { if (v) args.push(`--${k}`); } else if (k !== 'scenario') args.push(`--${k}`, Array.isArray(v) ? v.join(',') : String(v));
   }
   // A traced report is megabytes of events; the timing is all the bench needs.
   return JSON.parse(execFileSync(binary, args, { encoding: 'utf8', maxBuffer: 1 << 30 }));

@@ -17,6 +17,26 @@ fn run_with(src: &str, options: RunOptions) -> RunResult {
     program.run(&options)
 }
 
+/// Runs `src` and asks it to stop (through the cancel hook) after `after`; returns the
+/// result and when it was asked.
+fn run_stopped_after(src: &str, after: Duration) -> (RunResult, Instant) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(after);
+        flag.store(true, Ordering::Relaxed);
+        Instant::now()
+    });
+    let r = run_with(
+        src,
+        RunOptions {
+            cancel: Some(cancel_hook(move || stop.load(Ordering::Relaxed))),
+            ..RunOptions::default()
+        },
+    );
+    (r, stopper.join().unwrap())
+}
+
 fn run(src: &str) -> RunResult {
     run_with(src, RunOptions::default())
 }
@@ -278,22 +298,7 @@ for _ in range(3):
     threading.Thread(target=spin).start()
 spin()
 ";
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    let stopper = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(200));
-        flag.store(true, Ordering::Relaxed);
-        Instant::now()
-    });
-    let flag = stop.clone();
-    let r = run_with(
-        src,
-        RunOptions {
-            cancel: Some(cancel_hook(move || flag.load(Ordering::Relaxed))),
-            ..RunOptions::default()
-        },
-    );
-    let asked = stopper.join().unwrap();
+    let (r, asked) = run_stopped_after(src, Duration::from_millis(200));
     assert!(
         asked.elapsed() < Duration::from_millis(500),
         "took {:?}",
@@ -319,21 +324,7 @@ threading.Thread(target=barrier.wait).start()
 barrier.wait()
 ";
     for _ in 0..10 {
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        let stopper = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(100));
-            flag.store(true, Ordering::Relaxed);
-        });
-        let flag = stop.clone();
-        let r = run_with(
-            src,
-            RunOptions {
-                cancel: Some(cancel_hook(move || flag.load(Ordering::Relaxed))),
-                ..RunOptions::default()
-            },
-        );
-        stopper.join().unwrap();
+        let (r, _) = run_stopped_after(src, Duration::from_millis(100));
         assert!(r.deadlock.is_none(), "{:?}", r.deadlock);
         assert!(r.cancelled);
     }

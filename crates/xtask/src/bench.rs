@@ -31,6 +31,16 @@ fn plan() -> Value {
         items.push(json!({"name": "booking (lesson)", "runs": 5,
             "config": {"scenario": "booking", "strategy": strategy}}));
     }
+    // The same lessons as their programs (www/lessons), beside the hand-written scenarios
+    // they replace: what retiring the scenarios costs in time.
+    for strategy in ["none", "global", "fine", "check-outside"] {
+        items.push(json!({"name": "bank (lesson program)", "runs": 11,
+            "config": {"scenario": "bank", "strategy": strategy, "lesson": true}}));
+    }
+    for strategy in ["none", "lock", "lock-update-only"] {
+        items.push(json!({"name": "booking (lesson program)", "runs": 5,
+            "config": {"scenario": "booking", "strategy": strategy, "lesson": true}}));
+    }
     Value::Array(items)
 }
 
@@ -113,6 +123,14 @@ fn threads_plan() -> Result<Value> {
         std::fs::write(&path, lines.join("\n") + "\n")
             .map_err(|e| format!("could not write {}: {e}", path.display()))?;
         plan.push(json!({"name": name, "path": path, "runs": 5, "threads": true}));
+    }
+    // The bank's lesson programs as they are, against CPython on the same files.
+    for placement in ["none", "global", "fine"] {
+        let path = root().join(format!("www/lessons/bank/{placement}.py"));
+        plan.push(
+            json!({"name": format!("lesson bank/{placement}.py"), "path": path,
+                         "runs": 5, "threads": true}),
+        );
     }
     Ok(Value::Array(plan))
 }
@@ -232,6 +250,27 @@ pub fn cmd(args: &[String]) -> Result {
         println!(
             "Medians over the runs shown (each after one warm-up), native, Chromium and Firefox in turn, seed by seed."
         );
+        let results = data["results"].as_array().cloned().unwrap_or_default();
+        let find = |name: &str, strategy: &str| {
+            results
+                .iter()
+                .find(|r| r["name"] == name && r["strategy"] == strategy)
+        };
+        for (scenario, program, strategy) in [
+            ("bank (lesson)", "bank (lesson program)", "global"),
+            ("bank (lesson)", "bank (lesson program)", "none"),
+            ("booking (lesson)", "booking (lesson program)", "lock"),
+        ] {
+            if let (Some(s), Some(p)) = (find(scenario, strategy), find(program, strategy)) {
+                let ratio = |k: &dyn Fn(&Value) -> f64| k(p) / k(s).max(0.001);
+                println!(
+                    "{program} {strategy} against the scenario: {:.2}x natively, {:.2}x in Chromium, {:.2}x in Firefox.",
+                    ratio(&|r| r["nativeMs"].as_f64().unwrap_or(0.0)),
+                    ratio(&|r| r["wasmMs"]["chromium"].as_f64().unwrap_or(0.0)),
+                    ratio(&|r| r["wasmMs"]["firefox"].as_f64().unwrap_or(0.0)),
+                );
+            }
+        }
     }
     for (engine, e) in data["engines"].as_object().into_iter().flatten() {
         println!(

@@ -9,6 +9,7 @@
 //!   same run.
 
 pub mod parallel;
+pub mod scheduler;
 pub mod stepped;
 pub mod turns;
 
@@ -27,6 +28,7 @@ use crate::sync::{
 use crate::trace::{self, id_of, Op, Recorder};
 
 pub use parallel::{run_parallel, Body, OsThreads, Spawn, Threads};
+pub use scheduler::{Choice, Scheduler};
 pub use stepped::{StepGate, StepKind, StepPlan, StepReport};
 use stepped::{Turn, Wants};
 

@@ -25,6 +25,7 @@ use std::task::{Context, Poll, Waker};
 use serde::Serialize;
 use web_time::Instant;
 
+use super::scheduler::Choice;
 use super::{Ctx, RunEnd};
 use crate::control::RunControl;
 use crate::limits::{MAX_STEPS, STEP_LOG_LIMIT};
@@ -765,7 +766,7 @@ fn poll_one(gate: &StepGate, threads: &mut [Thread<'_>], t: usize, abort: &mut O
 fn schedule(plan: &StepPlan, mut threads: Vec<Thread<'_>>, control: &RunControl) -> RunEnd {
     let gate = &control.steps;
     let n = threads.len();
-    let mut rng = fastrand::Rng::with_seed(plan.seed ^ 0x5DEE_CE66_D1CE_5EED);
+    let mut scheduler = plan.scheduler(false);
     let mut first_abort: Option<Abort> = None;
     let end = loop {
         gate.probing.store(true, Relaxed);
@@ -793,12 +794,10 @@ fn schedule(plan: &StepPlan, mut threads: Vec<Thread<'_>>, control: &RunControl)
             break RunEnd::Aborted(Abort::Deadlock(found));
         }
         let index = gate.steps() as usize;
-        let thread = match plan.schedule.get(index) {
-            Some(&t) if enabled.contains(&(t as usize)) => t as usize,
-            Some(&t) => break RunEnd::Failed(gate.refuse(index, t as usize)),
-            None if plan.pause => break RunEnd::Paused,
-            // u32, not usize: the same seed schedules alike natively and in wasm32.
-            None => enabled[rng.u32(..enabled.len() as u32) as usize],
+        let thread = match scheduler.choose(&enabled) {
+            Choice::Step(t) => t,
+            Choice::Refuse(t) => break RunEnd::Failed(gate.refuse(index, t)),
+            Choice::Pause => break RunEnd::Paused,
         };
         if index as u64 >= MAX_STEPS {
             break RunEnd::Failed(format!(

@@ -12,10 +12,10 @@
 //! When no live thread can move, the run is a deadlock, explained thread by thread (what
 //! each waits for, and where).
 
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Condvar, Mutex};
 
+use super::scheduler::{Choice, Scheduler};
 use super::stepped::{NextStep, StepEntry, StepKind, StepPlan, StepReport, ThreadView};
 use crate::control::RunControl;
 use crate::limits::{MAX_STEPS, STEP_LOG_LIMIT};
@@ -61,12 +61,8 @@ pub enum TurnsEnd {
 struct State {
     turn: Option<usize>,
     seats: Vec<Seat>,
-    schedule: VecDeque<u8>,
-    pause: bool,
-    /// With `pause`: after the schedule, go on while only one thread can move, and pause
-    /// at the first real choice (an exploration's step).
-    until_choice: bool,
-    rng: u64,
+    /// Who moves next (none before the first run).
+    scheduler: Option<Box<dyn Scheduler>>,
     taken: Vec<u8>,
     log: Vec<StepEntry>,
     ended: Option<TurnsEnd>,
@@ -96,10 +92,7 @@ impl Turns {
             state: Mutex::new(State {
                 turn: None,
                 seats: Vec::new(),
-                schedule: VecDeque::new(),
-                pause: false,
-                until_choice: false,
-                rng: 0,
+                scheduler: None,
                 taken: Vec::new(),
                 log: Vec::new(),
                 ended: None,
@@ -117,11 +110,7 @@ impl Turns {
         *st = State {
             turn: Some(0),
             seats: vec![Seat::Running],
-            schedule: plan.schedule.iter().copied().collect(),
-            pause: plan.pause,
-            until_choice,
-            // splitmix64 of the seed: a zero seed is a fine start too.
-            rng: plan.seed ^ 0x9E37_79B9_7F4A_7C15,
+            scheduler: Some(plan.scheduler(until_choice)),
             taken: Vec::new(),
             log: Vec::new(),
             ended: None,
@@ -271,13 +260,17 @@ impl Turns {
         if st.taken.len() as u64 >= MAX_STEPS {
             return end(st, TurnsEnd::TooLong);
         }
-        let next = match st.schedule.pop_front() {
-            Some(t) if can_move.contains(&(t as usize)) => t as usize,
-            Some(t) => {
+        let choice = match st.scheduler.as_mut() {
+            Some(scheduler) => scheduler.choose(&can_move),
+            None => Choice::Pause,
+        };
+        let next = match choice {
+            Choice::Step(t) => t,
+            Choice::Refuse(t) => {
                 let why = format!(
                     "schedule: step {} names thread {t}, which {} then; threads that could move: {:?}",
                     st.taken.len() + 1,
-                    match st.seats.get(t as usize) {
+                    match st.seats.get(t) {
                         None => "does not exist",
                         Some(Seat::Done) => "had finished",
                         _ => "could not move",
@@ -286,16 +279,7 @@ impl Turns {
                 );
                 return end(st, TurnsEnd::Refused(why));
             }
-            None if st.pause && st.until_choice && can_move.len() == 1 => can_move[0],
-            None if st.pause => return end(st, TurnsEnd::Paused),
-            None => {
-                st.rng = st.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
-                let mut z = st.rng;
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                z ^= z >> 31;
-                can_move[(z % can_move.len() as u64) as usize]
-            }
+            Choice::Pause => return end(st, TurnsEnd::Paused),
         };
         if let Seat::Waiting(n) = &st.seats[next] {
             if st.log.len() < STEP_LOG_LIMIT {
