@@ -32,6 +32,8 @@ function slim(report, group) {
     invariants: Object.fromEntries(report.invariants.map((i) => [i.id, i.violations])),
     ms: report.elapsed_ms,
     key: key?.value ?? null,
+    // A lesson's run says itself whether its number broke the lesson.
+    keyBad: key?.isBad ?? null,
     keyInfo: key,
   };
 }
@@ -147,8 +149,9 @@ export class Batch {
     ];
     const info = results.find((r) => r.keyInfo)?.keyInfo;
     if (info) {
+      const bad = info.isBad === undefined ? info.bad : (v) => results.some((r) => r.key === v && r.keyBad);
       charts.push(histogram(results.filter((r) => r.key !== null).map((r) => r.key),
-        { caption: `Distribution: ${info.label}`, format: info.format, bad: info.bad, attrs: { 'data-chart': 'final' } }));
+        { caption: `Distribution: ${info.label}`, format: info.format, bad, attrs: { 'data-chart': 'final' } }));
     }
     const times = results.map((r) => r.ms);
     charts.push(histogram(times.map((t) => Math.round(t * 10) / 10), {

@@ -1,4 +1,7 @@
-// Each scenario's final state, drawn the way its lesson talks about it.
+// A run's final state, drawn the way its lesson talks about it. A lesson's run carries its
+// drawing in the report (`view`: the manifest's table or lanes, already evaluated over the
+// program's globals), so this module draws plain rows and marks and knows no lesson; the
+// hand-written scenarios' drawings below go when they are retired.
 
 import { el, ms, num } from './format.js';
 
@@ -9,12 +12,14 @@ const table = (label, rows) => el('table', { class: 'final', 'aria-label': label
 
 /** The final-state view of `report`, for the result panel. */
 export function renderFinal(report) {
+  if (report.view) return drawView(report.view, report.final);
   const draw = DRAW[report.scenario];
   return draw ? draw(report.final, report) : el('pre', {}, JSON.stringify(report.final, null, 2));
 }
 
 /** One short phrase of the final state, for the history table. */
 export function finalSummary(report) {
+  if (report.view) return report.view.summary ?? '';
   const f = report.final;
   switch (report.scenario) {
     case 'bank': return `total ${num(f.total)}`;
@@ -106,6 +111,34 @@ const DRAW = {
   },
 };
 
+/** A lesson's drawing: its table or its lanes of moments; a failed drawing says why. */
+function drawView(view, final) {
+  if (view.error) {
+    return el('div', {}, el('p', { class: 'view-error', role: 'note' }, `The lesson's drawing failed: ${view.error}`),
+      el('pre', {}, JSON.stringify(final, null, 2)));
+  }
+  if (view.moments) {
+    return moments(view.title, view.moments.map((lane) => ({
+      label: lane.label,
+      span: lane.span,
+      marks: lane.marks.map((m) => ({ at: m.at, kind: m.kind, text: m.text })),
+    })));
+  }
+  return table(view.title, (view.table ?? []).map((r) => {
+    const value = typeof r.value === 'number' ? num(r.value) : String(r.value ?? '–');
+    return row(r.label, [value, r.note ? ` (${r.note})` : ''],
+      { class: `num${r.bad ? ' negative' : ''}`, 'data-value': r.value });
+  }));
+}
+
+/** A lesson's key number: this run's value and whether it broke the lesson. */
+function viewKey(view) {
+  const key = view.key;
+  if (!key || typeof key.value !== 'number') return null;
+  const format = Number.isInteger(key.value) ? num : String;
+  return { label: key.label, value: key.value, isBad: key.bad, bad: (v) => v === key.value && key.bad, format };
+}
+
 /**
  * A small timeline: one lane per thread, its moments as marks on one time axis (what each
  * thread recorded on the run's clock). `span` shades the lane from 0 up to that time.
@@ -137,6 +170,7 @@ function moments(label, lanes) {
 export function keyNumber(report) {
   const f = report.final;
   if (!f) return null;
+  if (report.view) return viewKey(report.view);
   const p = report.params;
   switch (report.scenario) {
     case 'bank': return { label: `final total (should be ${num(f.expected_total)})`, value: f.total, bad: (v) => v !== f.expected_total, format: num };

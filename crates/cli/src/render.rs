@@ -141,7 +141,12 @@ pub fn report(r: &Report) -> String {
             );
         }
     }
-    if let Value::Object(map) = &r.final_state {
+    if let Some(view) = r.view.as_ref().filter(|v| v.get("error").is_none()) {
+        drawn(&mut out, view);
+    } else if let Value::Object(map) = &r.final_state {
+        if let Some(error) = r.view.as_ref().and_then(|v| v["error"].as_str()) {
+            let _ = writeln!(out, "the lesson's drawing failed: {error}");
+        }
         let _ = writeln!(out, "final:");
         for (key, value) in map {
             let text = match value {
@@ -152,6 +157,58 @@ pub fn report(r: &Report) -> String {
         }
     }
     out
+}
+
+/// A lesson's final state as its manifest draws it: the table's rows or each lane's moments,
+/// what breaks the lesson marked ✗.
+fn drawn(out: &mut String, view: &Value) {
+    let _ = writeln!(out, "{}:", plain(&view["title"]));
+    let rows = view["table"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let width = rows
+        .iter()
+        .map(|r| plain(&r["label"]).chars().count())
+        .max()
+        .unwrap_or(0);
+    for row in rows {
+        let mark = if row["bad"] == Value::Bool(true) {
+            "✗"
+        } else {
+            " "
+        };
+        let note = match &row["note"] {
+            Value::Null => String::new(),
+            n => format!("  ({})", plain(n)),
+        };
+        let label = plain(&row["label"]);
+        let _ = writeln!(
+            out,
+            "  {mark} {label:width$}  {}{note}",
+            plain(&row["value"])
+        );
+    }
+    for lane in view["moments"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let marks: Vec<String> = lane["marks"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|m| {
+                let at = m["at"]
+                    .as_f64()
+                    .map_or("-".into(), |t| format!("{t:.1} ms"));
+                let early = if m["kind"] == "early" { " ✗" } else { "" };
+                format!("{} {at}{early}", plain(&m["text"]))
+            })
+            .collect();
+        let _ = writeln!(out, "    {}: {}", plain(&lane["label"]), marks.join(" · "));
+    }
 }
 
 /// A JSON value as a person would write it: strings without quotes, `-` for nothing.

@@ -78,6 +78,24 @@ fn a_demo_added_as_a_folder_is_listed_run_and_stepped_with_no_code_change() {
     ]));
     assert_eq!(locked["outcome"], "ok", "{locked}");
     assert_eq!(locked["final"]["tally"], 4000);
+    // Its final state drawn as its manifest says.
+    assert_eq!(locked["view"]["summary"], "tally 4,000");
+    assert_eq!(
+        locked["view"]["table"][0],
+        serde_json::json!({"label": "tally", "value": 4000, "note": "should be 4,000", "bad": false})
+    );
+    let text = racelab(&["run", "tally", "--lessons", &dir, "--strategy", "lock"]);
+    let err = String::from_utf8_lossy(&text.stderr);
+    assert!(
+        err.contains("The tally:\n    tally  2000  (should be 2,000)\n"),
+        "{err}"
+    );
+    let listed = json(&racelab(&["lessons", "--lessons", &dir, "--json"]));
+    let tally = listed
+        .as_array()
+        .and_then(|ls| ls.iter().find(|l| l["id"] == "tally"))
+        .expect("listed");
+    assert_eq!(tally["step"]["challenges"][0]["id"], "lose-one");
 
     // Stepped, the same seed and schedule give the same run.
     let stepped = |seed: &str| {

@@ -170,6 +170,11 @@ pub struct Report {
     /// For a program: the exceptions that escaped its threads.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exceptions: Option<Vec<ExceptionInfo>>,
+    /// For a lesson's run: its final state as the lesson's manifest draws it (a title, table
+    /// rows or lanes of moments, the number a batch draws, a summary phrase, a challenge's
+    /// story), all plain values; or `{ "error": "..." }` naming what failed to draw.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub view: Option<Value>,
 }
 
 impl Report {

@@ -395,6 +395,7 @@ impl ProgramConfig {
             steps: None,
             output: Some(Vec::new()),
             exceptions: Some(Vec::new()),
+            view: None,
         }
     }
 }

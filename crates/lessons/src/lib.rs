@@ -19,6 +19,7 @@
 
 mod manifest;
 mod run;
+mod view;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -29,6 +30,7 @@ use racelab::params::{ParamKind, ParamSpec};
 use racelab_lang::constants::{constants, Literal};
 use serde::Serialize;
 
+pub use manifest::{Challenge, Step, Won, WonOutcome};
 pub use run::LessonRun;
 
 /// A lesson that could not be loaded: the file at fault and what is wrong with it.
@@ -120,12 +122,33 @@ pub struct Lesson {
     pub invariants: Vec<Invariant>,
     /// Its placements, in the order the page offers them.
     pub placements: Vec<Placement>,
+    /// Step mode's small setup and challenges.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<Step>,
+    /// How a run's final state is drawn (into the report's `view`; see [`view`]).
+    #[serde(skip)]
+    pub(crate) final_view: Option<view::FinalSpec>,
 }
 
 impl Lesson {
     /// The placement with this id.
     pub fn placement(&self, id: &str) -> Option<&Placement> {
         self.placements.iter().find(|p| p.id == id)
+    }
+
+    /// The step-mode challenge offered for `placement` (the first that lists it or lists
+    /// none), with its index.
+    pub fn challenge_for(&self, placement: &str) -> Option<(usize, &Challenge)> {
+        self.step
+            .as_ref()?
+            .challenges
+            .iter()
+            .enumerate()
+            .find(|(_, c)| {
+                c.placements
+                    .as_ref()
+                    .is_none_or(|ps| ps.iter().any(|p| p == placement))
+            })
     }
 }
 
@@ -345,6 +368,18 @@ fn load(id: &str, files: &[(&str, &str)]) -> Result<Lesson, LessonError> {
             text: i.text.clone(),
         });
     }
+    if let Some(spec) = &m.final_view {
+        view::Plan::new(Some(spec), None).check(&manifest_file)?;
+    }
+    if let Some(step) = &m.step {
+        check_step(id, step, &params, &invariants, &placements, &err)?;
+        for (i, c) in step.challenges.iter().enumerate() {
+            if let Some(story) = &c.story {
+                let at = format!("step.challenges[{i}]");
+                view::Plan::new(None, Some((&at, story))).check(&manifest_file)?;
+            }
+        }
+    }
     Ok(Lesson {
         id: id.to_string(),
         order: m.order,
@@ -356,7 +391,71 @@ fn load(id: &str, files: &[(&str, &str)]) -> Result<Lesson, LessonError> {
         params,
         invariants,
         placements,
+        step: m.step,
+        final_view: m.final_view,
     })
+}
+
+/// Checks step mode's setup and challenges against the lesson they belong to.
+fn check_step(
+    id: &str,
+    step: &Step,
+    params: &[ParamSpec],
+    invariants: &[Invariant],
+    placements: &[Placement],
+    err: &dyn Fn(String) -> LessonError,
+) -> Result<(), LessonError> {
+    let setup = |at: &str, given: &serde_json::Map<String, serde_json::Value>| {
+        let given: std::collections::BTreeMap<String, serde_json::Value> =
+            given.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        for key in given.keys() {
+            if !params.iter().any(|p| p.name == *key) {
+                let names: Vec<&str> = params.iter().map(|p| &*p.name).collect();
+                return Err(err(format!(
+                    "{at} sets {key:?}, which is not a parameter of this lesson ({})",
+                    if names.is_empty() {
+                        "it has none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                )));
+            }
+        }
+        racelab::params::Values::parse(id, params, &given)
+            .map_err(|e| err(format!("{at}: {}: {}", e.field, e.message)))
+    };
+    setup("step.params", &step.params)?;
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, c) in step.challenges.iter().enumerate() {
+        let at = format!("step.challenges[{i}]");
+        if seen.contains(&c.id.as_str()) {
+            return Err(err(format!(
+                "{at}: the challenge id {:?} is used twice",
+                c.id
+            )));
+        }
+        seen.push(&c.id);
+        let mut merged = step.params.clone();
+        merged.extend(c.setup.clone());
+        setup(&format!("{at}.setup"), &merged)?;
+        for p in c.placements.iter().flatten() {
+            if !placements.iter().any(|q| q.id == *p) {
+                return Err(err(format!(
+                    "{at}.placements names {p:?}, which is not a placement of this lesson"
+                )));
+            }
+        }
+        if let Won::Violated(inv) = &c.won {
+            if !invariants.iter().any(|i| i.id == *inv) {
+                let ids: Vec<&str> = invariants.iter().map(|i| i.id.as_str()).collect();
+                return Err(err(format!(
+                    "{at}.won names the invariant {inv:?}; this lesson's are {}",
+                    ids.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A parameter's table entry, its default read from the programs (which must agree).

@@ -6,12 +6,12 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use racelab::params::{brief, ParamKind, ParamValue, Values};
-use racelab::{ConfigError, InvariantReport, Report};
+use racelab::{ConfigError, Executor, InvariantReport, Report};
 use racelab_lang::constants::{with_constants, Literal};
 use racelab_lang::run::ProgramConfig;
 use serde_json::{Map, Value};
 
-use crate::{constant_of, Lesson, Lessons, Placement};
+use crate::{constant_of, view, Lesson, Lessons, Placement};
 
 /// The fields a lesson's config may have besides its parameters, in the order refusals
 /// list them. The last ones are passed on to the program's config as they are.
@@ -215,6 +215,33 @@ impl<'l> LessonRun<'l> {
             .collect();
         invariants.extend(seen);
         report.invariants = invariants;
+        report.view = self.view(&report);
         report
+    }
+
+    /// The report's `view`: the manifest's drawing of a run that ran to its end, and, for a
+    /// stepped run, the story of the challenge offered for this placement (while paused too,
+    /// when the globals it needs are there already).
+    fn view(&self, report: &Report) -> Option<Value> {
+        let Value::Object(globals) = &report.final_state else {
+            return None;
+        };
+        let file = format!("{}/lesson.json", self.lesson.id);
+        let story = match report.executor {
+            Executor::Stepped => self
+                .lesson
+                .challenge_for(&self.placement.id)
+                .and_then(|(i, c)| Some((format!("step.challenges[{i}]"), c.story.as_deref()?))),
+            _ => None,
+        };
+        let story = story.as_ref().map(|(at, text)| (at.as_str(), *text));
+        if view::drawable(report) {
+            return view::Plan::new(self.lesson.final_view.as_ref(), story)
+                .evaluate(&file, globals);
+        }
+        // Mid-run, a story that cannot be told yet is no error.
+        view::Plan::new(None, story)
+            .evaluate(&file, globals)
+            .filter(|v| v.get("error").is_none())
     }
 }

@@ -113,6 +113,41 @@ test('the booking as its lesson programs: unlocked overbooks, with a lock exactl
   expect(exact, `${exact} of 20`).toBe(20);
 });
 
+test('a lesson run is drawn as its manifest says: rows, lanes, the summary and the batch number', async ({ page }) => {
+  const drawn = await page.evaluate(async () => {
+    const pg = await window.racelab.ready;
+    const { renderFinal, finalSummary, keyNumber } = await import('./app/finals.js');
+    const bank = await pg.run({ scenario: 'bank', strategy: 'none', lesson: true, transfers_per_thread: 2000 });
+    const table = renderFinal(bank);
+    const key = keyNumber(bank);
+    const barrier = await pg.run({ scenario: 'barrier', strategy: 'none', lesson: true });
+    const figure = renderFinal(barrier);
+    return {
+      bank: {
+        rows: [...table.querySelectorAll('tr')].map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent,
+          tr.cells[1].classList.contains('negative')]),
+        final: bank.final, summary: finalSummary(bank), key: { label: key.label, value: key.value, bad: key.isBad },
+      },
+      barrier: {
+        lanes: [...figure.querySelectorAll('.lane-label')].map((l) => l.textContent),
+        early: figure.querySelectorAll('.mark.early').length,
+        parties: barrier.final.parties, key: barrier.view.key, summary: finalSummary(barrier),
+      },
+    };
+  });
+  const { rows, final, summary, key } = drawn.bank;
+  const grouped = (n) => n.toLocaleString('en-US');
+  expect(rows.slice(0, -1)).toEqual(final.balances.map((b, i) => [`account ${i}`, grouped(b), b < 0]));
+  const broke = final.total !== 44500;
+  expect(rows.at(-1)).toEqual(['total', `${grouped(final.total)} (should be 44,500)`, broke]);
+  expect(summary).toBe(`total ${grouped(final.total)}`);
+  expect(key).toEqual({ label: 'final total (should be 44,500)', value: final.total, bad: broke });
+  const { lanes, early, parties } = drawn.barrier;
+  expect(lanes).toEqual(parties);
+  expect(drawn.barrier.key.value).toBe(early);
+  expect(drawn.barrier.summary).toBe(`${early} early start${early === 1 ? '' : 's'}`);
+});
+
 test('a lesson config is checked like a scenario config, against the lesson program', async ({ page }) => {
   const refusals = await page.evaluate(async () => {
     const pg = await window.racelab.ready;

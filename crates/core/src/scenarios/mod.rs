@@ -60,6 +60,7 @@ pub(crate) fn finish(
         steps: None,
         output: None,
         exceptions: None,
+        view: None,
     }
 }
 
