@@ -9,7 +9,7 @@ use crate::setup::{
 };
 use crate::{cargo, dist::dist, root, run, Result};
 
-/// Lint, native tests, the site build, then the browser suite.
+/// Lint, native tests, the site build, the pages' models under Node, then the browser suite.
 pub fn cmd() -> Result {
     ensure_lint_tools()?;
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
@@ -39,6 +39,10 @@ pub fn cmd() -> Result {
     run(wasm_cargo("clippy").args(["--", "-D", "warnings"]))?;
     ensure_browsers()?;
     ensure_node_modules()?;
+    // The pages' models (plain functions of configs and reports) under Node, no browser.
+    run(Command::new("node")
+        .args(["--test", "tests/unit/"])
+        .current_dir(root()))?;
     browser_suite(dir)
 }
 
