@@ -17,6 +17,7 @@
 //! Invariant: this crate knows the manifest's shape and how a lesson maps onto a program's
 //! run; it never knows a demo by name, and nothing about the web.
 
+mod listing;
 mod manifest;
 mod run;
 mod view;
@@ -30,6 +31,7 @@ use racelab::params::{ParamKind, ParamSpec};
 use racelab_lang::constants::{constants, Literal};
 use serde::Serialize;
 
+pub use listing::Marks;
 pub use manifest::{Challenge, Step, Won, WonOutcome};
 pub use run::LessonRun;
 
@@ -97,6 +99,10 @@ pub struct Placement {
     pub file: String,
     /// The program, as written.
     pub program: String,
+    /// What its listing highlights: the lines that place its locks, and the invalid
+    /// stretch (see [`listing`]).
+    #[serde(flatten)]
+    pub marks: Marks,
 }
 
 /// A lesson: what it teaches, its parameters and its placements.
@@ -321,7 +327,12 @@ fn load(id: &str, files: &[(&str, &str)]) -> Result<Lesson, LessonError> {
             }),
             file,
             program: program.to_string(),
+            marks: Marks::default(),
         });
+    }
+    let baseline = placements[0].program.clone();
+    for p in &mut placements {
+        p.marks = listing::marks(&p.program, &baseline);
     }
     if !placements.iter().any(|p| p.safe) {
         return Err(err(

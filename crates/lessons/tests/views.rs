@@ -357,3 +357,54 @@ fn step_setups_are_given_to_the_page() {
     // The drawing is the Rust side's: the page gets its values in each report.
     assert!(bank.get("final").is_none());
 }
+
+/// The text of the lines `which` picks from a bank placement's marks.
+fn marked(placement: &str, invalid: bool) -> Vec<String> {
+    let bank = builtin().get("bank").expect("the bank");
+    let p = bank.placement(placement).expect("placement");
+    let text: Vec<&str> = p.program.lines().collect();
+    let lines = if invalid {
+        &p.marks.invalid_lines
+    } else {
+        &p.marks.lock_lines
+    };
+    lines
+        .iter()
+        .map(|&n| text[n as usize - 1].trim().to_string())
+        .collect()
+}
+
+#[test]
+fn a_placements_listing_marks_the_lines_that_place_its_locks_and_the_invalid_stretch() {
+    assert!(
+        marked("none", false).is_empty(),
+        "the first placement adds nothing"
+    );
+    assert_eq!(
+        marked("global", false),
+        [
+            "bank_lock = threading.RLock()",
+            "with bank_lock:",
+            "with bank_lock:"
+        ]
+    );
+    assert_eq!(
+        marked("none", true),
+        [
+            "src.balance -= amount",
+            "time.sleep(DELAY / 1_000_000)",
+            "dst.balance += amount"
+        ]
+    );
+    assert_eq!(marked("global", true), marked("none", true));
+    for l in builtin().iter() {
+        for p in &l.placements[1..] {
+            assert!(
+                !p.marks.lock_lines.is_empty(),
+                "{}/{} adds no line",
+                l.id,
+                p.id
+            );
+        }
+    }
+}

@@ -53,6 +53,12 @@ test('the lessons are data: the bank is a program per placement, its defaults re
   expect(bank.placements.map((p) => p.id)).toEqual(['none', 'global', 'fine', 'fine-unordered', 'check-outside']);
   expect(bank.placements[1].file).toBe('bank/global.py');
   expect(bank.placements[1].program).toContain('with bank_lock:');
+  // Its listing marks what the placement adds (the lock) and the invalid stretch.
+  const line = (p, n) => p.program.split('\n')[n - 1].trim();
+  expect(bank.placements[1].lock_lines.map((n) => line(bank.placements[1], n)))
+    .toEqual(['bank_lock = threading.RLock()', 'with bank_lock:', 'with bank_lock:']);
+  expect(bank.placements[0].invalid_lines.map((n) => line(bank.placements[0], n)))
+    .toEqual(['src.balance -= amount', 'time.sleep(DELAY / 1_000_000)', 'dst.balance += amount']);
   expect(bank.params.find((p) => p.name === 'threads').default).toBe(5);
   expect(bank.invariants.map((i) => i.id)).toEqual(['total-conserved', 'no-negative-balance']);
   const ids = await page.evaluate(async () => (await window.racelab.ready).lessons().map((l) => l.id));
