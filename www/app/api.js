@@ -26,6 +26,8 @@
 //   await pg.explore({ scenario, strategy, ...small params, seed, budget })
 //   await pg.explore({ program, seed, budget })  // every way a program's threads take turns
 //     -> { mode, runs, schedules, violating, states, exhausted, example: { schedule, outcome } }
+//        (a scenario's also: broken_states, reached with an invariant already broken; depth,
+//        the most steps a tried schedule took; run_length, the steps of one whole run)
 //   pg.stop()                                         // cancels the run in flight and queued ones
 //   pg.progress()                                     // { runSeq, done, total, violations }
 //   pg.addEventListener('restart', (e) => e.detail.reason)  // a fresh runtime was started

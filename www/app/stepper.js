@@ -591,11 +591,14 @@ export class Stepper extends EventTarget {
     const children = [];
     let kind;
     let text;
-    if (r.violating > 0) {
+    if (r.violating > 0 || r.broken_states > 0) {
       kind = 'found';
       const what = r.example?.outcome === 'deadlock' ? 'deadlocks' : 'breaks an invariant';
-      text = `${num(r.violating)} of ${num(r.schedules)} complete interleavings go wrong ` +
-        `(${num(r.states || r.runs)} ${r.states ? 'states' : 'runs'} explored${r.exhausted ? '' : ', not all of them'}).` +
+      const explored = `${num(r.states || r.runs)} ${r.states ? 'states' : 'runs'} explored${r.exhausted ? '' : ', not all of them'}`;
+      text = (r.violating > 0
+        ? `${num(r.violating)} of ${num(r.schedules)} complete interleavings go wrong (${explored}).`
+        // Cut short before any interleaving ended: what broke on the way is still found.
+        : `An invariant broke in ${num(r.broken_states)} of the ${explored}, before any interleaving ran to its end.`) +
         (r.example ? ` The shortest ${what} after ${num(r.example.schedule.length)} steps.` : '');
       if (r.example) {
         const open = el('button', { type: 'button', class: 'step-open-example' }, 'Open this interleaving');

@@ -297,12 +297,20 @@ pub fn exploration(e: &Exploration) -> String {
         "enumerated" => format!("{} reachable states", e.states),
         _ => "random schedules (a sample proves nothing safe)".into(),
     };
-    let _ = writeln!(
+    let _ = write!(
         out,
         "{} whole schedules over {how}: {} violating",
         e.schedules, e.violating
     );
-    if e.exhausted && e.violating == 0 {
+    if e.broken_states > 0 {
+        let _ = write!(
+            out,
+            "; {} states reached with an invariant already broken, before their schedule's end",
+            e.broken_states
+        );
+    }
+    out.push('\n');
+    if e.exhausted && e.violating == 0 && e.broken_states == 0 {
         let _ = writeln!(
             out,
             "no interleaving breaks it: every reachable state explored"
@@ -316,14 +324,24 @@ pub fn exploration(e: &Exploration) -> String {
             e.steps
         );
     } else if !e.exhausted {
-        let _ = writeln!(out, "not exhausted: the budget of runs ran out");
+        let _ = writeln!(
+            out,
+            "not exhausted: the budget of {} runs ran out; schedules were tried up to {} steps \
+             deep (a whole run takes {}), so longer interleavings were not covered",
+            e.runs, e.depth, e.run_length
+        );
     }
     if let Some(x) = &e.example {
         let steps: Vec<String> = x.schedule.iter().map(u8::to_string).collect();
         let _ = writeln!(
             out,
-            "shortest violating schedule ({:?}): --executor stepped --seed {} --schedule {}",
+            "shortest violating schedule ({:?}{}): --executor stepped --seed {} --schedule {}",
             x.outcome,
+            if e.violating == 0 {
+                ", found before any whole schedule ended"
+            } else {
+                ""
+            },
             e.seed,
             steps.join(",")
         );

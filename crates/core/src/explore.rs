@@ -65,6 +65,15 @@ pub struct Exploration {
     pub violating: u64,
     /// Distinct states reached (enumeration only).
     pub states: u64,
+    /// Of those, how many were reached with an invariant already broken, their schedule
+    /// not yet at its end (enumeration only): a search stopped by its budget may have seen
+    /// invariants break without seeing any whole schedule.
+    pub broken_states: u64,
+    /// The most steps a tried schedule took before the search paused it or it ended: how
+    /// deep a search that did not finish went.
+    pub depth: u64,
+    /// Steps one whole run takes (the first, with the seed's own choices).
+    pub run_length: u64,
     /// Whether every reachable state was visited: with `violating` 0, no interleaving of
     /// this run breaks it.
     pub exhausted: bool,
@@ -205,6 +214,9 @@ impl ExploreConfig {
             schedules: 0,
             violating: 0,
             states: 0,
+            broken_states: 0,
+            depth: 0,
+            run_length: 0,
             exhausted: false,
             cancelled: false,
             steps: 0,
@@ -217,6 +229,7 @@ impl ExploreConfig {
         }
         let length = probe.steps.as_ref().map_or(0, |s| s.count);
         found.steps = length;
+        found.run_length = length;
         if length > MAX_ENUMERATED_STEPS {
             found.mode = "sampled";
             self.sample(probe, &mut found, control);
@@ -260,12 +273,16 @@ impl ExploreConfig {
                 .as_ref()
                 .expect("a stepped run reports its steps");
             found.steps += steps.count;
+            found.depth = found.depth.max(steps.count);
             match report.outcome {
                 Outcome::Paused => {
                     if !seen.insert(steps.state) {
                         continue;
                     }
                     found.states += 1;
+                    if steps.violation_at.is_some() {
+                        found.broken_states += 1;
+                    }
                     if steps.violation_at.is_some() && found.example.is_none() {
                         found.example = Some(Example {
                             schedule: prefix.clone(),

@@ -94,6 +94,44 @@ fn exploration_finds_the_unlocked_bank_losing_money_and_proves_the_global_lock()
 }
 
 #[test]
+fn an_exploration_cut_short_by_its_budget_says_what_it_saw_and_how_deep_it_went() {
+    // Three tellers are too many to enumerate within 2,000 runs: no schedule is seen to its
+    // end, yet invariants break on the way, and the summary must say both.
+    let found = explore(
+        json!({"scenario": "bank", "strategy": "none", "accounts": [100, 100, 100],
+        "threads": 3, "transfers_per_thread": 1, "max_amount": 50, "seed": 5, "budget": 2000}),
+    );
+    assert!(!found.exhausted, "{found:?}");
+    assert_eq!(found.violating, 0, "no whole schedule yet: {found:?}");
+    assert!(found.broken_states > 0, "{found:?}");
+    assert!(found.broken_states <= found.states);
+    assert!(
+        found.example.is_some(),
+        "a prefix that broke an invariant is an example"
+    );
+    assert!(
+        found.depth > 0 && found.depth < found.run_length,
+        "{found:?}"
+    );
+
+    // Exhausted, the tiny bank's counts agree: every broken state is on the way to a
+    // violating whole schedule.
+    let tiny = explore(tiny_bank("none", 7));
+    assert!(
+        tiny.exhausted && tiny.violating > 0 && tiny.broken_states > 0,
+        "{tiny:?}"
+    );
+    let shortest = tiny.example.as_ref().expect("an example").schedule.len() as u64;
+    assert!(tiny.depth >= shortest, "{tiny:?}");
+    let global = explore(tiny_bank("global", 7));
+    assert_eq!(
+        (global.violating, global.broken_states),
+        (0, 0),
+        "{global:?}"
+    );
+}
+
+#[test]
 fn exploration_overbooks_without_the_lock_and_never_with_it() {
     let booking = |strategy: &str| {
         json!({"scenario": "booking", "strategy": strategy, "seats": 1, "attempts": 2,

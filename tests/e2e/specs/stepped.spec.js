@@ -65,6 +65,19 @@ test('exploration finds the lost money, the overbooking and the deadlock, and pr
   }
 });
 
+test('an exploration its budget cut short says what broke on the way and how deep it went', async ({ page }) => {
+  await openPlayground(page);
+  const e = await page.evaluate(async () => {
+    const pg = await window.racelab.ready;
+    return pg.explore({ scenario: 'bank', strategy: 'none', accounts: [100, 100, 100], threads: 3,
+      transfers_per_thread: 1, max_amount: 50, seed: 5, budget: 2000 });
+  });
+  expect(e).toMatchObject({ mode: 'enumerated', exhausted: false, violating: 0, example: { outcome: 'violated' } });
+  expect(e.broken_states).toBeGreaterThan(0);
+  expect(e.depth).toBeGreaterThan(0);
+  expect(e.depth).toBeLessThan(e.run_length);
+});
+
 test('traced real runs of the unlocked bank replay to the same final state', async ({ page }) => {
   await openPlayground(page);
   const same = await page.evaluate(async () => {
