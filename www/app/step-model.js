@@ -70,9 +70,9 @@ export const CHALLENGES = deepFreeze({
 });
 
 /** Config keys a step view sets itself, or that have no meaning for it. */
-export const RUN_KEYS = new Set(['executor', 'schedule', 'pause', 'trace', 'trace_limit', 'budget']);
+const RUN_KEYS = new Set(['executor', 'schedule', 'pause', 'trace', 'trace_limit', 'budget']);
 /** Names that must not arrive as `p.<name>` from a link: they are not scenario parameters. */
-export const RESERVED = new Set(['scenario', 'strategy', 'seed', ...RUN_KEYS]);
+const RESERVED = new Set(['scenario', 'strategy', 'seed', ...RUN_KEYS]);
 /** Configs made by fromLink: open() uses them exactly as given, without STEP_SETUPS. */
 const linked = new WeakSet();
 
@@ -102,11 +102,11 @@ export function fromLink(search) {
   return { config, schedule };
 }
 
-export function challengeFor(scenario, strategy) {
+function challengeFor(scenario, strategy) {
   return (CHALLENGES[scenario] ?? []).find((c) => !c.strategies || c.strategies.includes(strategy)) ?? null;
 }
 
-export function violationsOf(report, id) {
+function violationsOf(report, id) {
   return report.invariants.find((inv) => inv.id === id)?.violations ?? 0;
 }
 
@@ -172,7 +172,7 @@ export function auditTotal(report) {
   return values.length === accounts ? values.reduce((a, b) => a + b, 0) : null;
 }
 
-export function lostMoneyStory(report) {
+function lostMoneyStory(report) {
   const f = report.final;
   const seen = auditTotal(report);
   if (seen !== null && seen !== f.expected_total) {
@@ -188,7 +188,7 @@ export function lostMoneyStory(report) {
   return 'An audit saw a wrong total.';
 }
 
-export function overbookStory(report) {
+function overbookStory(report) {
   const f = report.final;
   const seats = report.params.seats;
   return `${num(f.confirmed)} bookings confirmed for ${num(seats)} seat${seats === 1 ? '' : 's'}` +
@@ -233,13 +233,13 @@ export function firstDifference(final, real) {
 }
 
 /** JSON with object keys sorted, so that equal values give equal text. */
-export function canonical(value) {
+function canonical(value) {
   return JSON.stringify(value, (_, v) => (v && typeof v === 'object' && !Array.isArray(v)
     ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))
     : v));
 }
 
-export function deepFreeze(value) {
+function deepFreeze(value) {
   if (value && typeof value === 'object') {
     for (const v of Object.values(value)) deepFreeze(v);
     Object.freeze(value);

@@ -34,12 +34,6 @@ pub trait Scheduler: Send + std::fmt::Debug {
     fn choose(&mut self, enabled: &[usize]) -> Choice;
 }
 
-impl Scheduler for Box<dyn Scheduler> {
-    fn choose(&mut self, enabled: &[usize]) -> Choice {
-        (**self).choose(enabled)
-    }
-}
-
 /// Follows a schedule, then hands over to `then`.
 #[derive(Debug)]
 pub struct Scripted<S> {
