@@ -274,7 +274,12 @@ impl ProgramConfig {
             .get_or_insert_with(|| ControlRef::Shared(Arc::new(RunControl::new())))
             .clone();
         control.begin_attempt();
-        control.turns.begin(plan, self.pause_at_choice);
+        if options.threads.is_some() {
+            control.turns.begin(plan, self.pause_at_choice);
+        } else {
+            // No threads to be had: the program's threads take their turns on this one.
+            control.turns.begin_one_thread(plan, self.pause_at_choice);
+        }
         let result = program.run(&options);
         control.turns.end();
         let steps = control.turns.report();

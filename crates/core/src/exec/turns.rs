@@ -11,6 +11,16 @@
 //!
 //! When no live thread can move, the run is a deadlock, explained thread by thread (what
 //! each waits for, and where).
+//!
+//! # On one thread
+//! Where there are no threads to be had (a browser without SharedArrayBuffer, a page that
+//! is not cross-origin isolated), the same turns run every program thread on the one
+//! thread there is ([`Turns::begin_one_thread`]): a thread that reaches a turn point while
+//! not chosen publishes what it will do and gets [`Abort::Yield`] back instead of
+//! blocking; its interpreter unwinds to the instruction's start, and the program's
+//! scheduler loop asks [`Turns::choose`] who moves and resumes that thread, whose
+//! instruction then finds its turn granted. The choices, the steps and so the reports are
+//! the same as with real threads taking turns.
 
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Condvar, Mutex};
@@ -37,9 +47,15 @@ enum Seat {
     Running,
     /// Waits for its turn to do `Next`.
     Waiting(Next),
+    /// On one thread: chosen to do `Next`, and not yet back at that turn point.
+    Granted(Next),
     /// Finished.
     Done,
 }
+
+/// On one thread: runs the other threads of a program until thread `.0` is chosen (`Err`
+/// when the run ends first).
+pub type RunOthers = std::sync::Arc<dyn Fn(usize) -> Result<(), Abort> + Send + Sync>;
 
 /// How a stepped program's run was ended early by its turns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,11 +87,25 @@ struct State {
 }
 
 /// The turns of a stepped program's threads (one per run, in the run's [`RunControl`]).
-#[derive(Debug)]
 pub struct Turns {
     active: AtomicBool,
+    /// On one thread: runs the other threads until the given one is chosen (the program's
+    /// scheduler loop, for a thread that cannot unwind from where it waits).
+    nest: Mutex<Option<RunOthers>>,
+    /// Every program thread runs on the one thread there is (see the module docs).
+    one_thread: AtomicBool,
     state: Mutex<State>,
     changed: Condvar,
+}
+
+impl std::fmt::Debug for Turns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Turns")
+            .field("active", &self.active)
+            .field("one_thread", &self.one_thread)
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Turns {
@@ -89,6 +119,8 @@ impl Turns {
     pub const fn new() -> Self {
         Self {
             active: AtomicBool::new(false),
+            nest: Mutex::new(None),
+            one_thread: AtomicBool::new(false),
             state: Mutex::new(State {
                 turn: None,
                 seats: Vec::new(),
@@ -116,12 +148,34 @@ impl Turns {
             ended: None,
             at_end: None,
         };
+        self.one_thread.store(false, Relaxed);
         self.active.store(true, Relaxed);
+    }
+
+    /// [`Turns::begin`] for a program whose threads all run on this one thread: a turn
+    /// point not granted yields ([`Abort::Yield`]) instead of blocking, and the program's
+    /// own loop asks [`Turns::choose`] who moves next.
+    pub fn begin_one_thread(&self, plan: &StepPlan, until_choice: bool) {
+        self.begin(plan, until_choice);
+        self.one_thread.store(true, Relaxed);
+    }
+
+    /// On one thread: how a thread that cannot unwind lets the others move (the
+    /// program's scheduler loop, given by the program's run once it has its threads).
+    pub fn set_run_others(&self, run_others: Option<RunOthers>) {
+        *inner(&self.nest) = run_others;
+    }
+
+    /// Whether the run in flight is stepped on one thread.
+    pub fn is_one_thread(&self) -> bool {
+        self.one_thread.load(Relaxed)
     }
 
     /// The run is over: threads run freely again.
     pub fn end(&self) {
         self.active.store(false, Relaxed);
+        self.one_thread.store(false, Relaxed);
+        *inner(&self.nest) = None;
         self.changed.notify_all();
     }
 
@@ -146,7 +200,19 @@ impl Turns {
     }
 
     /// A thread that was added waits here for its first turn.
+    /// On one thread, the program's loop calls it when it first resumes the thread (whose
+    /// start was chosen).
     pub fn first_turn(&self, thread: usize, control: &RunControl) -> Result<(), Abort> {
+        if self.is_one_thread() {
+            let mut st = inner(&self.state);
+            return match st.seats.get_mut(thread) {
+                Some(seat @ Seat::Granted(_)) => {
+                    *seat = Seat::Running;
+                    Ok(())
+                }
+                _ => Err(Abort::Cancelled),
+            };
+        }
         self.wait_turn(thread, control)
     }
 
@@ -160,11 +226,13 @@ impl Turns {
         obj: Option<String>,
         line: Option<usize>,
         control: &RunControl,
+        can_yield: bool,
     ) -> Result<(), Abort> {
-        self.wait_on(thread, kind, obj, line, None, control)
+        self.wait_on(thread, kind, obj, line, None, control, can_yield)
     }
 
     /// [`Turns::step`] for a wait: the thread is chosen only once `on` is ready.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn wait_on(
         &self,
         thread: usize,
@@ -173,7 +241,30 @@ impl Turns {
         line: Option<usize>,
         on: Option<std::sync::Arc<dyn Awaited>>,
         control: &RunControl,
+        can_yield: bool,
     ) -> Result<(), Abort> {
+        if self.is_one_thread() {
+            let next = Next {
+                kind,
+                obj,
+                line,
+                on,
+            };
+            loop {
+                match self.yield_unless_granted(thread, next.clone()) {
+                    Err(Abort::Yield) if !can_yield => {
+                        // The caller cannot unwind: the others move from here until this
+                        // thread is chosen, and then its turn point is granted.
+                        let nest = inner(&self.nest).clone();
+                        match nest {
+                            Some(run_others) => run_others(thread)?,
+                            None => return Err(Abort::Cancelled),
+                        }
+                    }
+                    r => return r,
+                }
+            }
+        }
         {
             let mut st = inner(&self.state);
             if let Some(seat) = st.seats.get_mut(thread) {
@@ -191,14 +282,63 @@ impl Turns {
         self.wait_turn(thread, control)
     }
 
-    /// Thread `thread` has finished: the turn moves on.
+    /// On one thread: the turn point a chosen thread was resumed for goes on; any other
+    /// publishes `next` and yields.
+    fn yield_unless_granted(&self, thread: usize, next: Next) -> Result<(), Abort> {
+        let mut st = inner(&self.state);
+        let Some(seat) = st.seats.get_mut(thread) else {
+            return Err(Abort::Cancelled);
+        };
+        if let Seat::Granted(_) = seat {
+            *seat = Seat::Running;
+            return Ok(());
+        }
+        *seat = Seat::Waiting(next);
+        if st.turn == Some(thread) {
+            st.turn = None;
+        }
+        Err(Abort::Yield)
+    }
+
+    /// On one thread: chooses who moves next among the threads that can and that
+    /// `resumable` says can be resumed now (not one suspended inside a call further down
+    /// this thread's stack), and grants it its turn. `Err` when the run is over (a
+    /// deadlock, a pause, a refused schedule, Stop): every thread then unwinds.
+    pub fn choose(
+        &self,
+        control: &RunControl,
+        resumable: &dyn Fn(usize) -> bool,
+    ) -> Result<usize, Abort> {
+        let mut st = inner(&self.state);
+        if st.ended.is_none() {
+            if let Some(next) = self.pick(&mut st, control, resumable) {
+                let seat = std::mem::replace(&mut st.seats[next], Seat::Running);
+                if let Seat::Waiting(n) = seat {
+                    st.seats[next] = Seat::Granted(n);
+                }
+                st.turn = Some(next);
+                return Ok(next);
+            }
+        }
+        Err(match control.waits.deadlock() {
+            Some(d) => Abort::Deadlock(d),
+            None => Abort::Cancelled,
+        })
+    }
+
+    /// Thread `thread` has finished: the turn moves on (on one thread, the program's loop
+    /// moves it).
     pub fn leave(&self, thread: usize, control: &RunControl) {
         let mut st = inner(&self.state);
         if let Some(seat) = st.seats.get_mut(thread) {
             *seat = Seat::Done;
         }
         if st.turn == Some(thread) {
-            self.pass(&mut st, control);
+            if self.is_one_thread() {
+                st.turn = None;
+            } else {
+                self.pass(&mut st, control);
+            }
         }
     }
 
@@ -225,15 +365,29 @@ impl Turns {
 
     /// Chooses who moves next and gives it the turn (or ends the run).
     fn pass(&self, st: &mut State, control: &RunControl) {
+        if let Some(next) = self.pick(st, control, &|_| true) {
+            st.turn = Some(next);
+            self.changed.notify_all();
+        }
+    }
+
+    /// Chooses who moves next among the threads that can and are `resumable`, and logs
+    /// its step; `None` when nobody moves (the run has ended, or no thread is live).
+    fn pick(
+        &self,
+        st: &mut State,
+        control: &RunControl,
+        resumable: &dyn Fn(usize) -> bool,
+    ) -> Option<usize> {
         st.turn = None;
         if control.should_stop() {
             // Nobody moves any more: the run's end does not depend on which thread
             // notices the stop first.
             st.ended.get_or_insert(TurnsEnd::Stopped);
             self.changed.notify_all();
-            return;
+            return None;
         }
-        let can_move: Vec<usize> = st
+        let ready: Vec<usize> = st
             .seats
             .iter()
             .enumerate()
@@ -246,13 +400,28 @@ impl Turns {
         let live = st.seats.iter().any(|s| !matches!(s, Seat::Done));
         if !live {
             self.changed.notify_all();
-            return;
+            return None;
         }
         let end = |st: &mut State, why: TurnsEnd| {
             st.at_end = Some(Self::views(st));
             st.ended = Some(why);
             self.changed.notify_all();
+            None
         };
+        let can_move: Vec<usize> = ready.iter().copied().filter(|&t| resumable(t)).collect();
+        if can_move.is_empty() && !ready.is_empty() {
+            // On one thread only: those that could move are suspended inside calls
+            // further down the stack, under a thread whose wait they would end.
+            return end(
+                st,
+                TurnsEnd::Refused(format!(
+                    "stepping on one thread: thread {} could move, but only once a call it \
+                     waits in returns, and that needs another thread to move first (run \
+                     with real threads to step this program)",
+                    ready[0]
+                )),
+            );
+        }
         if can_move.is_empty() {
             control.waits.halt(Self::deadlock(st));
             return end(st, TurnsEnd::Deadlock);
@@ -288,8 +457,7 @@ impl Turns {
             }
         }
         st.taken.push(next as u8);
-        st.turn = Some(next);
-        self.changed.notify_all();
+        Some(next)
     }
 
     /// The deadlock of a stepped run: every live thread and what it waits for.
@@ -299,7 +467,7 @@ impl Turns {
             .iter()
             .enumerate()
             .filter_map(|(thread, seat)| match seat {
-                Seat::Waiting(next) => Some(Waiting {
+                Seat::Waiting(next) | Seat::Granted(next) => Some(Waiting {
                     thread,
                     waits_for: next.on.as_ref().map(|on| on.name()).unwrap_or_default(),
                     line: next.line,
@@ -346,7 +514,7 @@ impl Turns {
             .enumerate()
             .map(|(t, seat)| match seat {
                 Seat::Done | Seat::Running => ThreadView::done(),
-                Seat::Waiting(n) => {
+                Seat::Waiting(n) | Seat::Granted(n) => {
                     let ready = n.on.as_ref().is_none_or(|on| on.ready_for(t));
                     ThreadView::waiting(
                         NextStep::new(

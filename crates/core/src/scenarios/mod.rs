@@ -33,7 +33,8 @@ pub(crate) fn finish(
     let (outcome, error, deadlock) = match end {
         RunEnd::Completed if any_violated => (Outcome::Violated, None, None),
         RunEnd::Completed => (Outcome::Ok, None, None),
-        RunEnd::Aborted(Abort::Cancelled) => (Outcome::Cancelled, None, None),
+        // Scenarios never yield: their stepped executor is a loop of its own.
+        RunEnd::Aborted(Abort::Cancelled | Abort::Yield) => (Outcome::Cancelled, None, None),
         RunEnd::Aborted(Abort::Deadlock(mut d)) => {
             if let Some(listing) = listing_of(scenario, strategy) {
                 d.locate(&listing);

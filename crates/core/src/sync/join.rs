@@ -102,6 +102,7 @@ impl ThreadEnd {
                 waiter.line,
                 timeout.is_none().then(|| Arc::clone(&self.core) as Blocker),
                 waiter.control,
+                waiter.can_yield,
             )?;
             return Ok(self.is_finished());
         }

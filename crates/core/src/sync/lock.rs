@@ -209,6 +209,7 @@ impl Lock {
             waiter.line,
             blocking.then(|| Arc::clone(&self.core) as Blocker),
             waiter.control,
+            waiter.can_yield,
         )
     }
 

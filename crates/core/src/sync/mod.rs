@@ -47,6 +47,10 @@ pub enum Abort {
     Cancelled,
     /// Threads (or one thread on its own) wait for each other in a cycle: none can go on.
     Deadlock(Deadlock),
+    /// A stepped program on one thread (see `exec::turns`): this thread gave its turn back
+    /// before a wait. Nothing of the wait has happened yet; its caller unwinds to the
+    /// program's scheduler and makes the same call again once the thread is chosen.
+    Yield,
 }
 
 /// Threads that can never go on: a wait-for cycle, where each thread holds some locks and
@@ -127,6 +131,10 @@ pub struct Waiter<'r> {
     pub control: &'r RunControl,
     /// The thread's recording, in a traced program run.
     pub trace: Option<&'r dyn WaitTrace>,
+    /// A stepped program on one thread: whether this wait may yield ([`Abort::Yield`]:
+    /// its caller can unwind and make the call again); otherwise the thread runs the
+    /// others from here until it is chosen (see `exec::turns`).
+    pub can_yield: bool,
 }
 
 impl<'r> Waiter<'r> {
@@ -138,7 +146,13 @@ impl<'r> Waiter<'r> {
             line: None,
             control,
             trace: None,
+            can_yield: false,
         }
+    }
+
+    /// The same waiter, allowed to yield or not (see [`Waiter::can_yield`]).
+    pub fn yielding(self, can_yield: bool) -> Self {
+        Self { can_yield, ..self }
     }
 
     /// The same waiter, recording what it does into `trace`.

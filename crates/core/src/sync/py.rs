@@ -114,6 +114,7 @@ fn block_stepped<'a, T>(
         waiter.line,
         wait_for,
         waiter.control,
+        waiter.can_yield,
     )?;
     let mut guard = inner(state);
     let now = ready(&mut guard);
@@ -303,8 +304,10 @@ struct Round {
     /// Resets and aborts so far: a waiter from before one is released, broken.
     breaks: u64,
     broken: bool,
-    /// Who waits, and in which generation and since which break.
-    waiting: Vec<(usize, u64, u64)>,
+    /// Who waits, in which generation and since which break, and as which arrival. An
+    /// entry stays until its waiter leaves, so that a wait made again after a yield (a
+    /// stepped run on one thread) finds its arrival instead of arriving twice.
+    waiting: Vec<(usize, u64, u64, u32)>,
 }
 
 #[derive(Debug)]
@@ -328,7 +331,7 @@ impl Awaited for BarrierCore {
             .waiting
             .iter()
             .find(|w| w.0 == thread)
-            .is_none_or(|&(_, g, b)| round.released(g, b))
+            .is_none_or(|&(_, g, b, _)| round.released(g, b))
     }
 
     fn name(&self) -> String {
@@ -376,7 +379,14 @@ impl Barrier {
         timeout: Option<Duration>,
     ) -> Result<Result<u32, BrokenBarrier>, Abort> {
         let core = &self.core;
-        let (generation, breaks, index) = {
+        let arrived = inner(&core.round)
+            .waiting
+            .iter()
+            .find(|w| w.0 == waiter.thread)
+            .map(|&(_, g, b, i)| (g, b, i));
+        let (generation, breaks, index) = if let Some(arrived) = arrived {
+            arrived
+        } else {
             let mut round = inner(&core.round);
             if round.broken {
                 return Ok(Err(BrokenBarrier));
@@ -386,7 +396,6 @@ impl Barrier {
             if round.count == core.parties {
                 round.count = 0;
                 round.generation += 1;
-                round.waiting.clear();
                 core.changed.notify_all();
                 // The last party does not wait (nor take a turn, when stepped).
                 let obj = std::ptr::from_ref(&core.round) as usize;
@@ -394,7 +403,7 @@ impl Barrier {
                 return Ok(Ok(index));
             }
             let (g, b) = (round.generation, round.breaks);
-            round.waiting.push((waiter.thread, g, b));
+            round.waiting.push((waiter.thread, g, b, index));
             (g, b, index)
         };
         let on = || Arc::clone(core) as Blocker;
@@ -403,10 +412,13 @@ impl Barrier {
         });
         let mut round = match waited {
             Ok((round, _)) => round,
+            Err(Abort::Yield) => return Err(Abort::Yield),
             Err(abort) => {
                 let mut round = inner(&core.round);
                 round.waiting.retain(|w| w.0 != waiter.thread);
-                round.count = round.count.saturating_sub(1);
+                if !round.released(generation, breaks) {
+                    round.count = round.count.saturating_sub(1);
+                }
                 return Err(abort);
             }
         };
@@ -470,6 +482,18 @@ struct Waiters {
     next: u64,
     queue: VecDeque<(usize, u64)>,
     woken: Vec<(usize, u64)>,
+    /// Each wait in progress: its thread, ticket, the lock depth it gave up, and once it
+    /// was woken, whether by a notify. A wait made again after a yield (a stepped run on
+    /// one thread) goes on from here instead of starting over.
+    pending: Vec<Pending>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    thread: usize,
+    ticket: u64,
+    depth: u32,
+    notified: Option<bool>,
 }
 
 #[derive(Debug)]
@@ -532,42 +556,84 @@ impl Condition {
         timeout: Option<Duration>,
     ) -> Result<Result<bool, &'static str>, Abort> {
         let thread = waiter.thread;
-        if self.lock.holder().is_none_or(|(o, _)| o != thread) {
-            return Ok(Err("cannot wait on un-acquired lock"));
-        }
-        let ticket = {
-            let mut w = inner(&self.core.waiters);
-            w.next += 1;
-            let ticket = w.next;
-            w.queue.push_back((thread, ticket));
-            ticket
-        };
-        // The ticket is drawn while the lock is still held, so a notify that follows the
-        // release cannot be missed.
-        let depth = self.lock.release_all_by(thread);
-        if depth > 0 {
-            let obj = self.lock.trace_id();
-            waiter.note(EventOp::Release { obj }, false);
-        }
         let core = &self.core;
-        let on = || Arc::clone(core) as Blocker;
-        let waited = block_until(&core.waiters, &core.notified, waiter, timeout, &on, |w| {
-            w.woken.iter().any(|&(_, t)| t == ticket)
-        });
-        let notified = match waited {
-            Ok((mut w, notified)) => {
-                w.woken.retain(|&(_, t)| t != ticket);
-                w.queue.retain(|&(_, t)| t != ticket);
-                notified
-            }
-            Err(abort) => {
-                let mut w = inner(&core.waiters);
-                w.woken.retain(|&(_, t)| t != ticket);
-                w.queue.retain(|&(_, t)| t != ticket);
-                return Err(abort);
+        let resumed = inner(&core.waiters)
+            .pending
+            .iter()
+            .find(|p| p.thread == thread)
+            .copied();
+        let Pending {
+            ticket,
+            depth,
+            notified,
+            ..
+        } = match resumed {
+            Some(p) => p,
+            None => {
+                if self.lock.holder().is_none_or(|(o, _)| o != thread) {
+                    return Ok(Err("cannot wait on un-acquired lock"));
+                }
+                let ticket = {
+                    let mut w = inner(&core.waiters);
+                    w.next += 1;
+                    let ticket = w.next;
+                    w.queue.push_back((thread, ticket));
+                    ticket
+                };
+                // The ticket is drawn while the lock is still held, so a notify that
+                // follows the release cannot be missed.
+                let depth = self.lock.release_all_by(thread);
+                if depth > 0 {
+                    let obj = self.lock.trace_id();
+                    waiter.note(EventOp::Release { obj }, false);
+                }
+                let p = Pending {
+                    thread,
+                    ticket,
+                    depth,
+                    notified: None,
+                };
+                inner(&core.waiters).pending.push(p);
+                p
             }
         };
-        self.lock.reacquire_depth(waiter, depth)?;
+        let forget = |w: &mut Waiters| {
+            w.woken.retain(|&(_, t)| t != ticket);
+            w.queue.retain(|&(_, t)| t != ticket);
+            w.pending.retain(|p| p.ticket != ticket);
+        };
+        let notified = match notified {
+            Some(notified) => notified,
+            None => {
+                let on = || Arc::clone(core) as Blocker;
+                let waited =
+                    block_until(&core.waiters, &core.notified, waiter, timeout, &on, |w| {
+                        w.woken.iter().any(|&(_, t)| t == ticket)
+                    });
+                match waited {
+                    Ok((mut w, notified)) => {
+                        w.woken.retain(|&(_, t)| t != ticket);
+                        w.queue.retain(|&(_, t)| t != ticket);
+                        if let Some(p) = w.pending.iter_mut().find(|p| p.ticket == ticket) {
+                            p.notified = Some(notified);
+                        }
+                        notified
+                    }
+                    Err(Abort::Yield) => return Err(Abort::Yield),
+                    Err(abort) => {
+                        forget(&mut inner(&core.waiters));
+                        return Err(abort);
+                    }
+                }
+            }
+        };
+        match self.lock.reacquire_depth(waiter, depth) {
+            Err(Abort::Yield) => return Err(Abort::Yield),
+            r => {
+                forget(&mut inner(&core.waiters));
+                r?;
+            }
+        }
         Ok(Ok(notified))
     }
 

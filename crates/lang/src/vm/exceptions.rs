@@ -14,6 +14,10 @@ pub enum Flow {
     Exc(Arc<Instance>),
     /// The run was stopped (step budget); cannot be caught.
     Stop(String),
+    /// A stepped run on one thread: this thread gave its turn back at the start of an
+    /// instruction it can make again, and unwinds to its scheduler with its frames kept
+    /// (see `vm::green`). Never seen by Python code.
+    Yield,
 }
 
 /// Results of operations that can raise.

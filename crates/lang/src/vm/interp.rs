@@ -98,6 +98,17 @@ pub struct Interp {
     pub(crate) method_cache: Vec<super::shared::MethodCache>,
     /// Whether the run is stepped: every shared operation is then a turn.
     pub(crate) stepped: bool,
+    /// The run is stepped on one thread (`vm::green`): every program thread is an
+    /// interpreter of this one thread, and gives the turn back by unwinding.
+    pub(crate) one_thread: bool,
+    /// Set while an instruction that can be made again from its start performs its shared
+    /// operation or its wait: on one thread, that turn point may yield (see `can_yield`).
+    pub(crate) yield_ok: bool,
+    /// Turns the instruction in progress has taken at shared operations (a `with`
+    /// statement reads `__exit__` and `__enter__`, each a turn).
+    pub(crate) turns_taken: u32,
+    /// Made again after a yield: its first turns were taken already and are not again.
+    pub(crate) turns_to_skip: u32,
     /// This thread's recording, when the run is traced.
     pub(crate) tracer: Option<Box<super::trace::ThreadTrace>>,
     /// Whether shared operations go through the hook: the run is stepped or traced.
@@ -122,6 +133,7 @@ impl Interp {
     ) -> Interp {
         let globals = super::shared::GlobalStore::Local(vec![Value::Null; module.globals.len()]);
         let shared_stepped = shared.control.turns.is_active();
+        let one_thread = shared_stepped && shared.control.turns.is_one_thread();
         let rng = Rng::new(opts.seed);
         let mut cache_base = Vec::with_capacity(module.codes.len());
         let mut ninstr = 0usize;
@@ -157,6 +169,10 @@ impl Interp {
             cache_base,
             method_cache: Vec::new(),
             stepped: shared_stepped,
+            one_thread,
+            yield_ok: false,
+            turns_taken: 0,
+            turns_to_skip: 0,
             tracer: None,
             hooked: shared_stepped,
         }
@@ -207,6 +223,8 @@ impl Interp {
             Ok(_) => {}
             Err(Flow::Stop(why)) => result.stopped = Some(why),
             Err(Flow::Exc(inst)) => result.exception = Some(self.uncaught(&inst, "MainThread")),
+            // The main thread never yields: it lets the others move from where it waits.
+            Err(Flow::Yield) => {}
         }
         self.stack.clear();
         self.frames.clear();
@@ -508,6 +526,72 @@ impl Interp {
                     }
                 };
             }
+            // A shared operation or a wait of an instruction that can be made again: on
+            // one thread it may yield, and then `$restore` puts back what the instruction
+            // took from the stack and it starts over at `at` when the thread is chosen.
+            macro_rules! turn {
+                ($e:expr, $at:expr, $restore:block) => {{
+                    self.yield_ok = true;
+                    let r = $e;
+                    self.yield_ok = false;
+                    self.turns_taken = 0;
+                    match r {
+                        Ok(v) => {
+                            self.turns_to_skip = 0;
+                            v
+                        }
+                        Err(Flow::Yield) => {
+                            $restore;
+                            pc = $at;
+                            break (Flow::Yield, false);
+                        }
+                        Err(e) => {
+                            self.turns_to_skip = 0;
+                            break (e, true);
+                        }
+                    }
+                }};
+            }
+            // A call that may wait: on one thread, a wait of racelab's own primitives (or a
+            // sleep) may yield, and then the call is put back as it was and made again.
+            macro_rules! call_turn {
+                ($fidx:expr, $at:expr, $e:expr) => {{
+                    let snap = if self.one_thread {
+                        self.call_snapshot($fidx)
+                    } else {
+                        None
+                    };
+                    self.yield_ok = snap.is_some();
+                    let r = $e;
+                    self.yield_ok = false;
+                    match r {
+                        Ok(v) => v,
+                        Err(Flow::Yield) => match snap {
+                            Some((values, mark)) => {
+                                self.stack.truncate($fidx);
+                                self.stack.extend(values);
+                                if let (Some(t), Some(mark)) = (&self.tracer, mark) {
+                                    t.rollback(mark);
+                                }
+                                pc = $at;
+                                break (Flow::Yield, false);
+                            }
+                            None => break (new_exc(ExcType::SystemError, "a call yielded"), true),
+                        },
+                        Err(e) => break (e, true),
+                    }
+                }};
+            }
+            // A value the operation consumes, kept for a yield only where one can happen.
+            macro_rules! keep {
+                ($v:expr) => {
+                    if self.one_thread {
+                        Some(fast_clone(&$v))
+                    } else {
+                        None
+                    }
+                };
+            }
 
             if let Some(e) = (self.steps_left <= self.poll_at)
                 .then(|| self.checkpoint())
@@ -528,6 +612,8 @@ impl Interp {
                         true,
                     );
                 };
+                // Where this instruction starts: a yield makes it again from here.
+                let at = pc;
                 pc += 1;
                 match op {
                     Op::Nop => {}
@@ -635,17 +721,20 @@ impl Interp {
                             }
                         }
                         save_pc!();
-                        let v = tri!(self.load_global(i as usize));
+                        let v = turn!(self.load_global(i as usize), at, {});
                         self.stack.push(v);
                     }
                     Op::StoreGlobal(i) => {
                         let v = pop!(self);
                         save_pc!();
-                        tri!(self.store_global(i as usize, v));
+                        let kept = keep!(v);
+                        turn!(self.store_global(i as usize, v), at, {
+                            self.stack.extend(kept);
+                        });
                     }
                     Op::DelGlobal(i) => {
                         save_pc!();
-                        tri!(self.delete_global(i as usize));
+                        turn!(self.delete_global(i as usize), at, {});
                     }
                     Op::LoadBuiltin(i) => self.stack.push(builtin_value(i as usize)),
                     Op::LoadName(n, g) => {
@@ -725,7 +814,9 @@ impl Interp {
                             continue;
                         };
                         save_pc!();
-                        let v = tri!(self.get_attr(&obj, name));
+                        let v = turn!(self.get_attr(&obj, name), at, {
+                            self.stack.push(obj);
+                        });
                         self.stack.push(v);
                     }
                     Op::StoreAttr(n) => {
@@ -735,13 +826,17 @@ impl Interp {
                             continue;
                         };
                         save_pc!();
-                        tri!(self.set_attr(&obj, name, v));
+                        let kept = keep!(v);
+                        turn!(self.set_attr(&obj, name, v), at, {
+                            self.stack.extend(kept);
+                            self.stack.push(obj);
+                        });
                     }
                     Op::LoadFastAttr(s, n) | Op::LoadFastDupAttr(s, n) => {
                         // `LoadFast(s)` (`Dup`) `LoadAttr(n)`, reading the attribute of
                         // the local in place (no reference count traffic).
-                        let at = base + s as usize;
-                        let dup = match self.stack.get(at) {
+                        let slot_at = base + s as usize;
+                        let dup = match self.stack.get(slot_at) {
                             Some(Value::Null) | None => {
                                 break 'inner (self.unbound_local(code, s), true);
                             }
@@ -753,27 +848,37 @@ impl Interp {
                                 }
                             }
                         };
-                        if let Some(v) = dup {
-                            self.stack.push(v);
-                            pc += 1;
-                        }
+                        let dup = match dup {
+                            Some(v) => {
+                                self.stack.push(v);
+                                pc += 1;
+                                true
+                            }
+                            None => false,
+                        };
                         pc += 1;
                         let Some(name) = code.names.get(n as usize) else {
                             continue;
                         };
                         save_pc!();
-                        let obj = std::mem::take(&mut self.stack[at]);
+                        let obj = std::mem::take(&mut self.stack[slot_at]);
+                        self.yield_ok = true;
                         let r = self.get_attr(&obj, name);
-                        if let Some(slot) = self.stack.get_mut(at) {
+                        self.yield_ok = false;
+                        if let Some(slot) = self.stack.get_mut(slot_at) {
                             *slot = obj;
                         }
-                        let v = tri!(r);
+                        let v = turn!(r, at, {
+                            if dup {
+                                self.stack.pop();
+                            }
+                        });
                         self.stack.push(v);
                     }
                     Op::LoadFastStoreAttr(s, n) => {
                         // `LoadFast(s)` `StoreAttr(n)`.
-                        let at = base + s as usize;
-                        if matches!(self.stack.get(at), Some(Value::Null) | None) {
+                        let slot_at = base + s as usize;
+                        if matches!(self.stack.get(slot_at), Some(Value::Null) | None) {
                             break 'inner (self.unbound_local(code, s), true);
                         }
                         pc += 1;
@@ -782,12 +887,17 @@ impl Interp {
                             continue;
                         };
                         save_pc!();
-                        let obj = std::mem::take(&mut self.stack[at]);
+                        let kept = keep!(v);
+                        let obj = std::mem::take(&mut self.stack[slot_at]);
+                        self.yield_ok = true;
                         let r = self.set_attr(&obj, name, v);
-                        if let Some(slot) = self.stack.get_mut(at) {
+                        self.yield_ok = false;
+                        if let Some(slot) = self.stack.get_mut(slot_at) {
                             *slot = obj;
                         }
-                        tri!(r);
+                        turn!(r, at, {
+                            self.stack.extend(kept);
+                        });
                     }
                     Op::SwapStoreAttr(n) => {
                         // `Swap(2)` `StoreAttr(n)`.
@@ -803,7 +913,11 @@ impl Interp {
                             continue;
                         };
                         save_pc!();
-                        tri!(self.set_attr(&obj, name, v));
+                        let kept = keep!(v);
+                        turn!(self.set_attr(&obj, name, v), at, {
+                            self.stack.push(obj);
+                            self.stack.extend(kept);
+                        });
                     }
                     Op::LoadFastMethod(s, n) => {
                         // `LoadFast(s)` `LoadMethod(n)`.
@@ -813,7 +927,9 @@ impl Interp {
                             continue;
                         };
                         save_pc!();
-                        let (a, b) = tri!(self.load_method_cached(obj, name, cache_at + pc - 1));
+                        let (a, b) =
+                            turn!(self.load_method_cached(obj, name, cache_at + pc - 1), at, {
+                            });
                         self.stack.push(a);
                         self.stack.push(b);
                     }
@@ -823,7 +939,9 @@ impl Interp {
                             continue;
                         };
                         save_pc!();
-                        tri!(self.del_attr(&obj, &name));
+                        turn!(self.del_attr(&obj, &name), at, {
+                            self.stack.push(obj);
+                        });
                     }
                     Op::LoadMethod(n) => {
                         let obj = pop!(self);
@@ -831,7 +949,11 @@ impl Interp {
                             continue;
                         };
                         save_pc!();
-                        let (a, b) = tri!(self.load_method_cached(obj, name, cache_at + pc - 1));
+                        let kept = keep!(obj);
+                        let (a, b) =
+                            turn!(self.load_method_cached(obj, name, cache_at + pc - 1), at, {
+                                self.stack.extend(kept);
+                            });
                         self.stack.push(a);
                         self.stack.push(b);
                     }
@@ -839,7 +961,10 @@ impl Interp {
                         let key = pop!(self);
                         let obj = pop!(self);
                         save_pc!();
-                        let v = tri!(self.get_item(&obj, &key));
+                        let v = turn!(self.get_item(&obj, &key), at, {
+                            self.stack.push(obj);
+                            self.stack.push(key);
+                        });
                         self.stack.push(v);
                     }
                     Op::SubscrFast2(c, k) | Op::StoreSubscrFast2(c, k) => {
@@ -860,24 +985,31 @@ impl Interp {
                         if let Op::SubscrFast2(..) = op {
                             let obj = std::mem::take(&mut self.stack[ac]);
                             let key = std::mem::take(&mut self.stack[ak]);
+                            self.yield_ok = true;
                             let r = self.get_item(&obj, &key);
+                            self.yield_ok = false;
                             if let Some(slot) = self.stack.get_mut(ac) {
                                 *slot = obj;
                             }
                             if let Some(slot) = self.stack.get_mut(ak) {
                                 *slot = key;
                             }
-                            let v = tri!(r);
+                            let v = turn!(r, at, {});
                             self.stack.push(v);
                         } else {
                             let v = pop!(self);
+                            let kept = keep!(v);
                             let key = fast_clone(&self.stack[ak]);
                             let obj = std::mem::take(&mut self.stack[ac]);
+                            self.yield_ok = true;
                             let r = self.set_item(&obj, key, v);
+                            self.yield_ok = false;
                             if let Some(slot) = self.stack.get_mut(ac) {
                                 *slot = obj;
                             }
-                            tri!(r);
+                            turn!(r, at, {
+                                self.stack.extend(kept);
+                            });
                         }
                     }
                     Op::StoreSubscr => {
@@ -885,13 +1017,23 @@ impl Interp {
                         let obj = pop!(self);
                         let v = pop!(self);
                         save_pc!();
-                        tri!(self.set_item(&obj, key, v));
+                        let kept = keep!(v).map(|v| (v, fast_clone(&key)));
+                        turn!(self.set_item(&obj, key, v), at, {
+                            if let Some((v, key)) = kept {
+                                self.stack.push(v);
+                                self.stack.push(obj);
+                                self.stack.push(key);
+                            }
+                        });
                     }
                     Op::DelSubscr => {
                         let key = pop!(self);
                         let obj = pop!(self);
                         save_pc!();
-                        tri!(self.del_item(&obj, &key));
+                        turn!(self.del_item(&obj, &key), at, {
+                            self.stack.push(obj);
+                            self.stack.push(key);
+                        });
                     }
                     Op::BuildSlice(n) => {
                         let step = if n == 3 { pop!(self) } else { Value::None };
@@ -1542,7 +1684,7 @@ impl Interp {
                                 continue 'outer;
                             }
                         }
-                        match tri!(self.call_at(fidx, argc as usize, None, fidx)) {
+                        match call_turn!(fidx, at, self.call_at(fidx, argc as usize, None, fidx)) {
                             Called::Pushed => {
                                 settle!();
                                 continue 'outer;
@@ -1560,7 +1702,7 @@ impl Interp {
                             _ => None,
                         };
                         save_pc!();
-                        match tri!(self.call_at(fidx, argc as usize, kw, fidx)) {
+                        match call_turn!(fidx, at, self.call_at(fidx, argc as usize, kw, fidx)) {
                             Called::Pushed => {
                                 settle!();
                                 continue 'outer;
@@ -1628,9 +1770,9 @@ impl Interp {
                             }
                         }
                         let called = if self.stack[midx].is_null() {
-                            tri!(self.call_at(midx + 1, argc as usize, kw, midx))
+                            call_turn!(midx, at, self.call_at(midx + 1, argc as usize, kw, midx))
                         } else {
-                            tri!(self.call_at(midx, argc as usize + 1, kw, midx))
+                            call_turn!(midx, at, self.call_at(midx, argc as usize + 1, kw, midx))
                         };
                         match called {
                             Called::Pushed => {
@@ -1842,7 +1984,10 @@ impl Interp {
                     Op::BeforeWith => {
                         let mgr = pop!(self);
                         save_pc!();
-                        let (exit, enter) = tri!(self.before_with(mgr));
+                        let kept = keep!(mgr);
+                        let (exit, enter) = turn!(self.before_with(mgr), at, {
+                            self.stack.extend(kept);
+                        });
                         self.stack.push(exit);
                         self.stack.push(enter);
                     }
@@ -1901,10 +2046,14 @@ impl Interp {
                     }
                 }
             };
-            // An exception (or a stop) at `pc - 1` of frame `fi`.
+            // An exception (or a stop) at `pc - 1` of frame `fi`, or a yield at `pc`.
             self.steps_left = self.steps_left.saturating_sub((pc - seg.min(pc)) as u64);
             if let Some(f) = self.frames.get_mut(fi) {
                 f.pc = pc;
+            }
+            if let Flow::Yield = err {
+                // The frames stay as they are: the thread goes on from `pc` when chosen.
+                return Err(Flow::Yield);
             }
             // Frames pushed by a call that failed before running are gone already.
             self.frames.truncate(fi + 1);
@@ -1923,6 +2072,50 @@ impl Interp {
             }
             self.unwind(err)?;
         }
+    }
+
+    /// On one thread: whether the turn point this thread is at may yield. Only a thread
+    /// other than the main one (which lets the others move from where it waits instead,
+    /// being the bottom of this thread's stack), not inside a call back from Rust into
+    /// Python, in an instruction that can be made again from its start.
+    #[inline]
+    pub(crate) fn can_yield(&self) -> bool {
+        self.one_thread && self.thread != 0 && self.native_depth == 0 && self.yield_ok
+    }
+
+    /// On one thread, before the call whose callable is at `fidx`: a copy of the call's
+    /// stack (and where this thread's trace stands), when the call can be made again after
+    /// a yield: a wait of racelab's primitives or a sleep, which do nothing before their
+    /// turn but record that they asked (rolled back).
+    #[cold]
+    fn call_snapshot(&self, fidx: usize) -> Option<(Vec<Value>, Option<usize>)> {
+        if self.thread == 0 || self.native_depth != 0 {
+            return None;
+        }
+        // A method call's pair is (method, receiver), or (null, callable).
+        let (callee, this) = match self.stack.get(fidx)? {
+            Value::Null => (self.stack.get(fidx + 1)?, None),
+            callee => (callee, self.stack.get(fidx + 1)),
+        };
+        let restartable = match callee {
+            Value::Builtin(b) => *b == super::builtins::Builtin::TimeSleep,
+            Value::Method(m) => match (&m.func, &m.this) {
+                (Value::NativeMethod(BaseType::Native, wk), Value::Native(n)) => {
+                    restartable_wait(n, *wk)
+                }
+                _ => false,
+            },
+            Value::NativeMethod(BaseType::Native, wk) => match this {
+                Some(Value::Native(n)) => restartable_wait(n, *wk),
+                _ => false,
+            },
+            _ => false,
+        };
+        if !restartable {
+            return None;
+        }
+        let mark = self.tracer.as_ref().map(|t| t.mark());
+        Some((self.stack[fidx..].to_vec(), mark))
     }
 
     /// `xs.append(v)`, `d.get(k)`, `d.get(k, default)` without the generic call
@@ -2122,13 +2315,19 @@ impl Interp {
     fn before_with(&mut self, mgr: Value) -> PResult<(Value, Value)> {
         let enter_name = self.module.interner.lookup("__enter__");
         let exit_name = self.module.interner.lookup("__exit__");
-        let has = |s: &mut Self, n: &Arc<PyStr>| -> bool {
+        let has = |s: &mut Self, n: &Arc<PyStr>| -> PResult<bool> {
             match &mgr {
-                Value::Instance(i) => i.class.lookup(n).is_some(),
-                _ => s.get_attr(&mgr, n).is_ok(),
+                Value::Instance(i) => Ok(i.class.lookup(n).is_some()),
+                _ => match s.get_attr(&mgr, n) {
+                    Ok(_) => Ok(true),
+                    Err(Flow::Exc(_)) => Ok(false),
+                    // A stop (the run ended while the read waited for its turn), or on one
+                    // thread a turn that gave way: the `with` starts over.
+                    Err(e) => Err(e),
+                },
             }
         };
-        if !has(self, &enter_name) || !has(self, &exit_name) {
+        if !has(self, &enter_name)? || !has(self, &exit_name)? {
             return Err(type_error(format!(
                 "'{}' object does not support the context manager protocol",
                 mgr.type_name()
@@ -2660,6 +2859,8 @@ impl Interp {
         args: Vec<Value>,
         kwargs: Vec<(Arc<PyStr>, Value)>,
     ) -> PResult<Value> {
+        // What the caller does after calling back into Python cannot be made again.
+        self.yield_ok = false;
         self.check_stack("maximum recursion depth exceeded")?;
         if self.native_depth >= MAX_NATIVE_DEPTH {
             return Err(new_exc(
@@ -2699,6 +2900,45 @@ impl Interp {
                     self.stack.truncate(fidx);
                 }
                 r
+            }
+        }
+    }
+
+    /// Starts a call of `f` without running it (a thread's target on one thread, whose
+    /// frames then run through [`Interp::run_frames`] and may yield): `Some` with the
+    /// result when `f` was built in and has returned, `None` when its frame was pushed.
+    pub(crate) fn start_call(
+        &mut self,
+        f: &Value,
+        args: Vec<Value>,
+        kwargs: Vec<(Arc<PyStr>, Value)>,
+    ) -> PResult<Option<Value>> {
+        let fidx = self.stack.len();
+        self.stack.push(f.clone());
+        let nargs = args.len() + kwargs.len();
+        self.stack.extend(args);
+        let kw = if kwargs.is_empty() {
+            None
+        } else {
+            let names: Vec<Value> = kwargs.iter().map(|(k, _)| Value::Str(k.clone())).collect();
+            for (_, v) in kwargs {
+                self.stack.push(v);
+            }
+            Some(Arc::new(Tuple::constant(names)))
+        };
+        let depth_before = self.frames.len();
+        match self.call_at(fidx, nargs, kw, fidx) {
+            Err(e) => {
+                self.frames.truncate(depth_before);
+                self.stack.truncate(fidx);
+                Err(e)
+            }
+            Ok(Called::Done) => Ok(Some(self.stack.pop().unwrap_or(Value::None))),
+            Ok(Called::Pushed) => {
+                if let Some(fr) = self.frames.last_mut() {
+                    fr.boundary = true;
+                }
+                Ok(None)
             }
         }
     }
@@ -2788,6 +3028,22 @@ impl Interp {
     pub(crate) fn bind(func: Value, this: Value) -> PResult<Value> {
         Ok(Value::Method(Arc::new(BoundMethod { func, this })))
     }
+}
+
+/// The waits of racelab's primitives that do nothing before their turn (or, for a
+/// condition's and a barrier's, remember how far they got), so that on one thread they
+/// can yield and be called again.
+fn restartable_wait(n: &super::value::NativeObj, wk: Wk) -> bool {
+    use super::value::NativeObj as N;
+    matches!(
+        (n, wk),
+        (N::Lock(_) | N::Semaphore(..), Wk::acquire | Wk::__enter__)
+            | (N::Condition(_), Wk::acquire | Wk::__enter__ | Wk::wait)
+            | (N::Event(_) | N::Barrier(..), Wk::wait)
+            | (N::Queue(_), Wk::get | Wk::put | Wk::join)
+            | (N::Thread(_), Wk::join)
+            | (N::Future(_), Wk::result | Wk::exception)
+    )
 }
 
 fn missing_message(qn: &str, kind: &str, names: &[String]) -> String {

@@ -74,6 +74,7 @@
 pub mod builtins;
 pub mod dict;
 pub mod exceptions;
+pub(crate) mod green;
 pub mod heap;
 pub mod interp;
 pub mod methods;
@@ -298,10 +299,18 @@ impl Program {
             }
             None => shared,
         };
+        if shared.control.turns.is_one_thread() {
+            shared
+                .control
+                .turns
+                .set_run_others(Some(green::run_others(&shared)));
+        }
         let result = {
-            let mut it = interp::Interp::new(self.module.clone(), options.clone(), shared);
+            let mut it = interp::Interp::new(self.module.clone(), options.clone(), shared.clone());
             it.run_main()
         };
+        shared.control.turns.set_run_others(None);
+        drop(shared);
         drop(guard);
         result
     }

@@ -652,6 +652,7 @@ impl Interp {
                         Some(format!("sleep of thread {}", self.thread)),
                         Some(self.current_line() as usize),
                         &control,
+                        self.can_yield(),
                     );
                     self.waited(r)?;
                 } else if self.opts.real_sleep && s < SHORT_SLEEP {

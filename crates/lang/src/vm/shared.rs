@@ -228,7 +228,21 @@ impl Interp {
             t.flush_pending();
         }
         if self.stepped {
-            self.take_turn(op)?;
+            if self.turns_to_skip > 0 {
+                // Taken (and recorded) before this instruction yielded and started over.
+                self.turns_to_skip -= 1;
+                self.turns_taken += 1;
+                return Ok(());
+            }
+            if let Err(e) = self.take_turn(op) {
+                if let Flow::Yield = e {
+                    self.turns_to_skip = self.turns_taken;
+                }
+                return Err(e);
+            }
+            if self.yield_ok {
+                self.turns_taken += 1;
+            }
         }
         if let Some(t) = &self.tracer {
             t.shared(&op, self.current_line());
@@ -276,10 +290,14 @@ impl Interp {
         };
         let line = Some(self.current_line() as usize);
         let shared = self.shared.clone();
-        let stepped = shared
-            .control
-            .turns
-            .step(self.thread, kind, obj, line, &shared.control);
+        let stepped = shared.control.turns.step(
+            self.thread,
+            kind,
+            obj,
+            line,
+            &shared.control,
+            self.can_yield(),
+        );
         self.waited(stepped)
     }
 

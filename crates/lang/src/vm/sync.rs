@@ -693,6 +693,76 @@ impl Interp {
     }
 }
 
+/// Where a pool's worker stepped on one thread is (see `vm::green`).
+pub(crate) enum PoolStage {
+    /// Waiting for a work item.
+    Get(Arc<PoolState>),
+    /// Running one (its frames are where it yielded).
+    Job(Arc<PoolState>, Arc<WorkItem>),
+    /// Putting the stop mark back for the next worker.
+    PutBack(Arc<PoolState>),
+}
+
+impl Interp {
+    /// [`Interp::run_pool_worker`] on one thread, from `stage` to its next yield (`None`)
+    /// or to the worker's end; the same turns in the same order.
+    pub(crate) fn pool_step(&mut self, stage: &mut PoolStage) -> Option<PResult<()>> {
+        loop {
+            match stage {
+                PoolStage::Get(pool) => {
+                    let pool = pool.clone();
+                    // Between work items nothing is half done: the wait can be made again.
+                    self.yield_ok = true;
+                    let got = pool.work.get(&self.waiter(), None);
+                    self.yield_ok = false;
+                    let item = match self.waited(got) {
+                        Err(Flow::Yield) => return None,
+                        Err(e) => return Some(Err(e)),
+                        Ok(item) => item.flatten(),
+                    };
+                    let Some(item) = item else {
+                        *stage = PoolStage::PutBack(pool);
+                        continue;
+                    };
+                    match self.start_call(&item.func, item.args.clone(), item.kwargs.clone()) {
+                        Ok(None) => *stage = PoolStage::Job(pool, item),
+                        Ok(Some(v)) => {
+                            item.future.finish(Ok(v));
+                            let _ = pool.idle.release(1);
+                        }
+                        Err(Flow::Exc(e)) => {
+                            item.future.finish(Err(Value::Instance(e)));
+                            let _ = pool.idle.release(1);
+                        }
+                        Err(stop) => return Some(Err(stop)),
+                    }
+                }
+                PoolStage::Job(pool, item) => {
+                    match self.run_frames() {
+                        Err(Flow::Yield) => return None,
+                        Ok(v) => item.future.finish(Ok(v)),
+                        Err(Flow::Exc(e)) => item.future.finish(Err(Value::Instance(e))),
+                        Err(stop) => return Some(Err(stop)),
+                    }
+                    let _ = pool.idle.release(1);
+                    *stage = PoolStage::Get(pool.clone());
+                }
+                PoolStage::PutBack(pool) => {
+                    let pool = pool.clone();
+                    self.yield_ok = true;
+                    let put = pool.work.put(&self.waiter(), None, None);
+                    self.yield_ok = false;
+                    return match self.waited(put) {
+                        Err(Flow::Yield) => None,
+                        Err(e) => Some(Err(e)),
+                        Ok(_) => Some(Ok(())),
+                    };
+                }
+            }
+        }
+    }
+}
+
 /// `repr` of the synchronisation objects (addresses as CPython would show them).
 pub(crate) fn sync_repr(n: &NativeObj, addr: &str) -> Option<String> {
     Some(match n {

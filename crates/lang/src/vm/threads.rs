@@ -75,14 +75,14 @@ impl std::fmt::Debug for SpawnRef {
 /// A `threading.Thread`.
 pub struct PyThread {
     pub(crate) name: Mutex<String>,
-    target: Value,
-    args: Vec<Value>,
-    kwargs: Vec<(Arc<PyStr>, Value)>,
+    pub(crate) target: Value,
+    pub(crate) args: Vec<Value>,
+    pub(crate) kwargs: Vec<(Arc<PyStr>, Value)>,
     daemon: AtomicBool,
     /// Set by `start()`: the thread's index and end.
     end: OnceLock<ThreadEnd>,
     /// A pool's worker runs the pool's work instead of a target.
-    pool: Option<Arc<PoolState>>,
+    pub(crate) pool: Option<Arc<PoolState>>,
 }
 
 impl PyThread {
@@ -156,6 +156,8 @@ pub(crate) struct RunShared {
     pub(crate) panicked: AtomicBool,
     /// The run's trace, when it is traced.
     pub(crate) trace: Option<Arc<super::trace::RunTrace>>,
+    /// Stepped on one thread: the threads not running now (see `vm::green`).
+    pub(crate) parked: Mutex<Vec<super::green::Parked>>,
 }
 
 /// Failed checks kept with their line and thread; later ones are only counted, so that a
@@ -213,6 +215,7 @@ impl RunShared {
             thread_steps: AtomicU64::new(0),
             panicked: AtomicBool::new(false),
             trace: None,
+            parked: Mutex::new(Vec::new()),
         })
     }
 
@@ -394,6 +397,7 @@ impl Interp {
         Waiter::new(self.thread, &self.shared.control)
             .at_line(line as usize)
             .traced(trace)
+            .yielding(self.can_yield())
     }
 
     /// A wait's result, or the flow that ends this thread when the wait was given up. A
@@ -412,6 +416,7 @@ impl Interp {
         match abort {
             Abort::Deadlock(_) => Flow::Stop("deadlock".to_string()),
             Abort::Cancelled => self.stop_flow(),
+            Abort::Yield => Flow::Yield,
         }
     }
 
@@ -798,13 +803,20 @@ impl Interp {
                 "threads can only be started once",
             ));
         }
-        let Some(spawner) = self.shared.spawner.clone() else {
+        let spawner = self.shared.spawner.clone();
+        let one_thread = self.one_thread;
+        let capacity = match &spawner {
+            _ if one_thread => MAX_PROGRAM_THREADS,
+            Some(spawner) => spawner.0.capacity(),
+            None => 0,
+        };
+        if spawner.is_none() && !one_thread {
             return Err(new_exc(
                 ExcType::RuntimeError,
                 "can't start new thread: racelab has no threads here (a page must be \
                  cross-origin isolated to have them)",
             ));
-        };
+        }
         let name = lock(&t.name).clone();
         let index = {
             let mut threads = lock(&self.shared.threads);
@@ -818,7 +830,6 @@ impl Interp {
                 ));
             }
             let mut live = lock(&self.shared.live);
-            let capacity = spawner.0.capacity();
             if *live >= capacity {
                 return Err(new_exc(
                     ExcType::RuntimeError,
@@ -844,6 +855,26 @@ impl Interp {
             self.shared.control.turns.add_thread(index);
         }
         let globals = self.share_globals();
+        if one_thread {
+            // It runs at its turn, resumed by whichever thread lets the others move.
+            let finish = Finish {
+                shared: self.shared.clone(),
+                end,
+            };
+            let start = super::green::Start {
+                module: self.module.clone(),
+                opts: self.opts.clone(),
+                globals,
+                thread: obj.clone(),
+                index,
+                name,
+            };
+            lock(&self.shared.parked).push(super::green::Parked::new(start, finish));
+            return Ok(());
+        }
+        let Some(spawner) = spawner else {
+            return Ok(());
+        };
         let shared = self.shared.clone();
         let module = self.module.clone();
         let opts = self.opts.clone();
@@ -900,7 +931,7 @@ impl Interp {
     }
 
     /// Records how a thread's target ended.
-    fn thread_ended(&mut self, r: PResult<Value>, name: &str) {
+    pub(crate) fn thread_ended(&mut self, r: PResult<Value>, name: &str) {
         let used = self.opts.max_steps.unwrap_or(u64::MAX) - self.steps_left;
         self.shared.thread_steps.fetch_add(used, Relaxed);
         match r {
@@ -916,6 +947,8 @@ impl Interp {
                     lock(&self.shared.stopped).get_or_insert(why);
                 }
             }
+            // A thread's body ends only when it returns or raises.
+            Err(Flow::Yield) => {}
         }
     }
 
@@ -945,6 +978,10 @@ impl Interp {
         }
         // The threads left (daemons, a paused run's) stop at their next look, in a wait too.
         self.shared.control.end_threads();
+        if self.one_thread {
+            // On one thread, those never resumed again stop where they were parked.
+            super::green::stop_parked(&self.shared);
+        }
         self.shared.wait_all_finished();
         // As `std::thread::scope` does: a thread's panic is the run's.
         assert!(
@@ -957,7 +994,7 @@ impl Interp {
 
 /// A thread's last act, even when it unwinds: counted out (before its joiners return, as
 /// CPython's `active_count` says), then its end given to every joiner.
-struct Finish {
+pub(crate) struct Finish {
     shared: Arc<RunShared>,
     end: ThreadEnd,
 }
@@ -983,7 +1020,7 @@ impl Drop for Finish {
 
 /// A thread's `random` seed: the run's, mixed with the thread's index (splitmix64's
 /// finalizer), so every thread draws its own sequence and the main thread's is the run's.
-fn thread_seed(seed: u64, index: usize) -> u64 {
+pub(crate) fn thread_seed(seed: u64, index: usize) -> u64 {
     if index == 0 {
         return seed;
     }

@@ -295,6 +295,17 @@ impl ThreadTrace {
         }
     }
 
+    /// Where this thread's recording stands (for [`ThreadTrace::rollback`]).
+    pub(crate) fn mark(&self) -> usize {
+        self.events.borrow().len()
+    }
+
+    /// Forgets what was recorded since `mark`: a call that yielded on one thread (it
+    /// asked for a lock, say) and will be made again, recording it again.
+    pub(crate) fn rollback(&self, mark: usize) {
+        self.events.borrow_mut().truncate(mark);
+    }
+
     /// A step that is not an event of the trace (see [`Raw::shown`]).
     fn step_only(&self, line: u32) {
         let op = EventOp::Wake { obj: u32::MAX };
