@@ -531,23 +531,28 @@ impl Interp {
             // took from the stack and it starts over at `at` when the thread is chosen.
             macro_rules! turn {
                 ($e:expr, $at:expr, $restore:block) => {{
-                    self.yield_ok = true;
-                    let r = $e;
-                    self.yield_ok = false;
-                    self.turns_taken = 0;
-                    match r {
-                        Ok(v) => {
-                            self.turns_to_skip = 0;
-                            v
-                        }
-                        Err(Flow::Yield) => {
-                            $restore;
-                            pc = $at;
-                            break (Flow::Yield, false);
-                        }
-                        Err(e) => {
-                            self.turns_to_skip = 0;
-                            break (e, true);
+                    if !self.one_thread {
+                        // Nothing yields: the real runs' path stays as it was.
+                        tri!($e)
+                    } else {
+                        self.yield_ok = true;
+                        let r = $e;
+                        self.yield_ok = false;
+                        self.turns_taken = 0;
+                        match r {
+                            Ok(v) => {
+                                self.turns_to_skip = 0;
+                                v
+                            }
+                            Err(Flow::Yield) => {
+                                $restore;
+                                pc = $at;
+                                break (Flow::Yield, false);
+                            }
+                            Err(e) => {
+                                self.turns_to_skip = 0;
+                                break (e, true);
+                            }
                         }
                     }
                 }};
@@ -2869,30 +2874,9 @@ impl Interp {
             ));
         }
         let fidx = self.stack.len();
-        self.stack.push(f.clone());
-        let nargs = args.len() + kwargs.len();
-        self.stack.extend(args);
-        let kw = if kwargs.is_empty() {
-            None
-        } else {
-            let names: Vec<Value> = kwargs.iter().map(|(k, _)| Value::Str(k.clone())).collect();
-            for (_, v) in kwargs {
-                self.stack.push(v);
-            }
-            Some(Arc::new(Tuple::constant(names)))
-        };
-        let depth_before = self.frames.len();
-        match self.call_at(fidx, nargs, kw, fidx) {
-            Err(e) => {
-                self.frames.truncate(depth_before);
-                self.stack.truncate(fidx);
-                Err(e)
-            }
-            Ok(Called::Done) => Ok(self.stack.pop().unwrap_or(Value::None)),
-            Ok(Called::Pushed) => {
-                if let Some(fr) = self.frames.last_mut() {
-                    fr.boundary = true;
-                }
+        match self.start_call(f, args, kwargs)? {
+            Some(v) => Ok(v),
+            None => {
                 self.native_depth += 1;
                 let r = self.run_frames();
                 self.native_depth -= 1;
