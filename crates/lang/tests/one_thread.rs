@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{lesson, with_constant};
+use common::{lesson, threads_lessons, with_constant};
 
 use racelab::{Outcome, Report};
 use racelab_lang::run::ProgramConfig;
@@ -154,27 +154,7 @@ const SEEDS: u64 = 10;
 
 #[test]
 fn the_threads_lesson_programs_step_the_same_on_one_thread() {
-    let programs = [
-        (
-            "counter",
-            lesson("counter.py").replace("INCREMENTS = 100_000", "INCREMENTS = 30"),
-        ),
-        (
-            "bank",
-            lesson("bank.py").replace("TRANSFERS = 2_000", "TRANSFERS = 5"),
-        ),
-        ("booking", lesson("booking.py")),
-        ("reentry", lesson("reentry.py")),
-        ("semaphore", lesson("semaphore.py")),
-        ("event_barrier", lesson("event_barrier.py")),
-        ("condition_agent", lesson("condition_agent.py")),
-        (
-            "producer_consumer",
-            lesson("producer_consumer.py").replace("ITEMS = 200", "ITEMS = 10"),
-        ),
-        ("philosophers", lesson("philosophers.py")),
-        ("increment", lesson("increment.py")),
-    ];
+    let programs = threads_lessons();
     for (name, program) in programs {
         for seed in 0..8 {
             assert_same(name, &program, json!({ "seed": seed }));

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::lesson;
+use common::{lesson, threads_lessons};
 
 use racelab::{Outcome, Report};
 use racelab_lang::run::ProgramConfig;
@@ -42,24 +42,7 @@ print(x)
 
 #[test]
 fn the_same_seed_gives_the_same_report_for_every_lesson_program() {
-    let bank = lesson("bank.py").replace("TRANSFERS = 2_000", "TRANSFERS = 100");
-    let programs = [
-        (
-            "counter",
-            lesson("counter.py").replace("INCREMENTS = 100_000", "INCREMENTS = 200"),
-        ),
-        ("bank", bank),
-        ("booking", lesson("booking.py")),
-        ("reentry", lesson("reentry.py")),
-        ("semaphore", lesson("semaphore.py")),
-        ("event_barrier", lesson("event_barrier.py")),
-        ("condition_agent", lesson("condition_agent.py")),
-        (
-            "producer_consumer",
-            lesson("producer_consumer.py").replace("ITEMS = 200", "ITEMS = 20"),
-        ),
-        ("philosophers", lesson("philosophers.py")),
-    ];
+    let programs = threads_lessons();
     for (name, program) in programs {
         let first = essence(&stepped(&program, json!({ "seed": 11 })));
         assert_eq!(first["executor"], "stepped", "{name}");

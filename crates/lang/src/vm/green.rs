@@ -34,7 +34,7 @@ use racelab::sync::Abort;
 
 use super::exceptions::{Flow, PResult};
 use super::interp::Interp;
-use super::shared::{GlobalStore, Globals};
+use super::shared::Globals;
 use super::sync::PoolStage;
 use super::threads::{Finish, RunShared};
 use super::value::{lock, NativeObj, Value};
@@ -94,18 +94,13 @@ impl Parked {
                 if control.turns.first_turn(self.start.index, control).is_err() {
                     return true;
                 }
-                let mut it = Interp::new(
+                let it = Interp::for_thread(
                     self.start.module.clone(),
                     self.start.opts.clone(),
                     shared.clone(),
-                );
-                it.thread = self.start.index;
-                it.trace_thread();
-                it.globals = GlobalStore::Shared(self.start.globals.clone());
-                it.rng = super::modules::Rng::new(super::threads::thread_seed(
-                    it.opts.seed,
                     self.start.index,
-                ));
+                    self.start.globals.clone(),
+                );
                 self.interp.insert(Box::new(it))
             }
         };

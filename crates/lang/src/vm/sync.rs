@@ -668,28 +668,11 @@ impl Interp {
     }
 
     /// A pool worker's life: runs work items until it takes the stop mark (which it puts
-    /// back for the next worker), telling the pool it is idle after each one.
-    pub(crate) fn run_pool_worker(&mut self, pool: &PoolState) -> PResult<()> {
-        loop {
-            let got = pool.work.get(&self.waiter(), None);
-            let item = self.waited(got)?;
-            match item.flatten() {
-                None => {
-                    let put = pool.work.put(&self.waiter(), None, None);
-                    let _ = self.waited(put)?;
-                    return Ok(());
-                }
-                Some(item) => {
-                    let r = self.call_value(&item.func, item.args.clone(), item.kwargs.clone());
-                    match r {
-                        Ok(v) => item.future.finish(Ok(v)),
-                        Err(Flow::Exc(e)) => item.future.finish(Err(Value::Instance(e))),
-                        Err(stop) => return Err(stop),
-                    }
-                    let _ = pool.idle.release(1);
-                }
-            }
-        }
+    /// back for the next worker), telling the pool it is idle after each one. With real
+    /// threads nothing yields, so its stages run through to the end.
+    pub(crate) fn run_pool_worker(&mut self, pool: &Arc<PoolState>) -> PResult<()> {
+        let mut stage = PoolStage::Get(pool.clone());
+        self.pool_step(&mut stage).unwrap_or(Ok(()))
     }
 }
 
@@ -704,8 +687,8 @@ pub(crate) enum PoolStage {
 }
 
 impl Interp {
-    /// [`Interp::run_pool_worker`] on one thread, from `stage` to its next yield (`None`)
-    /// or to the worker's end; the same turns in the same order.
+    /// A pool worker from `stage` to its next yield (`None`: on one thread) or to its end;
+    /// the same turns in the same order on real threads and on one.
     pub(crate) fn pool_step(&mut self, stage: &mut PoolStage) -> Option<PResult<()>> {
         loop {
             match stage {

@@ -895,11 +895,7 @@ impl Interp {
                 Ok(())
             };
             if first_turn.is_ok() {
-                let mut it = Interp::new(module, opts, shared.clone());
-                it.thread = index;
-                it.trace_thread();
-                it.globals = super::shared::GlobalStore::Shared(globals);
-                it.rng = super::modules::Rng::new(thread_seed(it.opts.seed, index));
+                let mut it = Interp::for_thread(module, opts, shared.clone(), index, globals);
                 if let NativeObj::Thread(t) = &*thread_obj {
                     if let Some(pool) = &t.pool {
                         let r = it.run_pool_worker(pool).map(|()| Value::None);
@@ -1018,9 +1014,28 @@ impl Drop for Finish {
     }
 }
 
+impl Interp {
+    /// The interpreter of thread `index` of a run (started, sharing the module's
+    /// `globals`): traced if the run is, drawing its own `random` sequence.
+    pub(crate) fn for_thread(
+        module: Arc<crate::bytecode::Module>,
+        opts: super::RunOptions,
+        shared: Arc<RunShared>,
+        index: usize,
+        globals: Arc<super::shared::Globals>,
+    ) -> Interp {
+        let mut it = Interp::new(module, opts, shared);
+        it.thread = index;
+        it.trace_thread();
+        it.globals = super::shared::GlobalStore::Shared(globals);
+        it.rng = super::modules::Rng::new(thread_seed(it.opts.seed, index));
+        it
+    }
+}
+
 /// A thread's `random` seed: the run's, mixed with the thread's index (splitmix64's
 /// finalizer), so every thread draws its own sequence and the main thread's is the run's.
-pub(crate) fn thread_seed(seed: u64, index: usize) -> u64 {
+fn thread_seed(seed: u64, index: usize) -> u64 {
     if index == 0 {
         return seed;
     }

@@ -39,3 +39,29 @@ pub fn with_constant(src: &str, name: &str, value: &str) -> String {
         .join("\n")
         + "\n"
 }
+
+/// The threads lesson's programs (`tests/programs`), sized for stepped runs: a few hundred
+/// steps each.
+pub fn threads_lessons() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "counter",
+            lesson("counter.py").replace("INCREMENTS = 100_000", "INCREMENTS = 30"),
+        ),
+        (
+            "bank",
+            lesson("bank.py").replace("TRANSFERS = 2_000", "TRANSFERS = 5"),
+        ),
+        ("booking", lesson("booking.py")),
+        ("reentry", lesson("reentry.py")),
+        ("semaphore", lesson("semaphore.py")),
+        ("event_barrier", lesson("event_barrier.py")),
+        ("condition_agent", lesson("condition_agent.py")),
+        (
+            "producer_consumer",
+            lesson("producer_consumer.py").replace("ITEMS = 200", "ITEMS = 10"),
+        ),
+        ("philosophers", lesson("philosophers.py")),
+        ("increment", lesson("increment.py")),
+    ]
+}
