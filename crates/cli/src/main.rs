@@ -254,6 +254,7 @@ fn explore(mut parser: lexopt::Parser) -> Result<(), Refused> {
     if LessonRun::wanted(&lessons, &Json::Object(config.clone())) {
         // The search's own field goes to the search; the rest says which program.
         let budget = config.remove("budget");
+        let given_params: Vec<String> = config.keys().cloned().collect();
         let run = LessonRun::from_value(&lessons, &Json::Object(config))
             .map_err(|e| Refused(e.to_string()))?;
         let mut search = Map::new();
@@ -261,7 +262,20 @@ fn explore(mut parser: lexopt::Parser) -> Result<(), Refused> {
         if let Some(budget) = budget {
             search.insert("budget".into(), budget);
         }
-        let path = format!("{} --lesson --strategy {}", run.lesson.id, run.placement.id);
+        // The replay command repeats the parameters given, so that it runs what was searched.
+        let values = match serde_json::to_value(&run.values) {
+            Ok(Json::Object(values)) => values,
+            _ => Map::new(),
+        };
+        let given: String = values
+            .iter()
+            .filter(|(name, _)| config_had(&given_params, name))
+            .map(|(name, value)| format!(" --{} {}", name.replace('_', "-"), flag_text(value)))
+            .collect();
+        let path = format!(
+            "{} --lesson --strategy {}{given}",
+            run.lesson.id, run.placement.id
+        );
         return explore_program(
             &path,
             run.program.source.clone(),
@@ -357,6 +371,20 @@ fn read_program(path: &str) -> Result<(String, String), Refused> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Refused(format!("could not read {path}: {e}")))?;
         Ok((text, path.to_string()))
+    }
+}
+
+/// Whether `name` was among the fields given.
+fn config_had(given: &[String], name: &str) -> bool {
+    given.iter().any(|g| g == name)
+}
+
+/// A parameter's value as its flag takes it: lists comma-separated.
+fn flag_text(value: &Json) -> String {
+    match value {
+        Json::Array(items) => items.iter().map(flag_text).collect::<Vec<_>>().join(","),
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 

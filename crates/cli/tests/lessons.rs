@@ -201,3 +201,40 @@ fn lessons_that_do_not_load_are_refused_naming_the_file() {
         "{err}"
     );
 }
+
+#[test]
+fn exploring_a_lesson_prints_a_command_that_replays_the_deadlock_it_found() {
+    // Step mode's bank: seed 1 sends the two tellers in opposite directions.
+    let o = racelab(&[
+        "explore",
+        "bank",
+        "--lesson",
+        "--strategy",
+        "fine-unordered",
+        "--accounts",
+        "100,100",
+        "--threads",
+        "2",
+        "--transfers-per-thread",
+        "1",
+        "--max-amount",
+        "50",
+        "--seed",
+        "1",
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(text.contains("every interleaving tried"), "{text}");
+    let command = text
+        .lines()
+        .find_map(|l| {
+            l.split_once("(Deadlock): racelab ")
+                .map(|(_, c)| c.to_owned())
+        })
+        .unwrap_or_else(|| panic!("no deadlocking schedule printed: {text}"));
+    // The command names the parameters searched, so it replays the same run.
+    let args: Vec<&str> = command.split_whitespace().collect();
+    assert!(args.contains(&"--accounts"), "{command}");
+    let o = racelab(&args);
+    let replayed = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(replayed.contains("outcome: DEADLOCK"), "{replayed}");
+}

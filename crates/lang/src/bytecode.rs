@@ -487,6 +487,9 @@ pub struct Module {
     pub globals: Vec<Arc<PyStr>>,
     /// For each global slot, the built-in of the same name to fall back to, if any.
     pub global_builtins: Vec<Option<u32>>,
+    /// For each global slot, whether it is bound once and for all (see
+    /// [`crate::compiler::stable`]): once bound, reading it conflicts with nothing.
+    pub stable_globals: Vec<bool>,
     /// The program's interned names.
     pub interner: Interner,
     /// The source text (for tracebacks).

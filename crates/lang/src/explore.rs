@@ -147,9 +147,17 @@ impl ProgramSearch {
     }
 
     /// Tries the program's interleavings, breadth first, until none is left, the budget
-    /// is spent, or `cancel` says stop.
+    /// is spent, or `cancel` says stop. `options` gives the runs their threads, control
+    /// block and cancel hook; the seed and step budget are the search's own, so that the
+    /// runs tried are the ones its example replays.
     pub fn explore(&self, options: &RunOptions) -> ProgramExploration {
         let started = web_time::Instant::now();
+        let own = self.program.options();
+        let options = &RunOptions {
+            seed: own.seed,
+            max_steps: own.max_steps,
+            ..options.clone()
+        };
         let mut found = ProgramExploration {
             program: self.program.filename.clone(),
             seed: self.program.seed,

@@ -70,8 +70,9 @@ pub struct ProgramConfig {
     /// Stepped (`executor: "stepped"`): the threads take turns at every shared operation,
     /// as this plan says (its schedule first, then seeded random choices).
     pub stepped: Option<StepPlan>,
-    /// Stepped with `pause`: after the schedule, go on while only one thread can move and
-    /// pause at the first choice (how exploration walks a program's interleavings).
+    /// Stepped with `pause: "choice"`: after the schedule, go on while there is nothing to
+    /// choose (one thread can move, or one's next step is quiet) and pause at the first
+    /// real choice (how exploration walks a program's interleavings, and step mode's pace).
     pub pause_at_choice: bool,
     /// `trace: true`: record the run's first this many events (`trace_limit`) into the
     /// report's `trace`.
@@ -167,9 +168,29 @@ impl ProgramConfig {
                 ))
             }
         };
+        // `pause: "choice"`: pause at the first real choice after the schedule, taking the
+        // steps there is nothing to choose about (step mode's pace for a program).
+        let at_choice = match obj.get("pause") {
+            Some(Value::String(s)) if s == "choice" => true,
+            Some(Value::String(_) | Value::Number(_) | Value::Array(_) | Value::Object(_)) => {
+                return Err(ConfigError::new(
+                    "pause",
+                    format!(
+                        "must be true (pause where the schedule ends), \"choice\" (go on \
+                         while there is nothing to choose, then pause) or false, got {}",
+                        brief(&obj["pause"])
+                    ),
+                ))
+            }
+            _ => false,
+        };
         let stepped = if stepped {
+            let mut plan_fields = obj.clone();
+            if at_choice {
+                plan_fields.insert("pause".into(), Value::Bool(true));
+            }
             Some(racelab::config::step_plan_of(
-                obj,
+                &plan_fields,
                 MAX_PROGRAM_THREADS,
                 seed,
             )?)
@@ -207,7 +228,7 @@ impl ProgramConfig {
             seed,
             max_steps,
             stepped,
-            pause_at_choice: false,
+            pause_at_choice: at_choice,
             trace,
         })
     }

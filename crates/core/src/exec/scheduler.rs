@@ -7,8 +7,15 @@
 //!   replay, the prefix an exploration is trying), then another scheduler;
 //! - [`SeededRandom`]: a seeded random choice, the same natively and in wasm;
 //! - [`PauseHere`]: stop, so that the report says where every thread stands;
-//! - [`UntilChoice`]: go on while only one thread can move, stop at the first real choice
-//!   (how an exploration walks a program's interleavings).
+//! - [`UntilChoice`]: go on while there is nothing to choose (one thread can move, or one
+//!   that can does a quiet step next), stop at the first real choice (how an exploration
+//!   walks a program's interleavings, and how step mode moves a program along between the
+//!   learner's clicks).
+//!
+//! A *quiet* step is one that no other thread's step can conflict with: a program's read
+//! of a global bound once and for all, or of a module's function (see `racelab-lang`'s
+//! shared seam). Taking it now or later gives the same run, so a policy that looks for
+//! real choices takes it without asking.
 //!
 //! [`StepPlan::scheduler`] builds the one a run's config asks for.
 
@@ -30,8 +37,9 @@ pub enum Choice {
 /// Chooses who moves next among the threads that can.
 pub trait Scheduler: Send + std::fmt::Debug {
     /// The next step's thread; `enabled` lists the threads that can move, in order, and is
-    /// never empty.
-    fn choose(&mut self, enabled: &[usize]) -> Choice;
+    /// never empty; `quiet` lists those of them whose next step is quiet (see the module
+    /// docs; a scenario's steps never are).
+    fn choose(&mut self, enabled: &[usize], quiet: &[usize]) -> Choice;
 }
 
 /// Follows a schedule, then hands over to `then`.
@@ -52,11 +60,11 @@ impl<S: Scheduler> Scripted<S> {
 }
 
 impl<S: Scheduler> Scheduler for Scripted<S> {
-    fn choose(&mut self, enabled: &[usize]) -> Choice {
+    fn choose(&mut self, enabled: &[usize], quiet: &[usize]) -> Choice {
         match self.schedule.pop_front() {
             Some(t) if enabled.contains(&(t as usize)) => Choice::Step(t as usize),
             Some(t) => Choice::Refuse(t as usize),
-            None => self.then.choose(enabled),
+            None => self.then.choose(enabled, quiet),
         }
     }
 }
@@ -73,7 +81,8 @@ impl SeededRandom {
 }
 
 impl Scheduler for SeededRandom {
-    fn choose(&mut self, enabled: &[usize]) -> Choice {
+    /// Quiet steps are chosen like any other: a seed's runs stay what they were.
+    fn choose(&mut self, enabled: &[usize], _quiet: &[usize]) -> Choice {
         // u32, not usize: the same seed chooses alike natively and in wasm32.
         Choice::Step(enabled[self.0.u32(..enabled.len() as u32) as usize])
     }
@@ -84,19 +93,20 @@ impl Scheduler for SeededRandom {
 pub struct PauseHere;
 
 impl Scheduler for PauseHere {
-    fn choose(&mut self, _enabled: &[usize]) -> Choice {
+    fn choose(&mut self, _enabled: &[usize], _quiet: &[usize]) -> Choice {
         Choice::Pause
     }
 }
 
-/// Goes on while only one thread can move; stops where two or more can.
+/// Goes on while there is nothing to choose: steps the first thread whose next step is
+/// quiet, or the only one that can move; stops where two or more can and none is quiet.
 #[derive(Debug, Clone, Copy)]
 pub struct UntilChoice;
 
 impl Scheduler for UntilChoice {
-    fn choose(&mut self, enabled: &[usize]) -> Choice {
-        match enabled {
-            [only] => Choice::Step(*only),
+    fn choose(&mut self, enabled: &[usize], quiet: &[usize]) -> Choice {
+        match (quiet, enabled) {
+            ([first, ..], _) | ([], [first]) => Choice::Step(*first),
             _ => Choice::Pause,
         }
     }
@@ -105,7 +115,7 @@ impl Scheduler for UntilChoice {
 impl StepPlan {
     /// The scheduler this plan asks for: its schedule, then a pause (with `pause`) or
     /// seeded random choices. With `until_choice` (and `pause`), after the schedule the
-    /// run goes on while only one thread can move and pauses at the first real choice.
+    /// run goes on while there is nothing to choose and pauses at the first real choice.
     pub fn scheduler(&self, until_choice: bool) -> Box<dyn Scheduler> {
         match (self.pause, until_choice) {
             (true, true) => Box::new(Scripted::new(&self.schedule, UntilChoice)),
@@ -120,7 +130,7 @@ mod tests {
     use super::*;
 
     fn run(mut s: impl Scheduler, enabled: &[&[usize]]) -> Vec<Choice> {
-        enabled.iter().map(|e| s.choose(e)).collect()
+        enabled.iter().map(|e| s.choose(e, &[])).collect()
     }
 
     #[test]
@@ -142,6 +152,23 @@ mod tests {
             run(UntilChoice, &[&[1], &[0], &[0, 1]]),
             [Choice::Step(1), Choice::Step(0), Choice::Pause]
         );
+    }
+
+    #[test]
+    fn until_choice_takes_quiet_steps_first_and_never_pauses_before_one() {
+        let mut s = UntilChoice;
+        assert_eq!(s.choose(&[0, 1, 2], &[2]), Choice::Step(2));
+        assert_eq!(s.choose(&[0, 1, 2], &[1, 2]), Choice::Step(1));
+        assert_eq!(s.choose(&[0, 1, 2], &[]), Choice::Pause);
+    }
+
+    #[test]
+    fn a_seed_chooses_alike_whether_or_not_steps_are_quiet() {
+        let mut a = SeededRandom::new(3);
+        let mut b = SeededRandom::new(3);
+        for _ in 0..50 {
+            assert_eq!(a.choose(&[0, 1, 2], &[]), b.choose(&[0, 1, 2], &[0, 2]));
+        }
     }
 
     #[test]

@@ -462,6 +462,7 @@ impl StepGate {
                     line: None,
                     waits_for: p.blocked.as_ref().map(|b| b.on.clone()),
                     held_by: p.blocked.as_ref().and_then(|b| b.owner),
+                    quiet: false,
                 });
                 let blocked = next.as_ref().is_some_and(|n| n.waits_for.is_some());
                 ThreadView {
@@ -481,6 +482,7 @@ impl StepGate {
                 value: s.value,
                 site: s.site,
                 line: None,
+                quiet: false,
             })
             .collect();
         let mut h = mix(st.sync, st.violation_at.is_some() as u64);
@@ -565,11 +567,21 @@ pub struct StepEntry {
     /// The line of the strategy's listing, from 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
+    /// A step no other thread's step could conflict with (a program's read of what
+    /// nothing writes any more; see [`super::scheduler`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub quiet: bool,
 }
 
 impl StepEntry {
     /// A step of a stepped program (whose lines are known, not looked up from sites).
-    pub(crate) fn new(thread: u8, op: StepKind, obj: Option<String>, line: Option<usize>) -> Self {
+    pub(crate) fn new(
+        thread: u8,
+        op: StepKind,
+        obj: Option<String>,
+        line: Option<usize>,
+        quiet: bool,
+    ) -> Self {
         Self {
             thread,
             op,
@@ -577,6 +589,7 @@ impl StepEntry {
             value: None,
             site: "",
             line,
+            quiet,
         }
     }
 }
@@ -609,6 +622,7 @@ impl NextStep {
         obj: Option<String>,
         line: Option<usize>,
         waits_for: Option<String>,
+        quiet: bool,
     ) -> Self {
         Self {
             op,
@@ -617,6 +631,7 @@ impl NextStep {
             line,
             waits_for,
             held_by: None,
+            quiet,
         }
     }
 }
@@ -654,6 +669,9 @@ pub struct NextStep {
     /// The thread holding the lock it waits for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub held_by: Option<usize>,
+    /// Whether the step is quiet (see [`StepEntry::quiet`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub quiet: bool,
 }
 
 /// The await point in front of every operation of a stepped thread (see the module docs);
@@ -794,7 +812,7 @@ fn schedule(plan: &StepPlan, mut threads: Vec<Thread<'_>>, control: &RunControl)
             break RunEnd::Aborted(Abort::Deadlock(found));
         }
         let index = gate.steps() as usize;
-        let thread = match scheduler.choose(&enabled) {
+        let thread = match scheduler.choose(&enabled, &[]) {
             Choice::Step(t) => t,
             Choice::Refuse(t) => break RunEnd::Failed(gate.refuse(index, t)),
             Choice::Pause => break RunEnd::Paused,

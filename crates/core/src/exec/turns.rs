@@ -39,6 +39,8 @@ struct Next {
     line: Option<usize>,
     /// What must be ready first (a lock, an event...), if anything.
     on: Option<std::sync::Arc<dyn Awaited>>,
+    /// No other thread's step can conflict with it (see [`super::scheduler`]).
+    quiet: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -196,6 +198,7 @@ impl Turns {
             obj: Some(format!("start of thread {thread}")),
             line: None,
             on: None,
+            quiet: false,
         });
     }
 
@@ -216,19 +219,32 @@ impl Turns {
         self.wait_turn(thread, control)
     }
 
-    /// Thread `thread`, holding the turn, will do `kind` on `obj` at `line` next: gives
-    /// the turn back and returns when it is this thread's turn again. `Err` when the run
-    /// was stopped meanwhile.
+    /// Thread `thread`, holding the turn, will do `kind` on `obj` at `line` next (`quiet`:
+    /// a step no other thread's can conflict with): gives the turn back and returns when
+    /// it is this thread's turn again. `Err` when the run was stopped meanwhile.
+    #[allow(clippy::too_many_arguments)]
     pub fn step(
         &self,
         thread: usize,
         kind: StepKind,
         obj: Option<String>,
         line: Option<usize>,
+        quiet: bool,
         control: &RunControl,
         can_yield: bool,
     ) -> Result<(), Abort> {
-        self.wait_on(thread, kind, obj, line, None, control, can_yield)
+        self.publish(
+            thread,
+            Next {
+                kind,
+                obj,
+                line,
+                on: None,
+                quiet,
+            },
+            control,
+            can_yield,
+        )
     }
 
     /// [`Turns::step`] for a wait: the thread is chosen only once `on` is ready.
@@ -243,13 +259,25 @@ impl Turns {
         control: &RunControl,
         can_yield: bool,
     ) -> Result<(), Abort> {
+        let next = Next {
+            kind,
+            obj,
+            line,
+            on,
+            quiet: false,
+        };
+        self.publish(thread, next, control, can_yield)
+    }
+
+    /// Publishes what `thread` does next, and waits for its turn to do it.
+    fn publish(
+        &self,
+        thread: usize,
+        next: Next,
+        control: &RunControl,
+        can_yield: bool,
+    ) -> Result<(), Abort> {
         if self.is_one_thread() {
-            let next = Next {
-                kind,
-                obj,
-                line,
-                on,
-            };
             loop {
                 match self.yield_unless_granted(thread, next.clone()) {
                     Err(Abort::Yield) if !can_yield => {
@@ -268,12 +296,7 @@ impl Turns {
         {
             let mut st = inner(&self.state);
             if let Some(seat) = st.seats.get_mut(thread) {
-                *seat = Seat::Waiting(Next {
-                    kind,
-                    obj,
-                    line,
-                    on,
-                });
+                *seat = Seat::Waiting(next);
             }
             if st.turn == Some(thread) {
                 self.pass(&mut st, control);
@@ -429,8 +452,13 @@ impl Turns {
         if st.taken.len() as u64 >= MAX_STEPS {
             return end(st, TurnsEnd::TooLong);
         }
+        let quiet: Vec<usize> = can_move
+            .iter()
+            .copied()
+            .filter(|&t| matches!(&st.seats[t], Seat::Waiting(n) if n.quiet))
+            .collect();
         let choice = match st.scheduler.as_mut() {
-            Some(scheduler) => scheduler.choose(&can_move),
+            Some(scheduler) => scheduler.choose(&can_move, &quiet),
             None => Choice::Pause,
         };
         let next = match choice {
@@ -452,7 +480,7 @@ impl Turns {
         };
         if let Seat::Waiting(n) = &st.seats[next] {
             if st.log.len() < STEP_LOG_LIMIT {
-                let entry = StepEntry::new(next as u8, n.kind, n.obj.clone(), n.line);
+                let entry = StepEntry::new(next as u8, n.kind, n.obj.clone(), n.line, n.quiet);
                 st.log.push(entry);
             }
         }
@@ -522,6 +550,7 @@ impl Turns {
                             n.obj.clone(),
                             n.line,
                             n.on.as_ref().filter(|_| !ready).map(|on| on.name()),
+                            n.quiet,
                         ),
                         ready,
                     )

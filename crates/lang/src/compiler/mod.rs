@@ -11,6 +11,7 @@
 //! a binding.
 
 pub mod scope;
+pub mod stable;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -73,6 +74,8 @@ pub fn compile_module(
         .iter()
         .map(|n| builtin_index(n).map(|i| i as u32))
         .collect();
+    let stable = stable::stable_globals(module);
+    let stable_globals = g.names.iter().map(|n| stable.contains(n)).collect();
     let interner = g.interner;
     let globals = g.names.iter().map(|n| interner.intern(n)).collect();
     Ok(Program::new(bytecode::Module {
@@ -80,6 +83,7 @@ pub fn compile_module(
         codes: g.codes,
         globals,
         global_builtins,
+        stable_globals,
         interner,
         source: source.into(),
         filename: filename.into(),

@@ -644,13 +644,15 @@ impl Interp {
                     t.flush_pending();
                 }
                 if self.stepped {
-                    // Time is the steps: a sleep lets the others move.
+                    // Time is the steps: a sleep lets the others move. It touches no
+                    // shared data, so it is quiet: no other step conflicts with it.
                     let control = self.shared.control.clone();
                     let r = control.turns.step(
                         self.thread,
                         racelab::exec::StepKind::Wait,
                         Some(format!("sleep of thread {}", self.thread)),
                         Some(self.current_line() as usize),
+                        true,
                         &control,
                         self.can_yield(),
                     );

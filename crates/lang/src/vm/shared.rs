@@ -289,16 +289,51 @@ impl Interp {
             SharedOp::SetItem(..) => (StepKind::Write, None),
         };
         let line = Some(self.current_line() as usize);
+        let quiet = self.is_quiet(&op);
         let shared = self.shared.clone();
         let stepped = shared.control.turns.step(
             self.thread,
             kind,
             obj,
             line,
+            quiet,
             &shared.control,
             self.can_yield(),
         );
         self.waited(stepped)
+    }
+
+    /// Whether no other thread's operation can conflict with `op`, because nothing can
+    /// write what it reads any more: a global bound once and for all, and bound already
+    /// (see [`crate::compiler::stable`]), or a method or function of a module, a built-in
+    /// type or a built-in object, which no program can change. Such a step is quiet: step
+    /// mode and exploration take it without offering a choice.
+    fn is_quiet(&self, op: &SharedOp<'_>) -> bool {
+        match *op {
+            SharedOp::LoadGlobal(i) => {
+                self.module.stable_globals.get(i).copied().unwrap_or(false)
+                    && !self.globals.load(i).is_null()
+            }
+            SharedOp::GetAttr(obj, name) => match obj {
+                Value::Module(_) => true,
+                Value::Class(c) => !c.user,
+                Value::Native(n) => {
+                    super::modules::native_attr(n, name.wk).is_none()
+                        && super::modules::native_has_method(n, name.wk)
+                }
+                Value::Instance(_)
+                | Value::Func(_)
+                | Value::Super(_)
+                | Value::Method(_)
+                | Value::Builtin(_)
+                | Value::NativeMethod(..) => false,
+                _ => super::methods::has_method(obj.base_type(), name.wk),
+            },
+            SharedOp::StoreGlobal(..)
+            | SharedOp::SetAttr(..)
+            | SharedOp::GetItem(..)
+            | SharedOp::SetItem(..) => false,
+        }
     }
 
     fn global_name(&self, i: usize) -> String {

@@ -65,3 +65,47 @@ pub fn threads_lessons() -> Vec<(&'static str, String)> {
         ("increment", lesson("increment.py")),
     ]
 }
+
+/// The lessons' programs (www/lessons), each placement, at sizes a stepped run covers.
+pub fn lesson_placements() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www/lessons");
+    let small = [
+        ("TRANSFERS", "3"),
+        ("TRANSFERS_PER_THREAD", "2"),
+        ("THREADS", "3"),
+        ("ATTEMPTS", "4"),
+        ("SEATS", "2"),
+        ("WORKERS", "4"),
+        ("TRAVELLERS", "3"),
+        ("CUSTOMERS", "3"),
+    ];
+    let mut out = Vec::new();
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "py"))
+            .collect();
+        files.sort();
+        for file in files {
+            let mut src = std::fs::read_to_string(&file).unwrap();
+            for (name, value) in small {
+                if src.lines().any(|l| l.starts_with(&format!("{name} = "))) {
+                    src = with_constant(&src, name, value);
+                }
+            }
+            let name = format!(
+                "{}/{}",
+                dir.file_name().unwrap().to_string_lossy(),
+                file.file_name().unwrap().to_string_lossy()
+            );
+            out.push((name, src));
+        }
+    }
+    out
+}
