@@ -301,9 +301,12 @@ impl ProgramConfig {
             // No threads to be had: the program's threads take their turns on this one.
             control.turns.begin_one_thread(plan, self.pause_at_choice);
         }
-        let result = program.run(&options);
+        let mut result = program.run(&options);
         control.turns.end();
-        let steps = control.turns.report();
+        let mut steps = control.turns.report();
+        if let Some(view) = result.step_view.take() {
+            name_steps(&mut steps, view);
+        }
         let ended = control.turns.ended();
         let mut report = self.report_of(result, steps.count as f64 / 1e3);
         report.executor = Executor::Stepped;
@@ -429,4 +432,33 @@ impl ProgramConfig {
 /// A cancel hook from any function (the web build's control block, a test's flag).
 pub fn cancel_hook(f: impl Fn() -> bool + Send + Sync + 'static) -> CancelRef {
     CancelRef(Arc::new(f))
+}
+
+/// Words a stepped program's steps as step mode shows them: each step's object by its path
+/// from a global and the number it read or wrote, each waiting thread's next object, and
+/// the shared data (see `vm::stepview`).
+fn name_steps(steps: &mut racelab::exec::StepReport, view: crate::vm::stepview::StepView) {
+    for (index, name, value) in view.steps {
+        if let Some(entry) = steps.log.get_mut(index) {
+            if name.is_some() {
+                entry.obj = name;
+            }
+            if value.is_some() {
+                entry.value = value;
+            }
+        }
+    }
+    for (thread, name) in view.next {
+        if let Some(next) = steps.threads.get_mut(thread).and_then(|t| t.next.as_mut()) {
+            if next.op == racelab::exec::StepKind::Read || next.op == racelab::exec::StepKind::Write
+            {
+                next.obj = Some(name);
+            }
+        }
+    }
+    steps.shared = view
+        .shared
+        .into_iter()
+        .map(|(name, value)| racelab::exec::SharedRow { name, value })
+        .collect();
 }

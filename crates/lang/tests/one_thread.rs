@@ -26,16 +26,20 @@ fn stepped(program: &str, extra: &serde_json::Value, one_thread: bool) -> Report
 }
 
 /// What must be equal between the two: not their wall-clock time, nor the times a program
-/// read from the clock into its final state (floats; a run's integers are its data).
+/// read from the clock into its final state or shared data (floats; a run's integers are
+/// its data).
 fn essence(r: &Report) -> serde_json::Value {
     let mut v = serde_json::to_value(r).unwrap();
     v.as_object_mut().unwrap().remove("elapsed_ms");
+    let timed = |x: &serde_json::Value| match x {
+        serde_json::Value::Array(xs) => xs.iter().any(serde_json::Value::is_f64),
+        x => x.is_f64(),
+    };
     if let Some(f) = v["final"].as_object_mut() {
-        let timed = |x: &serde_json::Value| match x {
-            serde_json::Value::Array(xs) => xs.iter().any(serde_json::Value::is_f64),
-            x => x.is_f64(),
-        };
         f.retain(|_, x| !timed(x));
+    }
+    if let Some(rows) = v["steps"]["shared"].as_array_mut() {
+        rows.retain(|r| !timed(&r["value"]));
     }
     v
 }

@@ -115,7 +115,12 @@ fn reads_of_functions_modules_and_constants_are_quiet_and_the_shared_data_is_not
     let quiet = |obj: &str| {
         let of: Vec<bool> = log
             .iter()
-            .filter(|e| e.obj.as_deref() == Some(obj) && e.op == racelab::exec::StepKind::Read)
+            .filter(|e| e.op == racelab::exec::StepKind::Read)
+            // An attribute is named by its object's path: `accounts[2].balance`.
+            .filter(|e| {
+                e.obj.as_deref() == Some(obj)
+                    || obj.starts_with('.') && e.obj.as_deref().is_some_and(|o| o.ends_with(obj))
+            })
             .map(|e| e.quiet)
             .collect();
         assert!(!of.is_empty(), "no read of {obj} in the log");

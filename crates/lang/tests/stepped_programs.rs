@@ -218,3 +218,71 @@ t2.join()
         Outcome::Deadlock
     );
 }
+
+#[test]
+fn a_stepped_programs_log_names_what_each_step_touched_and_the_numbers_it_read_and_wrote() {
+    let (_, program) = common::lesson_placements()
+        .into_iter()
+        .find(|(n, _)| n == "bank/none.py")
+        .unwrap();
+    let program = common::with_constant(&program, "THREADS", "2");
+    let program = common::with_constant(&program, "TRANSFERS_PER_THREAD", "1");
+    let program = common::with_constant(&program, "ACCOUNTS", "[100, 100]");
+    let run = stepped(&program, json!({ "seed": 2, "pause": "choice" }));
+    let steps = run.steps.as_ref().unwrap();
+    let named: Vec<&racelab::exec::stepped::StepEntry> = steps
+        .log
+        .iter()
+        .filter(|e| e.obj.as_deref().is_some_and(|o| o.ends_with(".balance")))
+        .collect();
+    assert!(!named.is_empty(), "the setup writes every balance");
+    for e in &named {
+        let obj = e.obj.as_deref().unwrap();
+        assert!(
+            obj.starts_with("accounts[") && e.value.is_some(),
+            "{obj} {:?}: named by its path, with its number",
+            e.value
+        );
+    }
+    // Where it pauses, the shared data is there row by row, and the constants are not.
+    let rows: Vec<(&str, &serde_json::Value)> = steps
+        .shared
+        .iter()
+        .map(|r| (r.name.as_str(), &r.value))
+        .collect();
+    let balances: Vec<i64> = rows
+        .iter()
+        .filter(|(n, _)| n.ends_with(".balance"))
+        .map(|(_, v)| v.as_i64().unwrap())
+        .collect();
+    assert_eq!(balances, [100, 100], "no transfer has begun: {rows:?}");
+    assert!(
+        rows.iter()
+            .all(|(n, _)| *n != "TRANSFERS_PER_THREAD" && *n != "THREADS"),
+        "constants bound once are not shared data: {rows:?}"
+    );
+
+    // Every read and write of a number says it.
+    let found = stepped(INCREMENT, json!({ "seed": 1 }));
+    let log = &found.steps.as_ref().unwrap().log;
+    let xs: Vec<(u8, &str, Option<i64>)> = log
+        .iter()
+        .filter(|e| e.obj.as_deref() == Some("x") && e.thread > 0)
+        .map(|e| {
+            (
+                e.thread,
+                if e.op == racelab::exec::StepKind::Read {
+                    "read"
+                } else {
+                    "write"
+                },
+                e.value,
+            )
+        })
+        .collect();
+    assert!(xs.len() >= 4, "{xs:?}");
+    assert!(
+        xs.iter().all(|(_, _, v)| v.is_some()),
+        "every read and write of x has its number: {xs:?}"
+    );
+}

@@ -29,7 +29,7 @@ use crate::trace::{self, id_of, Op, Recorder};
 
 pub use parallel::{run_parallel, Body, OsThreads, Spawn, Threads};
 pub use scheduler::{Choice, Scheduler};
-pub use stepped::{StepGate, StepKind, StepPlan, StepReport};
+pub use stepped::{SharedRow, StepGate, StepKind, StepPlan, StepReport};
 use stepped::{Turn, Wants};
 
 /// How a run's threads are driven.

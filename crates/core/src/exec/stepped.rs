@@ -500,6 +500,7 @@ impl StepGate {
             log,
             threads,
             violation_at: st.violation_at,
+            shared: Vec::new(),
             state: h,
         }
     }
@@ -526,6 +527,19 @@ pub struct StepReport {
     /// synchronisation, whether a violation was seen): equal states, equal digests.
     #[serde(skip)]
     pub state: u64,
+    /// A program's shared data where the run ended or paused, one row per value that can
+    /// still change, named by its path from a global (`accounts[1].balance`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shared: Vec<SharedRow>,
+}
+
+/// One value of a program's shared data.
+#[derive(Debug, Clone, Serialize)]
+pub struct SharedRow {
+    /// Its path from a global.
+    pub name: String,
+    /// A number, a string, a boolean, `null`, or a short list of them.
+    pub value: serde_json::Value,
 }
 
 impl StepReport {

@@ -514,6 +514,11 @@ impl Turns {
         }
     }
 
+    /// Steps taken so far.
+    pub fn taken(&self) -> usize {
+        inner(&self.state).taken.len()
+    }
+
     /// How the turns ended the run early, if they did.
     pub fn ended(&self) -> Option<TurnsEnd> {
         inner(&self.state).ended.clone()
@@ -532,6 +537,7 @@ impl Turns {
             threads,
             violation_at: None,
             state: 0,
+            shared: Vec::new(),
         }
     }
 

@@ -113,6 +113,8 @@ pub struct Interp {
     pub(crate) tracer: Option<Box<super::trace::ThreadTrace>>,
     /// Whether shared operations go through the hook: the run is stepped or traced.
     pub(crate) hooked: bool,
+    /// A stepped run: the step just taken by a read, whose value the read will tell.
+    pub(crate) step_read: std::cell::Cell<Option<usize>>,
 }
 
 macro_rules! pop {
@@ -175,6 +177,7 @@ impl Interp {
             turns_to_skip: 0,
             tracer: None,
             hooked: shared_stepped,
+            step_read: std::cell::Cell::new(None),
         }
     }
 
@@ -241,7 +244,7 @@ impl Interp {
         // thread's go last, then the trace is put together, named from the globals.
         drop(self.tracer.take());
         self.hooked = self.stepped;
-        if let Some(run) = &self.shared.trace {
+        if self.shared.trace.is_some() || self.stepped {
             let globals: Vec<(String, Value)> = (0..self.module.globals.len())
                 .map(|i| {
                     (
@@ -250,7 +253,13 @@ impl Interp {
                     )
                 })
                 .collect();
-            result.trace = Some(run.assemble(&globals));
+            if let Some(run) = &self.shared.trace {
+                result.trace = Some(run.assemble(&globals));
+            }
+            if self.stepped {
+                let notes = std::mem::take(&mut *lock(&self.shared.step_notes));
+                result.step_view = Some(notes.view(&globals, &self.module.stable_globals));
+            }
         }
         let shared = self.shared.clone();
         result.output = std::mem::take(&mut *lock(&shared.output));

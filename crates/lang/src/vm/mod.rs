@@ -84,6 +84,7 @@ pub mod ops;
 pub mod repr;
 pub mod set;
 pub mod shared;
+pub mod stepview;
 pub mod sync;
 pub mod threads;
 pub mod trace;
@@ -241,6 +242,8 @@ pub struct RunResult {
     pub steps: u64,
     /// What every thread did, when the run was traced ([`RunOptions::trace`]).
     pub trace: Option<racelab::Trace>,
+    /// A stepped run's steps by name and value, and its shared data (see [`stepview`]).
+    pub step_view: Option<stepview::StepView>,
 }
 
 impl RunResult {

@@ -28,6 +28,7 @@ use std::sync::{Arc, Mutex};
 use super::exceptions::{new_exc, new_exc_args, type_error, Flow, PResult};
 use super::interp::Interp;
 use super::names::Wk;
+use super::stepview::{key_suffix, owner_of};
 use super::types::ExcType;
 use super::value::{lock, name_eq, BaseType, ClassKind, NativeObj, PyStr, Value};
 
@@ -255,6 +256,9 @@ impl Interp {
     #[inline(always)]
     pub(crate) fn read_done(&self, v: &PResult<Value>) {
         if self.hooked {
+            if let (Some(index), Ok(v)) = (self.step_read.take(), v) {
+                lock(&self.shared.step_notes).read(index, v);
+            }
             if let (Some(t), Ok(v)) = (&self.tracer, v) {
                 t.read_value(v);
             }
@@ -290,7 +294,20 @@ impl Interp {
         };
         let line = Some(self.current_line() as usize);
         let quiet = self.is_quiet(&op);
+        let (owner, written) = match op {
+            SharedOp::GetAttr(o, name) => (owner_of(o, format!(".{}", name.as_str())), None),
+            SharedOp::SetAttr(o, name, v) => (owner_of(o, format!(".{}", name.as_str())), v),
+            SharedOp::GetItem(o, key) => (owner_of(o, key_suffix(key)), None),
+            SharedOp::SetItem(o, key, v) => (owner_of(o, key_suffix(key)), v),
+            SharedOp::LoadGlobal(_) => (None, None),
+            SharedOp::StoreGlobal(_, v) => (None, v),
+        };
+        let written = match written {
+            Some(Value::Int(i)) => Some(*i),
+            _ => None,
+        };
         let shared = self.shared.clone();
+        lock(&shared.step_notes).waits(self.thread, owner);
         let stepped = shared.control.turns.step(
             self.thread,
             kind,
@@ -300,6 +317,13 @@ impl Interp {
             &shared.control,
             self.can_yield(),
         );
+        if stepped.is_ok() {
+            let index = shared.control.turns.taken().saturating_sub(1);
+            lock(&shared.step_notes).granted(self.thread, index, written);
+            if kind == StepKind::Read {
+                self.step_read.set(Some(index));
+            }
+        }
         self.waited(stepped)
     }
 

@@ -158,6 +158,8 @@ pub(crate) struct RunShared {
     pub(crate) trace: Option<Arc<super::trace::RunTrace>>,
     /// Stepped on one thread: the threads not running now (see `vm::green`).
     pub(crate) parked: Mutex<Vec<super::green::Parked>>,
+    /// A stepped run: what its steps touched, to name at its end (see `vm::stepview`).
+    pub(crate) step_notes: Mutex<super::stepview::StepNotes>,
 }
 
 /// Failed checks kept with their line and thread; later ones are only counted, so that a
@@ -216,6 +218,7 @@ impl RunShared {
             panicked: AtomicBool::new(false),
             trace: None,
             parked: Mutex::new(Vec::new()),
+            step_notes: Mutex::new(super::stepview::StepNotes::default()),
         })
     }
 

@@ -1,0 +1,250 @@
+//! What a stepped run shows of its shared data, for step mode: each step's object by its
+//! path from the globals (`accounts[1].balance`, where the step itself only knows
+//! `.balance` of some object), the number it read or wrote, and, where the run ends or
+//! pauses, the shared data itself, one row per value that can still change.
+//!
+//! A step keeps its object as a value while the run goes, and names it once, at the end,
+//! from the globals as they are then (as a trace does): a step costs a clone, not a walk.
+//! The names are for people; exploration keeps comparing the steps' own `obj` (the
+//! attribute's name), which is the same in every run.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use racelab::limits::STEP_LOG_LIMIT;
+
+use super::value::{lock, Value};
+
+/// Most rows of shared data a report shows.
+const MOST_ROWS: usize = 100;
+/// Most values the walk from the globals visits.
+const WALK_LIMIT: usize = 5_000;
+/// Longest list or tuple of plain values shown as one row.
+const ROW_ITEMS: usize = 20;
+
+/// A step's object, to be named at the end: the container or instance, and what of it
+/// (`.balance`, `[3]`).
+type Owner = (Value, String);
+
+/// One granted step, as step mode words it.
+struct StepNote {
+    index: usize,
+    owner: Option<Owner>,
+    value: Option<i64>,
+}
+
+/// What the run's steps touched, gathered as they are granted (one per run, in
+/// `RunShared`).
+#[derive(Default)]
+pub(crate) struct StepNotes {
+    notes: Vec<StepNote>,
+    /// Each thread's next step's object, while it waits to take it.
+    next: HashMap<usize, Owner>,
+}
+
+impl StepNotes {
+    /// Thread `thread` waits to do a step on `owner` (if it is an object worth naming).
+    pub(crate) fn waits(&mut self, thread: usize, owner: Option<Owner>) {
+        match owner {
+            Some(o) => {
+                self.next.insert(thread, o);
+            }
+            None => {
+                self.next.remove(&thread);
+            }
+        }
+    }
+
+    /// Thread `thread` took step `index`, writing `value` if it is a write of a number.
+    pub(crate) fn granted(&mut self, thread: usize, index: usize, value: Option<i64>) {
+        let owner = self.next.remove(&thread);
+        if index < STEP_LOG_LIMIT {
+            self.notes.push(StepNote {
+                index,
+                owner,
+                value,
+            });
+        }
+    }
+
+    /// Step `index` read `value`.
+    pub(crate) fn read(&mut self, index: usize, value: &Value) {
+        if let (Value::Int(v), Some(note)) = (value, self.notes.last_mut()) {
+            if note.index == index {
+                note.value = Some(*v);
+            }
+        }
+    }
+
+    /// The steps' names and values, the waiting threads' next objects and the shared data,
+    /// from the globals as they are now; `stable[i]` says whether global `i` is bound once
+    /// and for all.
+    pub(crate) fn view(self, globals: &[(String, Value)], stable: &[bool]) -> StepView {
+        let paths = paths(globals);
+        let name = |owner: &Owner| paths.get(&owner.0.id()).map(|p| format!("{p}{}", owner.1));
+        StepView {
+            steps: self
+                .notes
+                .iter()
+                .map(|n| (n.index, n.owner.as_ref().and_then(name), n.value))
+                .collect(),
+            next: self
+                .next
+                .iter()
+                .filter_map(|(t, o)| Some((*t, name(o)?)))
+                .collect(),
+            shared: rows(globals, stable),
+        }
+    }
+}
+
+/// What a stepped run's report shows beyond the core's steps (see the module docs).
+#[derive(Clone, Debug, Default)]
+pub struct StepView {
+    /// For steps of the log: the index, its object's name (when its object is one a global
+    /// reaches) and the number it read or wrote.
+    pub steps: Vec<(usize, Option<String>, Option<i64>)>,
+    /// For threads waiting at a step: the thread and its next step's object's name.
+    pub next: Vec<(usize, String)>,
+    /// The shared data, row by row: a path from a global and its value.
+    pub shared: Vec<(String, serde_json::Value)>,
+}
+
+/// The owner worth naming of an attribute's or an element's step: an object that a path
+/// from the globals can reach (not a module, a class or a function).
+pub(crate) fn owner_of(obj: &Value, what: String) -> Option<Owner> {
+    matches!(
+        obj,
+        Value::Instance(_) | Value::List(_) | Value::Dict(_) | Value::Tuple(_)
+    )
+    .then(|| (obj.clone(), what))
+}
+
+/// An element's key as a path shows it (`[3]`, `['alice']`).
+pub(crate) fn key_suffix(key: &Value) -> String {
+    match key {
+        Value::Int(i) => format!("[{i}]"),
+        Value::Str(s) => format!("[{:?}]", s.as_str()).replace('"', "'"),
+        _ => "[…]".to_string(),
+    }
+}
+
+/// The children of a container or instance, each with the suffix of its path.
+fn children(v: &Value) -> Vec<(Value, String)> {
+    match v {
+        Value::Instance(inst) => lock(&inst.attrs)
+            .iter()
+            .map(|(k, x)| (x.clone(), format!(".{}", k.as_str())))
+            .collect(),
+        Value::List(l) => l
+            .snapshot()
+            .into_iter()
+            .enumerate()
+            .map(|(i, x)| (x, format!("[{i}]")))
+            .collect(),
+        Value::Tuple(t) => t
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x.clone(), format!("[{i}]")))
+            .collect(),
+        Value::Dict(d) => d
+            .snapshot()
+            .into_iter()
+            .map(|e| (e.value.clone(), key_suffix(&e.key)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Each object a global reaches, by its shortest path (breadth first).
+fn paths(globals: &[(String, Value)]) -> HashMap<i64, String> {
+    let mut out = HashMap::new();
+    let mut queue: VecDeque<(Value, String)> = globals
+        .iter()
+        .filter(|(n, v)| !n.starts_with("__") && !v.is_null())
+        .map(|(n, v)| (v.clone(), n.clone()))
+        .collect();
+    let mut visited = 0;
+    while let Some((v, path)) = queue.pop_front() {
+        visited += 1;
+        if visited > WALK_LIMIT {
+            break;
+        }
+        if !matches!(
+            v,
+            Value::Instance(_) | Value::List(_) | Value::Dict(_) | Value::Tuple(_)
+        ) || out.contains_key(&v.id())
+        {
+            continue;
+        }
+        queue.extend(
+            children(&v)
+                .into_iter()
+                .map(|(c, s)| (c, format!("{path}{s}"))),
+        );
+        out.insert(v.id(), path);
+    }
+    out
+}
+
+/// A plain value as JSON: a number, a string, a boolean or `None`.
+fn plain(v: &Value) -> Option<serde_json::Value> {
+    Some(match v {
+        Value::None => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Int(i) => serde_json::Value::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map(serde_json::Value::Number)?,
+        Value::Str(s) => serde_json::Value::String(s.as_str().to_string()),
+        _ => return None,
+    })
+}
+
+/// The shared data row by row: every plain value a global reaches through instances,
+/// lists, tuples and dicts (a short list of plain values is one row), except a global
+/// that is bound once and for all to a plain value or a tuple of them (a constant, which
+/// nothing can change).
+fn rows(globals: &[(String, Value)], stable: &[bool]) -> Vec<(String, serde_json::Value)> {
+    let mut out = Vec::new();
+    let mut seen: HashSet<i64> = HashSet::new();
+    let mut queue: VecDeque<(Value, String)> = VecDeque::new();
+    for (i, (name, v)) in globals.iter().enumerate() {
+        if name.starts_with("__") || v.is_null() {
+            continue;
+        }
+        let constant = stable.get(i).copied().unwrap_or(false)
+            && (plain(v).is_some()
+                || matches!(v, Value::Tuple(t) if t.items.iter().all(|x| plain(x).is_some())));
+        if !constant {
+            queue.push_back((v.clone(), name.clone()));
+        }
+    }
+    let mut visited = 0;
+    while let Some((v, path)) = queue.pop_front() {
+        visited += 1;
+        if out.len() >= MOST_ROWS || visited > WALK_LIMIT {
+            break;
+        }
+        if let Some(p) = plain(&v) {
+            out.push((path, p));
+            continue;
+        }
+        if !matches!(
+            v,
+            Value::Instance(_) | Value::List(_) | Value::Dict(_) | Value::Tuple(_)
+        ) || !seen.insert(v.id())
+        {
+            continue;
+        }
+        let items = children(&v);
+        let short_list = matches!(v, Value::List(_) | Value::Tuple(_))
+            && items.len() <= ROW_ITEMS
+            && items.iter().all(|(x, _)| plain(x).is_some());
+        if short_list {
+            let values = items.iter().filter_map(|(x, _)| plain(x)).collect();
+            out.push((path, serde_json::Value::Array(values)));
+            continue;
+        }
+        queue.extend(items.into_iter().map(|(c, s)| (c, format!("{path}{s}"))));
+    }
+    out
+}
