@@ -4,23 +4,59 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  CHALLENGES, auditTotal, cycleWords, firstDifference, fromLink, halves, isLinked, outcomeWords, prepare, toLink,
+  cycleWords, deadlockWords, firstDifference, fromLink, halves, isLinked, lastStepWords, listingOf, outcomeWords, prepare, toLink,
 } from '../../www/app/step-model.js';
 
 const CATALOG = [
-  { id: 'bank', strategies: [{ id: 'none' }, { id: 'fine-unordered' }, { id: 'check-outside' }] },
-  { id: 'event', strategies: [{ id: 'none' }, { id: 'event' }] },
+  { id: 'bank', strategies: [{ id: 'none', listing: [{ text: 'x', role: 'code' }] }, { id: 'global' }] },
 ];
+
+/** Two lessons as pg.lessons() gives them: one with a step setup and challenges, one without. */
+const LESSONS = [
+  {
+    id: 'bank',
+    title: 'The bank',
+    placements: [
+      { id: 'none', title: 'No lock', safe: false, program: 'a = 1\nb = 2\nc = 3\n', lock_lines: [], invalid_lines: [2] },
+      { id: 'global', title: 'One lock', safe: true, program: 'l = 1\nb = 2\n', lock_lines: [1], invalid_lines: [2] },
+      { id: 'check-outside', title: 'Check outside', safe: false, program: 'x\n', lock_lines: [], invalid_lines: [] },
+    ],
+    step: {
+      params: { accounts: [100, 100], threads: 2 },
+      seed: 1,
+      words: '2 tellers, two accounts of 100',
+      challenges: [
+        { id: 'go-negative', placements: ['check-outside'], goal: 'Go negative.', won: { violated: 'no-negative-balance' },
+          setup: { accounts: [60, 60] }, seed: 3, setup_words: 'accounts of 60, seed 3' },
+        { id: 'lose-money', goal: 'Lose money.', won: { violated: 'total-conserved' } },
+        { id: 'deadlock', goal: 'Deadlock.', won: { outcome: 'deadlock' } },
+      ],
+    },
+  },
+  { id: 'event', title: 'Event', placements: [{ id: 'event', title: 'Event', safe: true, program: 'e\n' }] },
+];
+const KNOWN = { catalog: CATALOG, lessons: LESSONS };
 
 test('a step link reads back as the config and schedule it was made from', () => {
   const config = { scenario: 'bank', strategy: 'none', seed: 7, accounts: [100, 250], threads: 11 };
   const schedule = [0, 0, 1, 10, 35];
   const link = toLink(config, schedule);
-  assert.equal(link, '?step=bank&strategy=none&seed=7&p.accounts=100,250&p.threads=11&schedule=001az');
+  assert.equal(link, '?step=bank&strategy=none&seed=7&p.accounts=100,250&p.threads=11&schedule=001az&v=2');
   const back = fromLink(link);
-  assert.deepEqual(back, { config, schedule });
+  assert.deepEqual(back, { config, schedule, kind: 'program' });
   assert.ok(isLinked(back.config), 'a linked config opens as given');
   assert.ok(!isLinked({ ...config }));
+});
+
+test("a step link made before the lessons were programs opens the scenario's steps, and links to itself", () => {
+  const old = '?step=bank&strategy=none&seed=1&p.accounts=100,100&schedule=00101';
+  const { config, schedule, kind } = fromLink(old);
+  assert.equal(kind, 'scenario');
+  assert.equal(toLink(config, schedule, kind), old);
+  const view = prepare(config, KNOWN, { asGiven: true, kind });
+  assert.equal(view.kind, 'scenario');
+  assert.equal(view.challenge, null);
+  assert.deepEqual(view.listing, CATALOG[0].strategies[0].listing);
 });
 
 test('a step link keeps what does not parse as text, for the runtime to refuse by name', () => {
@@ -30,37 +66,62 @@ test('a step link keeps what does not parse as text, for the runtime to refuse b
   assert.equal(fromLink('?scenario=bank'), null, 'a setup link is not a step link');
 });
 
-test("step mode swaps the bank's lesson sizes for its small setup, unless opened as given", () => {
-  const view = prepare({ scenario: 'bank', threads: 5, trace: true }, CATALOG, false);
+test("step mode takes the lesson's small setup and the challenge its manifest offers, unless opened as given", () => {
+  const view = prepare({ scenario: 'bank', threads: 5, trace: true }, KNOWN, { asGiven: false });
+  assert.equal(view.kind, 'program');
   assert.equal(view.config.strategy, 'none', 'the first placement when none is named');
-  assert.equal(view.config.threads, 2);
-  assert.equal(view.config.seed, 1);
-  assert.equal(view.config.trace, undefined, 'run keys belong to step mode');
-  assert.match(view.setup, /^Step mode uses a small setup: 2 tellers/);
-  assert.equal(view.challenge.id, 'lose-money');
+  assert.deepEqual(view.config, { scenario: 'bank', strategy: 'none', accounts: [100, 100], threads: 2, seed: 1 });
+  assert.equal(view.setup, 'Step mode uses a small setup: 2 tellers, two accounts of 100.');
+  assert.equal(view.challenge.id, 'lose-money', 'the first challenge for every placement');
+  assert.deepEqual(view.listing, [{ text: 'a = 1', role: 'code' }, { text: 'b = 2', role: 'invalid' }, { text: 'c = 3', role: 'code' }]);
+  assert.ok(view.invalidLines.has(2));
 
-  const exact = prepare({ scenario: 'bank', strategy: 'none', threads: 5, seed: 3 }, CATALOG, true);
+  const exact = prepare({ scenario: 'bank', strategy: 'none', threads: 5, seed: 3 }, KNOWN, { asGiven: true });
   assert.deepEqual(exact.config, { scenario: 'bank', strategy: 'none', threads: 5, seed: 3 });
   assert.equal(exact.setup, null);
 
-  const negative = prepare({ scenario: 'bank', strategy: 'check-outside' }, CATALOG, false);
+  const negative = prepare({ scenario: 'bank', strategy: 'check-outside' }, KNOWN, { asGiven: false });
   assert.equal(negative.challenge.id, 'go-negative');
   assert.deepEqual(negative.config.accounts, [60, 60], "the challenge's own setup");
-  assert.match(negative.setup, /\(accounts of 60, seed 10: /);
+  assert.equal(negative.config.seed, 3, "the challenge's own seed");
+  assert.match(negative.setup, /\(accounts of 60, seed 3\)\.$/);
 
-  const small = prepare({ scenario: 'event', strategy: 'event', landing_ms: 5 }, CATALOG, false);
-  assert.deepEqual(small.config, { scenario: 'event', strategy: 'event', landing_ms: 5, seed: 1 });
-  assert.equal(small.challenge, null);
+  const plain = prepare({ scenario: 'event', strategy: 'event', landing_ms: 5 }, KNOWN, { asGiven: false });
+  assert.deepEqual(plain.config, { scenario: 'event', strategy: 'event', landing_ms: 5, seed: 1 });
+  assert.equal(plain.challenge, null);
+  assert.ok(plain.safe);
 });
 
-test('a challenge is won by what its goal says', () => {
-  const [deadlock, negative, lose] = CHALLENGES.bank;
+test('a challenge is won by what its manifest says, and told in its own words', () => {
+  const lose = prepare({ scenario: 'bank', strategy: 'none' }, KNOWN, { asGiven: false }).challenge;
+  const broke = (id) => ({ outcome: 'paused', invariants: [{ id, text: `${id} text`, violations: 1 }] });
+  assert.ok(lose.won(broke('total-conserved')));
+  assert.ok(!lose.won(broke('no-negative-balance')));
+  assert.equal(lose.story({ ...broke('total-conserved'), view: { story: 'An audit saw 150.' } }), 'An audit saw 150.');
+  assert.equal(lose.story(broke('total-conserved')), 'Broken: “total-conserved text”.');
+  const lessons = [{ ...LESSONS[0], step: { ...LESSONS[0].step, challenges: [LESSONS[0].step.challenges[2]] } }];
+  const deadlock = prepare({ scenario: 'bank' }, { catalog: CATALOG, lessons }, { asGiven: true }).challenge;
   assert.ok(deadlock.won({ outcome: 'deadlock', invariants: [] }));
   assert.ok(!deadlock.won({ outcome: 'paused', invariants: [] }));
-  const broke = (id) => ({ outcome: 'paused', invariants: [{ id, violations: 1 }] });
-  assert.ok(negative.won(broke('no-negative-balance')));
-  assert.ok(!negative.won(broke('total-conserved')));
-  assert.ok(lose.won(broke('total-conserved')));
+});
+
+test("a placement's listing marks its lock lines and its invalid stretch", () => {
+  assert.deepEqual(listingOf(LESSONS[0].placements[1]).map((l) => l.role), ['lock', 'invalid']);
+});
+
+test("a step's words come from the step the thread took, not the quiet ones after it", () => {
+  const before = { steps: { count: 1, log: [{ thread: 0, op: 'write', obj: 'a' }] } };
+  const after = {
+    steps: {
+      count: 3,
+      log: [
+        before.steps.log[0],
+        { thread: 1, op: 'read', obj: 'accounts[0].balance', value: 100 },
+        { thread: 1, op: 'read', obj: 'random', quiet: true },
+      ],
+    },
+  };
+  assert.equal(lastStepWords(before, after, 1), 'read accounts[0].balance → 100');
 });
 
 test("a statement's read and write are its two halves; a write between them is a lost update", () => {
@@ -90,23 +151,11 @@ test('a deadlock is said as who holds what and waits for what', () => {
   assert.equal(outcomeWords({ outcome: 'deadlock', deadlock: { cycle: [] } }),
     'Deadlock: every thread left is waiting, so no thread can move.');
   assert.equal(outcomeWords({ outcome: 'paused' }), '');
-});
-
-test('the audit that saw a wrong total is added up from its reads', () => {
-  const report = {
-    final: { balances: [100, 100] },
-    steps: {
-      violation_at: 4,
-      log: [
-        { thread: 0, op: 'write', obj: 'account[0]', line: 8, value: 60 },
-        { thread: 1, op: 'read', obj: 'account[0]', line: 14, value: 60 },
-        { thread: 0, op: 'read', obj: 'account[1]', line: 9, value: 100 },
-        { thread: 1, op: 'read', obj: 'account[1]', line: 14, value: 100 },
-      ],
-    },
-  };
-  assert.equal(auditTotal(report), 160);
-  assert.equal(auditTotal({ ...report, steps: { ...report.steps, violation_at: 0 } }), null);
+  // A program's threads that each wait for what another holds: said thread by thread.
+  assert.equal(deadlockWords({ cycle: [], waiting: [
+    { thread: 1, why: 'waits for a, which thread 2 holds' },
+    { thread: 2, why: 'waits for b, which thread 1 holds' },
+  ] }), 'thread 1 waits for a, which thread 2 holds; thread 2 waits for b, which thread 1 holds');
 });
 
 test("a replay's final state is compared field by field, whatever the key order", () => {

@@ -18,6 +18,10 @@
 //     hand-written scenario always runs so): the same Report, plus output and exceptions
 //   await pg.run({ program: 'print("hi")', seed, max_steps, filename })  // a Python program
 //   await pg.run({ program, executor: 'stepped', seed, schedule, pause })  // its threads taking turns
+//     (pause: "choice" goes on after the schedule while there is nothing to choose: steps no
+//     other thread's can conflict with, marked quiet in steps.log, and a thread alone able to
+//     move; then pauses. A program's steps.log names objects by path, accounts[1].balance,
+//     with the number read or written, and steps.shared holds its shared data, row by row)
 //   await pg.run({ program, trace: true })  // report.trace: what every thread did, and
 //     trace.replay, the schedule that replays this real run one operation at a time
 //     -> the same Report, plus output: [{ thread, text, end? }] and exceptions: [{ thread,
@@ -498,7 +502,9 @@ function checkConfig(config, catalog, { explore = false, lessons = [] } = {}) {
     if (value === undefined || value === null) continue;
     if (key === 'scenario' || key === 'strategy' || key === 'executor') {
       if (typeof value !== 'string') refuse(key, `must be a string, got ${shown(value)}`);
-    } else if (key === 'trace' || key === 'pause' || key === 'lesson') {
+    } else if (key === 'pause') {
+      if (typeof value !== 'boolean' && value !== 'choice') refuse(key, PAUSE_WORDS + shown(value));
+    } else if (key === 'trace' || key === 'lesson') {
       if (typeof value !== 'boolean') refuse(key, `must be true or false, got ${shown(value)}`);
     } else if (key === 'schedule') {
       const ok = Array.isArray(value) && value.length === Object.keys(value).length && value.every(Number.isSafeInteger);
@@ -526,6 +532,10 @@ function checkConfig(config, catalog, { explore = false, lessons = [] } = {}) {
   }
   return out;
 }
+
+/** What `pause` may be, as a refusal says it. */
+const PAUSE_WORDS = 'must be true (pause where the schedule ends), "choice" (a program\'s run: go on while ' +
+  'there is nothing to choose, then pause) or false, got ';
 
 /** The fields of a program's config, as the runtime accepts them. */
 const PROGRAM_FIELDS = ['program', 'filename', 'seed', 'executor', 'schedule', 'pause', 'max_steps', 'trace', 'trace_limit'];
@@ -556,7 +566,9 @@ function checkProgram(config, refuse, { explore = false } = {}) {
       if (!Array.isArray(value) || !value.every(Number.isSafeInteger)) {
         refuse(key, `must be a list of thread numbers like [0, 1, 1, 0], got ${shown(value)}`);
       }
-    } else if (key === 'pause' || key === 'trace') {
+    } else if (key === 'pause') {
+      if (typeof value !== 'boolean' && value !== 'choice') refuse(key, PAUSE_WORDS + shown(value));
+    } else if (key === 'trace') {
       if (typeof value !== 'boolean') refuse(key, `must be true or false, got ${shown(value)}`);
     } else if (key === 'trace_limit') {
       if (!Number.isSafeInteger(value)) refuse(key, `must be a whole number of events, got ${shown(value)}`);

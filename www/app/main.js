@@ -172,7 +172,7 @@ function wire(pg, { catalog, controls }) {
   $('step-open').addEventListener('click', () => stepper.open(controls.config()));
   $('replay').addEventListener('click', () => lastTraced && stepper.replay(lastTraced));
   const shared = fromLink(location.search);
-  if (shared) stepper.open(shared.config, { schedule: shared.schedule });
+  if (shared) stepper.open(shared.config, { schedule: shared.schedule, kind: shared.kind });
 
   // The setup in the address bar, unless step mode owns it.
   const writeAddress = (how) => {

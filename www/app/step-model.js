@@ -2,86 +2,31 @@
 // reports, with no DOM, so that Node tests it without a browser (tests/unit). stepper.js is
 // the view: it draws these words and sends the learner's steps to the runtime.
 //
-// The small setups and challenges below name demos; they move into the lessons' manifests
-// (lesson.json's `step`, which already holds them for the lesson programs) once step mode
-// steps the programs.
+// What a step view offers (its small setup, its challenge and what wins it) is the
+// lesson's, from its manifest (lesson.json's `step`); nothing here names a demo.
 
 import { num } from './format.js';
-
-/**
- * The small setup step mode uses for a scenario whose lesson sizes would take hundreds of
- * thousands of steps. Other scenarios keep their parameters: their defaults are small.
- */
-export const STEP_SETUPS = deepFreeze({
-  // Seed 1 sends the two tellers in opposite directions, so the unordered locks can deadlock.
-  bank: { accounts: [100, 100], threads: 2, transfers_per_thread: 1, max_amount: 50, seed: 1 },
-  booking: { seats: 1, attempts: 2, threads: 2, seed: 1 },
-});
-
-/** STEP_SETUPS in words, for the sentence that says the lesson's sizes were replaced. */
-const SETUP_WORDS = {
-  bank: '2 tellers, 1 transfer each, two accounts of 100',
-  booking: '2 threads, 2 booking attempts, 1 seat',
-};
-
-/**
- * The lessons' challenges, per scenario: the first entry whose `strategies` (if any) lists
- * the chosen strategy applies. `won(report)` says whether a stepped report meets the goal,
- * `story(report)` says what happened in words, and `setup` adjusts STEP_SETUPS for it.
- */
-export const CHALLENGES = deepFreeze({
-  bank: [
-    {
-      id: 'deadlock',
-      strategies: ['fine-unordered'],
-      goal: 'Deadlock the fine-grained bank: get each teller holding the lock the other needs.',
-      won: (r) => r.outcome === 'deadlock',
-      story: (r) => `Deadlock: ${cycleWords(r.deadlock?.cycle ?? [])}.`,
-    },
-    {
-      id: 'go-negative',
-      strategies: ['check-outside'],
-      goal: 'Make a balance go negative: get both tellers past the balance check before ' +
-        'either spends.',
-      // Every transfer is locked, so no money is lost; the check is not. With seed 10 both
-      // tellers spend from account[1], together more than its 60.
-      setup: { accounts: [60, 60], seed: 10 },
-      setupWords: 'accounts of 60, seed 10: both tellers spend from account[1]',
-      won: (r) => violationsOf(r, 'no-negative-balance') > 0,
-      story: (r) => `A balance went negative: ${r.final.balances.map(num).join(' and ')}, ` +
-        'although every total was right.',
-    },
-    {
-      id: 'lose-money',
-      goal: 'Make the bank lose money: step the tellers so that an audit sees a wrong total, ' +
-        'or the final total is wrong.',
-      won: (r) => violationsOf(r, 'total-conserved') > 0,
-      story: lostMoneyStory,
-    },
-  ],
-  booking: [
-    {
-      id: 'overbook',
-      goal: 'Overbook the seat: get two bookings confirmed for one seat.',
-      won: (r) => violationsOf(r, 'no-overbooking') > 0,
-      story: overbookStory,
-    },
-  ],
-});
 
 /** Config keys a step view sets itself, or that have no meaning for it. */
 const RUN_KEYS = new Set(['executor', 'schedule', 'pause', 'trace', 'trace_limit', 'budget']);
 /** Names that must not arrive as `p.<name>` from a link: they are not scenario parameters. */
-const RESERVED = new Set(['scenario', 'strategy', 'seed', ...RUN_KEYS]);
-/** Configs made by fromLink: open() uses them exactly as given, without STEP_SETUPS. */
+const RESERVED = new Set(['scenario', 'strategy', 'seed', 'lesson', 'v', ...RUN_KEYS]);
+/** Configs made by fromLink: open() uses them exactly as given, without the step setup. */
 const linked = new WeakSet();
+/**
+ * The `v` of a link to a view of a lesson's program. Step links without it were made for
+ * the hand-written scenarios (their schedules count the scenarios' steps), and open one.
+ */
+const PROGRAM_LINK = '2';
 
 /**
  * Reads a step-mode link (location.search): null without a `step` parameter, otherwise
- * `{ config, schedule }`. Whole numbers become numbers and comma lists become arrays; what
- * does not parse is passed on as text, for the API to refuse with a message naming it.
+ * `{ config, schedule, kind }`: `kind` is 'program' for a view of a lesson's program
+ * (`v=2`) and 'scenario' for a link made before lessons were stepped as programs. Whole
+ * numbers become numbers and comma lists become arrays; what does not parse is passed on
+ * as text, for the API to refuse with a message naming it.
  * @param {string} search
- * @returns {{ config: object, schedule: number[] | string } | null}
+ * @returns {{ config: object, schedule: number[] | string, kind: string } | null}
  */
 export function fromLink(search) {
   const q = new URLSearchParams(search);
@@ -99,11 +44,22 @@ export function fromLink(search) {
   const text = q.get('schedule') ?? '';
   const schedule = /^[0-9a-z]*$/i.test(text) ? [...text].map((c) => parseInt(c, 36)) : text;
   linked.add(config);
-  return { config, schedule };
+  return { config, schedule, kind: q.get('v') === PROGRAM_LINK ? 'program' : 'scenario' };
 }
 
-function challengeFor(scenario, strategy) {
-  return (CHALLENGES[scenario] ?? []).find((c) => !c.strategies || c.strategies.includes(strategy)) ?? null;
+/**
+ * A manifest's challenge as step mode uses it: `won(report)` says whether a stepped report
+ * meets its goal, `story(report)` what happened (the lesson's own words, evaluated by the
+ * runtime into `view.story`, or the outcome's).
+ */
+function challengeOf(c) {
+  const won = c.won.outcome
+    ? (r) => r.outcome === c.won.outcome
+    : (r) => violationsOf(r, c.won.violated) > 0;
+  const story = (r) => r.view?.story ?? (r.outcome === 'deadlock'
+    ? `Deadlock: ${deadlockWords(r.deadlock)}.`
+    : `Broken: “${r.invariants.find((i) => i.id === c.won.violated)?.text ?? c.won.violated}”.`);
+  return { id: c.id, goal: c.goal, won, story, setup: c.setup ?? {}, seed: c.seed ?? null, setupWords: c.setup_words ?? null };
 }
 
 function violationsOf(report, id) {
@@ -118,11 +74,15 @@ export function entryWords(e) {
   return `${e.op} ${e.obj}${value === '' ? '' : ` (${value})`}`;
 }
 
-/** What thread `t` just did, from the new report's log (or, if it is cut, the old plan). */
+/**
+ * What thread `t` just did, from the new report's log: its step after those of `before`
+ * (steps nobody had to choose may follow it); or, if the log is cut, the old plan.
+ */
 export function lastStepWords(before, after, t) {
   const { log, count } = after.steps;
-  const last = log.length === count ? log.at(-1) : null;
-  if (last && last.thread === t) return entryWords(last);
+  const from = before?.steps.count ?? 0;
+  const step = log.length === count ? log.slice(from).find((e) => e.thread === t) : null;
+  if (step) return entryWords(step);
   const next = before?.steps.threads[t]?.next;
   return next ? `${next.op} ${next.obj}` : 'moved';
 }
@@ -137,10 +97,21 @@ export function outcomeWords(report) {
   switch (report.outcome) {
     case 'ok': return 'The run is over: every invariant held.';
     case 'violated': return 'The run is over: an invariant was broken.';
-    case 'deadlock': return `Deadlock: ${cycleWords(report.deadlock?.cycle ?? [])}, so no thread can move.`;
+    case 'deadlock': return `Deadlock: ${deadlockWords(report.deadlock)}, so no thread can move.`;
     case 'error': return report.error?.message ?? 'The run failed.';
     default: return '';
   }
+}
+
+/**
+ * A deadlock in words: its cycle of locks (see cycleWords) or, for a program's threads that
+ * each wait for something none of the others will give, what each waits for.
+ */
+export function deadlockWords(deadlock) {
+  if (!deadlock?.cycle?.length && deadlock?.waiting?.length) {
+    return deadlock.waiting.map((w) => `thread ${w.thread} ${w.why}`).join('; ');
+  }
+  return cycleWords(deadlock?.cycle ?? []);
 }
 
 /** "thread 0 holds a.lock and waits for b.lock; thread 1 ..." for a deadlock's cycle. */
@@ -150,49 +121,6 @@ export function cycleWords(cycle) {
     const holds = edge.holds.length ? `holds ${edge.holds.join(' and ')}` : 'holds nothing';
     return `thread ${edge.thread} ${holds} and waits for ${edge.waits_for}`;
   }).join('; ');
-}
-
-/**
- * What the audit that first saw a wrong total added up, from the step log: the reads of the
- * thread and listing line of the violating step, one per account. Null when the log cannot
- * tell (it is cut short, or the violation was the final state's).
- */
-export function auditTotal(report) {
-  const { log, violation_at: at } = report.steps;
-  const accounts = report.final.balances.length;
-  const end = log[at - 1];
-  if (!at || !end || end.op !== 'read' || !end.line) return null;
-  const values = [];
-  for (let i = at - 1; i >= 0 && values.length < accounts; i--) {
-    const e = log[i];
-    if (e.thread !== end.thread) continue;
-    if (e.op !== 'read' || e.line !== end.line) break;
-    values.push(e.value);
-  }
-  return values.length === accounts ? values.reduce((a, b) => a + b, 0) : null;
-}
-
-function lostMoneyStory(report) {
-  const f = report.final;
-  const seen = auditTotal(report);
-  if (seen !== null && seen !== f.expected_total) {
-    const gap = f.expected_total - seen;
-    const why = gap > 0 ? 'money in flight' : 'money counted twice';
-    return `An audit saw ${num(seen)} of ${num(f.expected_total)}: ${why}.`;
-  }
-  if (f.total !== f.expected_total) {
-    const gap = f.expected_total - f.total;
-    const moved = gap > 0 ? `${num(gap)} lost` : `${num(-gap)} made up`;
-    return `The bank ${report.outcome === 'paused' ? 'holds' : 'ended with'} ${num(f.total)} of ${num(f.expected_total)}: ${moved}.`;
-  }
-  return 'An audit saw a wrong total.';
-}
-
-function overbookStory(report) {
-  const f = report.final;
-  const seats = report.params.seats;
-  return `${num(f.confirmed)} bookings confirmed for ${num(seats)} seat${seats === 1 ? '' : 's'}` +
-    `${f.seats_left < 0 ? `, and ${num(f.seats_left)} seats left` : ''}: overbooked.`;
 }
 
 /**
@@ -239,24 +167,17 @@ function canonical(value) {
     : v));
 }
 
-function deepFreeze(value) {
-  if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}
-
 /**
  * A step-mode link (the query, with `?`) for `config` stepped through `schedule`:
  * `?step=<scenario>&strategy=&seed=`, each parameter as `p.<name>=` (lists
- * comma-separated), and `schedule=` with one base-36 character per step. fromLink reads it
- * back.
+ * comma-separated), `schedule=` with one base-36 character per step, and `v=2` for a view of
+ * a lesson's program. fromLink reads it back.
  * @param {object} config
  * @param {number[]} schedule
+ * @param {string} [kind] 'program' or 'scenario'
  * @returns {string}
  */
-export function toLink(config, schedule) {
+export function toLink(config, schedule, kind = 'program') {
   const { scenario, strategy, seed, ...params } = config;
   const enc = (v) => encodeURIComponent(String(v));
   const parts = [`step=${enc(scenario)}`];
@@ -266,6 +187,7 @@ export function toLink(config, schedule) {
     parts.push(`p.${enc(name)}=${Array.isArray(value) ? value.map(enc).join(',') : enc(value)}`);
   }
   if (schedule.length) parts.push(`schedule=${schedule.map((t) => t.toString(36)).join('')}`);
+  if (kind === 'program') parts.push(`v=${PROGRAM_LINK}`);
   return `?${parts.join('&')}`;
 }
 
@@ -274,31 +196,62 @@ export function isLinked(config) {
   return linked.has(config);
 }
 
+/** A placement's program as listing lines, each with its role (lock, invalid or code). */
+export function listingOf(placement) {
+  const lock = new Set(placement.lock_lines ?? []);
+  const invalid = new Set(placement.invalid_lines ?? []);
+  const lines = placement.program.replace(/\n$/, '').split('\n');
+  return lines.map((text, i) => ({
+    text,
+    role: lock.has(i + 1) ? 'lock' : invalid.has(i + 1) ? 'invalid' : 'code',
+  }));
+}
+
 /**
- * What a step view of `config` is, before it runs: the config every run of it uses (step
- * mode's small setup for a lesson whose sizes would take too many steps, unless `asGiven`;
- * seed 1 unless given), its catalog entries, its challenge and the setup sentence.
+ * What a step view of `config` is, before it runs: its kind ('program': the lesson's
+ * program for the placement; 'scenario': a hand-written scenario, for links made before and
+ * replays of its runs), the config every run of it uses (the lesson's small step setup and
+ * its challenge's, unless `asGiven`; seed 1 unless given), its titles, listing, invalid
+ * lines, whether the placement is safe, its challenge and the setup sentence.
  * @param {object} config { scenario, strategy?, ...params, seed? }
- * @param {object[]} catalog pg.scenarios()
- * @param {boolean} asGiven
+ * @param {{ catalog: object[], lessons: object[] }} known pg.scenarios() and pg.lessons()
+ * @param {{ asGiven: boolean, kind?: string }} how
  */
-export function prepare(config, catalog, asGiven) {
+export function prepare(config, { catalog, lessons }, { asGiven, kind }) {
   let c = {};
   for (const [key, value] of Object.entries(config ?? {})) {
-    if (!RUN_KEYS.has(key) && value !== undefined) c[key] = value;
+    if (!RUN_KEYS.has(key) && key !== 'lesson' && value !== undefined) c[key] = value;
   }
+  const lesson = lessons.find((l) => l.id === c.scenario) ?? null;
   const scenario = catalog.find((s) => s.id === c.scenario) ?? null;
-  if (scenario && c.strategy == null) c.strategy = scenario.strategies[0].id;
-  const strategy = scenario?.strategies.find((s) => s.id === c.strategy) ?? null;
-  const challenge = challengeFor(c.scenario, c.strategy);
-  let setup = null;
-  if (!asGiven && STEP_SETUPS[c.scenario]) {
-    const seed = c.seed;
-    c = { scenario: c.scenario, strategy: c.strategy, ...structuredClone(STEP_SETUPS[c.scenario]), ...challenge?.setup };
-    if (seed != null) c.seed = seed;
-    const extra = challenge?.setupWords && seed == null ? ` (${challenge.setupWords})` : '';
-    setup = `Step mode uses a small setup: ${SETUP_WORDS[c.scenario]}${extra}.`;
+  kind ??= lesson || !scenario ? 'program' : 'scenario';
+  if (kind === 'scenario') {
+    if (scenario && c.strategy == null) c.strategy = scenario.strategies[0].id;
+    const strategy = scenario?.strategies.find((s) => s.id === c.strategy) ?? null;
+    c.seed ??= 1;
+    return {
+      kind, config: c, title: scenario?.title ?? null, placementTitle: strategy?.title ?? null,
+      safe: Boolean(strategy?.safe), listing: strategy?.listing ?? [], invalidLines: new Set(),
+      challenge: null, setup: null,
+    };
   }
-  c.seed ??= 1;
-  return { config: c, scenario, strategy, challenge, setup };
+  if (lesson && c.strategy == null) c.strategy = lesson.placements[0].id;
+  const placement = lesson?.placements.find((p) => p.id === c.strategy) ?? null;
+  const step = lesson?.step ?? null;
+  const manifest = (step?.challenges ?? []).find((ch) => !ch.placements || ch.placements.includes(c.strategy)) ?? null;
+  const challenge = manifest ? challengeOf(manifest) : null;
+  let setup = null;
+  if (!asGiven && step && (Object.keys(step.params ?? {}).length || Object.keys(challenge?.setup ?? {}).length)) {
+    const seed = c.seed;
+    c = { scenario: c.scenario, strategy: c.strategy, ...structuredClone(step.params ?? {}), ...structuredClone(challenge?.setup ?? {}) };
+    c.seed = seed ?? challenge?.seed ?? step.seed ?? 1;
+    const extra = challenge?.setupWords && seed == null ? ` (${challenge.setupWords})` : '';
+    if (step.words) setup = `Step mode uses a small setup: ${step.words}${extra}.`;
+  }
+  c.seed ??= step?.seed ?? 1;
+  return {
+    kind, config: c, title: lesson?.title ?? null, placementTitle: placement?.title ?? null,
+    safe: Boolean(placement?.safe), listing: placement ? listingOf(placement) : [],
+    invalidLines: new Set(placement?.invalid_lines ?? []), challenge, setup,
+  };
 }

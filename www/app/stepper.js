@@ -3,10 +3,13 @@
 // A stepped run carries out one operation of one thread at a time (a read, a write, taking a
 // lock...), in the order a schedule gives: a list of thread numbers. The core is
 // deterministic (same config, seed and schedule, same report), so this module never keeps a
-// run alive: each Step re-runs the scenario from the start with the schedule so far plus one
-// entry, and Undo re-runs it with one entry fewer. The runs are tiny, and this way every view
-// is reproducible from (config, seed, schedule) alone, which is exactly what link() writes
-// into the address bar.
+// run alive: each Step re-runs the lesson's program from the start with the schedule so far
+// plus one entry, and goes on by itself while there is nothing to choose (steps no other
+// thread's can conflict with, and a thread alone able to move: `pause: "choice"`); Undo
+// goes back to where the learner last chose. The runs are tiny, and this way every view is
+// reproducible from (config, seed, schedule) alone, which is exactly what link() writes into
+// the address bar. A view of a hand-written scenario (a link made before the lessons were
+// stepped as programs, or the replay of a scenario's run) steps exactly as its schedule says.
 //
 // The view: one column per thread (its status, the listing with its next line marked, its
 // Step button), the shared state, the invariants, the step log, the lesson's challenge when
@@ -20,7 +23,7 @@
 import { renderFinal } from './finals.js';
 import { el, num } from './format.js';
 import {
-  cycleWords, entryWords, firstDifference, fromLink, halves, isLinked, lastStepWords, outcomeWords,
+  deadlockWords, entryWords, firstDifference, fromLink, halves, isLinked, lastStepWords, outcomeWords,
   prepare, toLink, waitingWords,
 } from './step-model.js';
 
@@ -29,7 +32,7 @@ export { fromLink };
 /** How many entries of the step log are drawn: enough to read, few enough to stay quick. */
 const LOG_SHOWN = 200;
 /** The address-bar parameters a step view owns (besides every `p.<name>`). */
-const LINK_KEYS = new Set(['step', 'strategy', 'seed', 'schedule']);
+const LINK_KEYS = new Set(['step', 'strategy', 'seed', 'schedule', 'v']);
 
 /**
  * Step mode for the playground page and the embed. `root` is the container it draws into;
@@ -41,7 +44,7 @@ export class Stepper extends EventTarget {
   #pg;
   #root;
   #panel;
-  #catalog = null;
+  #known = null;
   /**
    * The open view, or null: its config (what every run of it uses), catalog entries,
    * challenge, setup sentence, how it was opened, and what exploring and replaying found.
@@ -72,18 +75,19 @@ export class Stepper extends EventTarget {
 
   /**
    * Opens step mode on `config` ({ scenario, strategy, ...params, seed? }) and steps it
-   * through `schedule`. Bank and booking get the small STEP_SETUPS instead of their
-   * parameters, unless the config came from fromLink() (or `exact` is set): a link is
-   * reproduced as it was made. Resolves once the view is drawn; a refused config is shown
-   * in the view's alert, not thrown.
+   * through `schedule`. A lesson with a small step setup (its manifest's `step`) gets it
+   * instead of its parameters, unless the config came from fromLink() (or `exact` is set):
+   * a link is reproduced as it was made. `kind` 'scenario' steps the hand-written scenario
+   * (what a link made before the lessons were programs names). Resolves once the view is
+   * drawn; a refused config is shown in the view's alert, not thrown.
    * @param {object} config
-   * @param {{ schedule?: number[], exact?: boolean }} [options]
+   * @param {{ schedule?: number[], exact?: boolean, kind?: string }} [options]
    * @returns {Promise<void>}
    */
-  open(config, { schedule = [], exact = false } = {}) {
+  open(config, { schedule = [], exact = false, kind } = {}) {
     const asGiven = exact || isLinked(config);
     return this.#enqueue(async () => {
-      this.#start(this.#prepare(config, asGiven));
+      this.#start(this.#prepare(config, asGiven, kind));
       const first = Array.isArray(schedule) ? [...schedule] : schedule;
       const hasSteps = !Array.isArray(first) || first.length > 0;
       const opened = await this.#go(first, () => (hasSteps ? `Opened at step ${this.#schedule.length}.` : null));
@@ -103,7 +107,7 @@ export class Stepper extends EventTarget {
   replay(report) {
     return this.#enqueue(async () => {
       const config = { scenario: report.scenario, strategy: report.strategy, ...report.params };
-      this.#start(this.#prepare(config, true), { replaying: true });
+      this.#start(this.#prepare(config, true, report.program ? 'program' : 'scenario'), { replaying: true });
       const view = this.#view;
       const schedule = report.trace?.replay;
       if (!Array.isArray(schedule)) {
@@ -113,7 +117,7 @@ export class Stepper extends EventTarget {
       let replayed;
       try {
         // No pause: the replay runs to the end, so that its final state can be compared.
-        replayed = await this.#pg.run({ ...view.config, executor: 'stepped', schedule });
+        replayed = await this.#pg.run({ ...this.#runConfig(view), executor: 'stepped', schedule });
       } catch (e) {
         if (view === this.#view) this.#fail(e.message);
         return;
@@ -132,7 +136,7 @@ export class Stepper extends EventTarget {
    */
   link() {
     const base = location.origin + location.pathname;
-    return this.#view ? base + toLink(this.#view.config, this.#schedule) : base;
+    return this.#view ? base + toLink(this.#view.config, this.#schedule, this.#view.kind) : base;
   }
 
 
@@ -178,12 +182,15 @@ export class Stepper extends EventTarget {
    * when it returns, shows the report; `say(previous, report)` words the announcement.
    * Resolves true when a report was shown, false when the run was refused.
    */
-  async #go(schedule, say, { keepError = false } = {}) {
+  async #go(schedule, say, { keepError = false, exact = false } = {}) {
     const view = this.#view;
     if (!view) return false;
+    // A program's view goes on while there is nothing to choose; `exact` stops where the
+    // schedule ends (undo, and a scenario's view always).
+    const pause = view.kind === 'program' && !exact ? 'choice' : true;
     let report;
     try {
-      report = await this.#pg.run({ ...view.config, executor: 'stepped', schedule, pause: true });
+      report = await this.#pg.run({ ...this.#runConfig(view), executor: 'stepped', schedule, pause });
     } catch (e) {
       if (view === this.#view) this.#fail(e.message);
       return false;
@@ -195,6 +202,11 @@ export class Stepper extends EventTarget {
     }
     this.#accept(report, say, { keepError });
     return true;
+  }
+
+  /** The run config of `view`: its setup, and which program runs it. */
+  #runConfig(view) {
+    return { ...view.config, lesson: view.kind === 'program' ? true : undefined };
   }
 
   /** Makes `report` the current state of the view and draws it. */
@@ -229,7 +241,10 @@ export class Stepper extends EventTarget {
       } else if (th.status === 'done') {
         this.#say(`Thread ${t} is done.${report.outcome === 'paused' ? '' : ' The run is over: undo or start over.'}`);
       } else {
-        await this.#go([...this.#schedule, t], (before, after) => `Thread ${t} ${lastStepWords(before, after, t)}.`);
+        const from = this.#schedule;
+        if (await this.#go([...from, t], (before, after) => `Thread ${t} ${lastStepWords(before, after, t)}.`)) {
+          this.#view?.chosen.push(from);
+        }
       }
     });
   }
@@ -241,21 +256,32 @@ export class Stepper extends EventTarget {
         this.#say('Nothing to undo: this is the start.');
         return;
       }
-      await this.#go(this.#schedule.slice(0, -1), (before) => {
-        const log = before.steps.log;
-        const last = log.length === before.steps.count ? log.at(-1) : null;
-        return last ? `Undid thread ${last.thread}'s ${entryWords(last)}.` : 'Undid the last step.';
-      });
+      // Back to where the learner last chose; without that (a link, an opened example),
+      // back to before the last step that was not quiet.
+      const view = this.#view;
+      const { steps } = this.#report;
+      const back = view.chosen.pop()
+        ?? this.#schedule.slice(0, view.kind === 'program' && steps.log_complete ? lastChoice(steps) : -1);
+      const undone = this.#report.steps.log[back.length];
+      await this.#go(back, () => (undone
+        ? `Undid thread ${undone.thread}'s ${entryWords(undone)}.`
+        : 'Undid the last step.'), { exact: true });
     });
   }
 
   #startOver() {
-    return this.#enqueue(() => this.#go([], () => 'Back at the start: no thread has moved.'));
+    return this.#enqueue(() => {
+      if (this.#view) this.#view.chosen = [];
+      return this.#go([], () => 'Back at the start: no thread has moved.');
+    });
   }
 
   #openExample(schedule) {
-    return this.#enqueue(() => this.#go([...schedule],
-      () => `Opened the interleaving the exploration found: ${num(schedule.length)} steps.`));
+    return this.#enqueue(() => {
+      if (this.#view) this.#view.chosen = [];
+      return this.#go([...schedule],
+        () => `Opened the interleaving the exploration found: ${num(schedule.length)} steps.`, { exact: true });
+    });
   }
 
   #explore() {
@@ -269,7 +295,7 @@ export class Stepper extends EventTarget {
       proof.setAttribute('aria-busy', 'true');
       let result;
       try {
-        result = await this.#pg.explore(view.config);
+        result = await this.#pg.explore(this.#runConfig(view));
       } catch (e) {
         if (view !== this.#view) return;
         proof.setAttribute('aria-busy', 'false');
@@ -286,10 +312,10 @@ export class Stepper extends EventTarget {
 
   // --- Views ------------------------------------------------------------------------------
 
-  /** The catalog entry, strategy and final config of a view of `config`. */
-  #prepare(config, asGiven) {
-    this.#catalog ??= this.#pg.scenarios();
-    return { ...prepare(config, this.#catalog, asGiven), asGiven, explored: null, replay: null };
+  /** What a view of `config` is (see prepare), and what exploring and replaying found. */
+  #prepare(config, asGiven, kind) {
+    this.#known ??= { catalog: this.#pg.scenarios(), lessons: this.#pg.lessons() };
+    return { ...prepare(config, this.#known, { asGiven, kind }), asGiven, explored: null, replay: null, chosen: [] };
   }
 
 
@@ -321,11 +347,15 @@ export class Stepper extends EventTarget {
       return b;
     };
 
-    const title = [view.scenario?.title ?? view.config.scenario, view.strategy?.title ?? view.config.strategy]
+    const title = [view.title ?? view.config.scenario, view.placementTitle ?? view.config.strategy]
       .filter(Boolean).join(': ');
     let how = 'You are the scheduler: each Step button runs one operation of that thread (a read, a ' +
       'write, taking a lock), in the order you choose. Keys: 0 to 9 step a thread, Backspace or u ' +
       'undoes, r starts over.';
+    if (view.kind === 'program') {
+      how += ' Thread 0 is the program\'s main thread. Steps that nothing else could come between ' +
+        '(reading a function, a module or a constant, and a thread alone able to move) are taken for you.';
+    }
     if (view.replaying) how = 'This is a real run replayed one operation at a time, in the order its threads really ran. ' + how;
     else if (view.asGiven) how += ' This view comes from a link: its setup is used exactly as given.';
     const intro = el('div', { class: 'step-intro' },
@@ -375,14 +405,14 @@ export class Stepper extends EventTarget {
   }
 
   #buildChallenge() {
-    const { challenge, strategy } = this.#view;
+    const { challenge, safe, placementTitle } = this.#view;
     const dom = this.#dom;
     dom.challengeStatus = el('p', { class: 'step-challenge-status' });
     return el('section', { class: 'step-challenge', 'data-challenge': 'open', 'aria-labelledby': 'step-challenge-title' },
       el('h3', { id: 'step-challenge-title' }, 'Challenge'),
       el('p', { class: 'step-goal' }, challenge.goal),
-      strategy?.safe
-        ? el('p', { class: 'step-safe' }, 'With this strategy it cannot be done: ', el('strong', {}, strategy.title),
+      safe
+        ? el('p', { class: 'step-safe' }, 'With this strategy it cannot be done: ', el('strong', {}, placementTitle),
           ' is safe. Explore all interleavings tries every order of the threads\' steps, as the proof.')
         : null,
       dom.challengeStatus);
@@ -390,7 +420,7 @@ export class Stepper extends EventTarget {
 
   /** One column of a thread: its status, its copy of the listing, its Step button. */
   #buildColumn(t) {
-    const listing = this.#view.strategy?.listing ?? [];
+    const listing = this.#view.listing;
     const status = el('p', { class: 'step-status', id: `step-thread-${t}-status` });
     const midway = el('p', { class: 'step-midway', hidden: true }, 'In the middle of an update');
     const step = el('button', {
@@ -415,7 +445,7 @@ export class Stepper extends EventTarget {
     if (!report || !this.#dom) return;
     this.#renderOutcome();
     this.#renderThreads();
-    this.#dom.state.replaceChildren(...[renderFinal(report), this.#stateLine()].filter(Boolean));
+    this.#dom.state.replaceChildren(...[this.#stateTable(), this.#stateLine()].filter(Boolean));
     this.#renderInvariants();
     this.#renderLog();
     this.#renderChallenge();
@@ -431,7 +461,7 @@ export class Stepper extends EventTarget {
       paused: `After ${steps}: pick the thread that moves next.`,
       ok: `Finished after ${steps}: every invariant held.`,
       violated: `Finished after ${steps}: an invariant was broken.`,
-      deadlock: `Deadlock after ${steps}: ${cycleWords(report.deadlock?.cycle ?? [])}, so no thread can move.`,
+      deadlock: `Deadlock after ${steps}: ${deadlockWords(report.deadlock)}, so no thread can move.`,
       error: `Stopped after ${steps}: that schedule asked a thread that could not move.`,
     }[report.outcome] ?? `${report.outcome} after ${steps}.`;
     const out = this.#dom.outcome;
@@ -451,8 +481,9 @@ export class Stepper extends EventTarget {
     threads.forEach((th, t) => {
       const col = dom.columns[t];
       const line = th.status === 'done' ? null : th.next?.line ?? null;
-      // The core says when a thread is between breaking the data and mending it.
-      const midway = Boolean(th.invalid);
+      // Between breaking the data and mending it: the core says so of a scenario's thread;
+      // a program's is at a line of its invalid stretch.
+      const midway = isMidway(this.#view, th);
       col.box.dataset.status = th.status;
       col.box.classList.toggle('midway', midway);
       col.midway.hidden = !midway;
@@ -480,31 +511,26 @@ export class Stepper extends EventTarget {
     });
   }
 
-  /** The line under the state table: money in flight, seats, or who is mid-update. */
-  #stateLine() {
+  /**
+   * The shared data: a program's, row by row as the run left it (its lesson's drawing once
+   * the run is over); a scenario's final state as its lesson draws it.
+   */
+  #stateTable() {
     const report = this.#report;
-    const f = report.final;
-    const midway = report.steps.threads
-      .map((th, t) => (th.invalid ? t : null))
+    if (this.#view.kind !== 'program' || report.view?.title) return renderFinal(report);
+    const rows = report.steps.shared ?? [];
+    if (!rows.length) return el('p', { class: 'step-shared-empty' }, 'No shared data yet.');
+    const shown = (v) => (typeof v === 'number' ? num(v) : Array.isArray(v) ? v.map(shown).join(', ') : JSON.stringify(v));
+    return el('table', { class: 'final step-shared', 'aria-label': 'Shared data' }, el('tbody', {}, rows.map((r) =>
+      el('tr', { 'data-name': r.name }, el('th', { scope: 'row' }, el('code', {}, r.name)),
+        el('td', { class: 'num', 'data-value': JSON.stringify(r.value) }, shown(r.value))))));
+  }
+
+  /** The line under the state table: who is in the middle of an update, if anybody. */
+  #stateLine() {
+    const midway = this.#report.steps.threads
+      .map((th, t) => (isMidway(this.#view, th) ? t : null))
       .filter((t) => t !== null);
-    const running = report.outcome === 'paused';
-    if (report.scenario === 'bank') {
-      const gap = f.expected_total - f.total;
-      let words = 'every coin is in an account';
-      if (gap > 0) words = `${num(gap)} ${running ? 'in flight' : 'lost'}`;
-      if (gap < 0) words = `${num(-gap)} more than there should be`;
-      return el('p', { class: `step-money${gap ? ' invalid' : ''}`, 'data-total': f.total, 'data-expected': f.expected_total },
-        `Total ${num(f.total)} of ${num(f.expected_total)}: ${words}`);
-    }
-    if (report.scenario === 'booking') {
-      const seats = report.params.seats;
-      const over = f.confirmed > seats || f.seats_left < 0;
-      const who = midway.length
-        ? `: thread${midway.length > 1 ? 's' : ''} ${midway.join(', ')} checked and ${midway.length > 1 ? 'have' : 'has'} not updated yet, so the seat still looks free`
-        : '';
-      return el('p', { class: `step-seats${over || midway.length ? ' invalid' : ''}`, 'data-seats-left': f.seats_left, 'data-confirmed': f.confirmed },
-        `${num(f.seats_left)} seat${f.seats_left === 1 ? '' : 's'} left, ${num(f.confirmed)} confirmed for ${num(seats)} seat${seats === 1 ? '' : 's'}${who}`);
-    }
     if (!midway.length) return null;
     return el('p', { class: 'step-midway-state invalid' },
       `Thread${midway.length > 1 ? 's' : ''} ${midway.join(', ')} ${midway.length > 1 ? 'are' : 'is'} in the middle of an update: the shared data is temporarily invalid`);
@@ -522,20 +548,24 @@ export class Stepper extends EventTarget {
 
   #renderLog() {
     const { steps } = this.#report;
-    const log = steps.log;
-    const listing = this.#view.strategy?.listing ?? [];
+    // Each step with its number; quiet steps (nothing could come between them) are not
+    // shown, and halves pairs a statement's read and write among the others.
+    const all = steps.log.map((e, i) => ({ ...e, n: i + 1 }));
+    const log = all.filter((e) => !e.quiet);
+    const quiet = all.length - log.length;
+    const listing = this.#view.listing;
     const notes = halves(log);
     const from = Math.max(0, log.length - LOG_SHOWN);
     const dom = this.#dom;
     const missing = [];
+    if (quiet) missing.push(`${num(quiet)} quiet step${quiet === 1 ? '' : 's'} (reading a function, a module or a constant) not shown.`);
     if (from > 0) missing.push(`Showing the last ${num(log.length - from)} of ${num(log.length)} steps in the log.`);
-    if (!steps.log_complete) missing.push(`The log keeps only the first ${num(log.length)} of ${num(steps.count)} steps.`);
+    if (!steps.log_complete) missing.push(`The log keeps only the first ${num(all.length)} of ${num(steps.count)} steps.`);
     dom.logNote.textContent = missing.join(' ');
     dom.logNote.hidden = !missing.length;
-    dom.log.start = from + 1;
     dom.log.replaceChildren(...log.slice(from).map((e, k) => {
       const note = notes[from + k];
-      return el('li', { 'data-thread': e.thread, class: note?.lost != null ? 'lost' : null },
+      return el('li', { value: e.n, 'data-thread': e.thread, class: note?.lost != null ? 'lost' : null },
         el('span', { class: 'step-log-who' }, `Thread ${e.thread}`), ' ', entryWords(e),
         e.line ? el('span', { class: 'step-log-line' }, ` line ${e.line}`) : null,
         note ? el('span', { class: 'step-half' }, ' (', halfWords(note, listing), ')') : null);
@@ -545,7 +575,7 @@ export class Stepper extends EventTarget {
   }
 
   #renderChallenge() {
-    const { challenge, strategy } = this.#view;
+    const { challenge, safe } = this.#view;
     const box = this.#dom.challenge;
     if (!challenge || !box) return;
     const won = challenge.won(this.#report);
@@ -553,7 +583,7 @@ export class Stepper extends EventTarget {
     const status = this.#dom.challengeStatus;
     status.className = `step-challenge-status${won ? ' won' : ''}`;
     // Under a safe strategy the note above already says how it stands.
-    const open = strategy?.safe ? [] : ['Not yet.'];
+    const open = safe ? [] : ['Not yet.'];
     status.replaceChildren(...(won ? [el('strong', {}, 'You won! '), challenge.story(this.#report)] : open));
   }
 
@@ -607,12 +637,16 @@ export class Stepper extends EventTarget {
       }
     } else if (r.exhausted) {
       kind = 'none-breaks';
-      text = `No interleaving breaks it: all ${num(r.states)} reachable states explored.`;
+      text = r.states != null
+        ? `No interleaving breaks it: all ${num(r.states)} reachable states explored.`
+        : `No interleaving breaks it: all ${num(r.schedules)} complete interleavings tried (${num(r.runs)} runs).`;
     } else {
       kind = 'none-found';
       text = r.mode === 'sampled'
         ? `None of ${num(r.runs)} sampled interleavings broke it, but that is not all of them: evidence, not proof.`
-        : `None of the ${num(r.states)} states explored broke it, but the search stopped before it had seen them all: evidence, not proof.`;
+        : r.states != null
+          ? `None of the ${num(r.states)} states explored broke it, but the search stopped before it had seen them all: evidence, not proof.`
+          : `None of the ${num(r.schedules)} complete interleavings tried (${num(r.runs)} runs) broke it, but the search stopped before it had tried them all: evidence, not proof.`;
     }
     proof.dataset.proof = kind;
     proof.className = `step-proof ${kind}`;
@@ -671,6 +705,22 @@ export class Stepper extends EventTarget {
     else return;
     e.preventDefault();
   }
+}
+
+// --- Helpers ------------------------------------------------------------------------------
+
+/** Whether thread `th` of `view` is in the middle of an update (see #renderThreads). */
+function isMidway(view, th) {
+  if (th.invalid) return true;
+  return th.status !== 'done' && th.next?.line != null && view.invalidLines.has(th.next.line);
+}
+
+/** How long a schedule is up to (not including) its last step that was not quiet. */
+function lastChoice(steps) {
+  for (let i = Math.min(steps.log.length, steps.schedule.length) - 1; i >= 0; i--) {
+    if (!steps.log[i].quiet) return i;
+  }
+  return 0;
 }
 
 // --- Words that are nodes -------------------------------------------------------------------

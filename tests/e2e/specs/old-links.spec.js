@@ -19,7 +19,11 @@ const SETUPS = [
   '?scenario=condition&strategy=busy-wait&p.customers=4&p.unit_ms=2&p.write_ms=1&p.serve_ms=1',
 ];
 
-/** Step links as "Link to this view" writes them: setup, seed and the steps taken. */
+/**
+ * Step links as "Link to this view" wrote them before step mode stepped the lessons'
+ * programs: setup, seed and the steps taken, counted in the hand-written scenario's steps
+ * (links without `v=2` still open the scenario).
+ */
 const STEPS = [
   { link: '?step=bank&strategy=none&seed=1&p.accounts=100,100&p.threads=2&p.transfers_per_thread=1&p.max_amount=50&p.delay=2&schedule=00101', steps: 5, outcome: 'paused' },
   { link: '?step=bank&strategy=fine-unordered&seed=1&p.accounts=100,100&p.threads=2&p.transfers_per_thread=1&p.max_amount=50&p.delay=2&schedule=01', steps: 2, outcome: 'deadlock' },
