@@ -30,6 +30,8 @@
 //   await pg.explore({ scenario, strategy, ...small params, seed, budget })
 //   await pg.explore({ program, seed, budget })  // every way a program's threads take turns
 //     -> { mode, runs, schedules, violating, states, exhausted, example: { schedule, outcome } }
+//        (a program's also: narrowed, when stepping on one thread could not offer every
+//        interleaving, so the search is not exhausted: where real threads are, it is)
 //        (a scenario's also: broken_states, reached with an invariant already broken; depth,
 //        the most steps a tried schedule took; run_length, the steps of one whole run)
 //   pg.stop()                                         // cancels the run in flight and queued ones

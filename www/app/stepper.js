@@ -644,7 +644,11 @@ export class Stepper extends EventTarget {
       kind = 'none-found';
       text = r.mode === 'sampled'
         ? `None of ${num(r.runs)} sampled interleavings broke it, but that is not all of them: evidence, not proof.`
-        : r.states != null
+        : r.narrowed
+          ? `None of the ${num(r.schedules)} complete interleavings tried broke it, but on one thread a thread ` +
+            'waiting inside a call (such as a key= function) could not be offered every time: where real threads ' +
+            'are, the search tries them all. Evidence, not proof.'
+          : r.states != null
           ? `None of the ${num(r.states)} states explored broke it, but the search stopped before it had seen them all: evidence, not proof.`
           : `None of the ${num(r.schedules)} complete interleavings tried (${num(r.runs)} runs) broke it, but the search stopped before it had tried them all: evidence, not proof.`;
     }

@@ -419,6 +419,8 @@ fn explore_program(
         found.violating,
         if found.exhausted {
             ", every interleaving tried"
+        } else if found.narrowed {
+            ", not every interleaving could be offered on one thread"
         } else {
             ", stopped at the budget"
         },

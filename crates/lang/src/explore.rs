@@ -84,6 +84,11 @@ pub struct ProgramExploration {
     pub violating: u64,
     /// Whether every interleaving was tried: with `violating` 0, none breaks the program.
     pub exhausted: bool,
+    /// Stepped on one thread, some run could not offer a thread that real threads would
+    /// have (it was suspended inside a call such as a `key=` function, beneath another
+    /// thread's wait): the search then saw fewer interleavings than there are, and is not
+    /// exhausted however far it went. Run it with real threads to try them all.
+    pub narrowed: bool,
     /// Whether a Stop ended the search early.
     pub cancelled: bool,
     /// Steps taken by all its runs together.
@@ -166,6 +171,7 @@ impl ProgramSearch {
             schedules: 0,
             violating: 0,
             exhausted: false,
+            narrowed: false,
             cancelled: false,
             steps: 0,
             example: None,
@@ -201,6 +207,7 @@ impl ProgramSearch {
             found.runs += 1;
             let Some(steps) = &report.steps else { break };
             found.steps += steps.count;
+            found.narrowed |= steps.narrowed;
             match report.outcome {
                 Outcome::Paused => {
                     // The steps taken on their own since the choice wake whom they touch.
@@ -262,7 +269,7 @@ impl ProgramSearch {
                 Outcome::Ok | Outcome::Error => found.schedules += 1,
             }
         }
-        found.exhausted = queue.is_empty() && !found.cancelled;
+        found.exhausted = queue.is_empty() && !found.cancelled && !found.narrowed;
         found.elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
         found
     }

@@ -238,3 +238,43 @@ fn exploring_the_banks_placements_finds_every_bug_and_proves_every_fix() {
         assert_eq!(replay.outcome, example.outcome, "{placement}");
     }
 }
+
+#[test]
+fn a_search_on_one_thread_that_could_not_offer_a_thread_says_it_is_not_exhausted() {
+    // Each thread reads shared data inside a `key=` function: on one thread, one of them
+    // waits there beneath the other, which cannot offer it to the scheduler meanwhile.
+    let program = "\
+import threading
+
+class A:
+    def __init__(self, v):
+        self.v = v
+
+x = A(1)
+
+def sorter():
+    sorted([x], key=lambda a: a.v)
+    x.v = 2
+
+ts = [threading.Thread(target=sorter) for _ in range(2)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+";
+    let search = ProgramSearch::from_value(&json!({ "program": program, "seed": 1 })).unwrap();
+    let one_thread = RunOptions {
+        threads: None,
+        ..RunOptions::default()
+    };
+    let narrowed = search.explore(&one_thread);
+    assert!(narrowed.narrowed, "{narrowed:?}");
+    assert!(!narrowed.exhausted, "{narrowed:?}");
+    // With real threads taking turns, every interleaving is offered, and tried.
+    let full = search.explore(&RunOptions::default());
+    assert!(full.exhausted && !full.narrowed, "{full:?}");
+    assert!(
+        full.schedules >= narrowed.schedules,
+        "{full:?} {narrowed:?}"
+    );
+}

@@ -501,6 +501,7 @@ impl StepGate {
             threads,
             violation_at: st.violation_at,
             shared: Vec::new(),
+            narrowed: false,
             state: h,
         }
     }
@@ -531,6 +532,11 @@ pub struct StepReport {
     /// still change, named by its path from a global (`accounts[1].balance`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub shared: Vec<SharedRow>,
+    /// A program stepped on one thread: at some step a thread that could have moved was not
+    /// offered (suspended inside a call, such as a `key=` function, beneath another thread
+    /// that waits), so this run had fewer choices than real threads would have given.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub narrowed: bool,
 }
 
 /// One value of a program's shared data.

@@ -86,6 +86,9 @@ struct State {
     ended: Option<TurnsEnd>,
     /// Where every thread stood when the turns ended the run (threads then unwind).
     at_end: Option<Vec<ThreadView>>,
+    /// On one thread: a thread that could have moved was not offered, being suspended
+    /// inside a call further down the stack (see [`Turns::choose`]).
+    narrowed: bool,
 }
 
 /// The turns of a stepped program's threads (one per run, in the run's [`RunControl`]).
@@ -131,6 +134,7 @@ impl Turns {
                 log: Vec::new(),
                 ended: None,
                 at_end: None,
+                narrowed: false,
             }),
             changed: Condvar::new(),
         }
@@ -149,6 +153,7 @@ impl Turns {
             log: Vec::new(),
             ended: None,
             at_end: None,
+            narrowed: false,
         };
         self.one_thread.store(false, Relaxed);
         self.active.store(true, Relaxed);
@@ -432,6 +437,9 @@ impl Turns {
             None
         };
         let can_move: Vec<usize> = ready.iter().copied().filter(|&t| resumable(t)).collect();
+        if can_move.len() < ready.len() {
+            st.narrowed = true;
+        }
         if can_move.is_empty() && !ready.is_empty() {
             // On one thread only: those that could move are suspended inside calls
             // further down the stack, under a thread whose wait they would end.
@@ -538,6 +546,7 @@ impl Turns {
             violation_at: None,
             state: 0,
             shared: Vec::new(),
+            narrowed: st.narrowed,
         }
     }
 
