@@ -4,26 +4,10 @@
 
 mod common;
 
-use common::{lesson, lesson_placements, threads_lessons};
+use common::{lesson, lesson_placements, stepped, threads_lessons};
 
 use racelab::{Outcome, Report};
-use racelab_lang::run::ProgramConfig;
 use serde_json::json;
-
-/// A stepped run of `program`: with real threads taking turns, or on this thread alone.
-fn stepped(program: &str, extra: &serde_json::Value, one_thread: bool) -> Report {
-    let mut config = json!({ "program": program, "executor": "stepped" });
-    for (k, v) in extra.as_object().unwrap() {
-        config[k] = v.clone();
-    }
-    let config = ProgramConfig::from_value(&config).unwrap_or_else(|e| panic!("{e}"));
-    let compiled = config.compile().unwrap_or_else(|e| panic!("{}", e.message));
-    let mut options = config.options();
-    if one_thread {
-        options.threads = None;
-    }
-    config.run_with(&compiled, options)
-}
 
 /// What must be equal between the two: not their wall-clock time, nor the times a program
 /// read from the clock into its final state or shared data (floats; a run's integers are

@@ -16,15 +16,7 @@ use serde_json::{json, Value};
 
 /// A stepped run of `program` on this thread (the quicker of the two stepped engines).
 fn stepped(program: &str, extra: Value) -> Report {
-    let mut config = json!({ "program": program, "executor": "stepped" });
-    for (k, v) in extra.as_object().unwrap() {
-        config[k] = v.clone();
-    }
-    let config = ProgramConfig::from_value(&config).unwrap_or_else(|e| panic!("{e}"));
-    let compiled = config.compile().unwrap_or_else(|e| panic!("{}", e.message));
-    let mut options = config.options();
-    options.threads = None;
-    config.run_with(&compiled, options)
+    common::stepped(program, &extra, true)
 }
 
 /// What a run comes to: its outcome, final globals (not the clock's readings), checks,

@@ -119,17 +119,24 @@ pub(crate) fn owner_of(obj: &Value, what: String) -> Option<Owner> {
     .then(|| (obj.clone(), what))
 }
 
-/// An element's key as a path shows it (`[3]`, `['alice']`).
-pub(crate) fn key_suffix(key: &Value) -> String {
+/// An element's key as a path shows it (`[3]`, `['alice']`), if it is a simple one.
+fn simple_key(key: &Value) -> Option<String> {
     match key {
-        Value::Int(i) => format!("[{i}]"),
-        Value::Str(s) => format!("[{:?}]", s.as_str()).replace('"', "'"),
-        _ => "[…]".to_string(),
+        Value::Int(i) => Some(format!("[{i}]")),
+        Value::Str(s) => Some(format!("['{}']", s.as_str())),
+        _ => None,
     }
 }
 
-/// The children of a container or instance, each with the suffix of its path.
-fn children(v: &Value) -> Vec<(Value, String)> {
+/// An element's key as a step names it: `[3]`, `['alice']`, or `[…]`.
+pub(crate) fn key_suffix(key: &Value) -> String {
+    simple_key(key).unwrap_or_else(|| "[…]".to_string())
+}
+
+/// The children of a container or instance, each with the suffix of its path (a dict's
+/// entries whose key is not a number or a string have no path, and are left out). What a
+/// trace and a stepped run name objects by.
+pub(crate) fn children(v: &Value) -> Vec<(Value, String)> {
     match v {
         Value::Instance(inst) => lock(&inst.attrs)
             .iter()
@@ -150,7 +157,7 @@ fn children(v: &Value) -> Vec<(Value, String)> {
         Value::Dict(d) => d
             .snapshot()
             .into_iter()
-            .map(|e| (e.value.clone(), key_suffix(&e.key)))
+            .filter_map(|e| Some((e.value.clone(), simple_key(&e.key)?)))
             .collect(),
         _ => Vec::new(),
     }

@@ -572,33 +572,10 @@ impl Namer {
             if let Some((id, _)) = primitive(&v) {
                 namer.prims.insert(id, path.clone());
             }
-            let children: Vec<(Value, String)> = match &v {
-                Value::Instance(inst) => lock(&inst.attrs)
-                    .iter()
-                    .map(|(k, x)| (x.clone(), format!("{path}.{}", k.as_str())))
-                    .collect(),
-                Value::List(l) => l
-                    .lock()
-                    .items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, x)| (x.clone(), format!("{path}[{i}]")))
-                    .collect(),
-                Value::Tuple(t) => t
-                    .items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, x)| (x.clone(), format!("{path}[{i}]")))
-                    .collect(),
-                Value::Dict(d) => d
-                    .lock()
-                    .iter()
-                    .filter_map(|e| {
-                        Some((e.value.clone(), format!("{path}[{}]", key_text(&e.key)?)))
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
+            let children: Vec<(Value, String)> = super::stepview::children(&v)
+                .into_iter()
+                .map(|(x, suffix)| (x, format!("{path}{suffix}")))
+                .collect();
             // Objects with an identity of their own (not numbers, strings or `None`).
             let object = !matches!(
                 v,
@@ -666,14 +643,5 @@ impl Namer {
                 Loc::Sleep => "time.sleep".to_string(),
             })
             .collect()
-    }
-}
-
-/// A dict key as a path shows it (`["alice"]`, `[3]`), if it is a simple one.
-fn key_text(key: &Value) -> Option<String> {
-    match key {
-        Value::Int(i) => Some(i.to_string()),
-        Value::Str(s) => Some(format!("'{}'", s.as_str())),
-        _ => None,
     }
 }

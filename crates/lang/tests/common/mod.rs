@@ -109,3 +109,20 @@ pub fn lesson_placements() -> Vec<(String, String)> {
     }
     out
 }
+
+/// A stepped run of `program` (with `extra` config fields): with real threads taking turns,
+/// or, `one_thread`, on this thread alone.
+pub fn stepped(program: &str, extra: &serde_json::Value, one_thread: bool) -> racelab::Report {
+    let mut config = serde_json::json!({ "program": program, "executor": "stepped" });
+    for (k, v) in extra.as_object().unwrap() {
+        config[k] = v.clone();
+    }
+    let config =
+        racelab_lang::run::ProgramConfig::from_value(&config).unwrap_or_else(|e| panic!("{e}"));
+    let compiled = config.compile().unwrap_or_else(|e| panic!("{}", e.message));
+    let mut options = config.options();
+    if one_thread {
+        options.threads = None;
+    }
+    config.run_with(&compiled, options)
+}
