@@ -99,8 +99,9 @@ export class Stepper extends EventTarget {
   /**
    * Replays a traced real-thread report in step mode: its `trace.replay` (the order in which
    * the real threads ran) becomes the schedule of a stepped run of the same config and seed,
-   * run to the end (STEP_SETUPS do not apply). Says whether the replay reached the real
-   * run's final state; from there, stepping and undo work as in any view.
+   * run to the end (no step setup applies): the program's, or, for a hand-written
+   * scenario's run, the scenario's. Says whether the replay reached the real run's final
+   * state; from there, stepping and undo work as in any view.
    * @param {object} report a report of a run with `trace: true`
    * @returns {Promise<void>}
    */
