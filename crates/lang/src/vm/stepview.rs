@@ -163,34 +163,70 @@ pub(crate) fn children(v: &Value) -> Vec<(Value, String)> {
     }
 }
 
-/// Each object a global reaches, by its shortest path (breadth first).
-fn paths(globals: &[(String, Value)]) -> HashMap<i64, String> {
-    let mut out = HashMap::new();
-    let mut queue: VecDeque<(Value, String)> = globals
+/// What a walk from the globals does after visiting a value.
+pub(crate) enum Then {
+    /// Goes on into its children (see [`children`]).
+    Descend,
+    /// Goes on into these, its children as the visitor already has them.
+    Into(Vec<(Value, String)>),
+    /// Not into its children.
+    Skip,
+    /// Ends the walk.
+    Stop,
+}
+
+/// The globals a walk starts from: every bound one but the module's own (`__name__`).
+pub(crate) fn roots(globals: &[(String, Value)]) -> VecDeque<(Value, String)> {
+    globals
         .iter()
         .filter(|(n, v)| !n.starts_with("__") && !v.is_null())
         .map(|(n, v)| (v.clone(), n.clone()))
-        .collect();
+        .collect()
+}
+
+/// Walks from `queue` breadth first, so that each value is met first by its shortest path,
+/// visiting at most `limit` values: `visit` sees each with its path and says where to go
+/// on. A value reached twice is visited twice; the visitor knows which it has seen. What a
+/// trace's names and a stepped run's view both walk.
+pub(crate) fn walk(
+    mut queue: VecDeque<(Value, String)>,
+    limit: usize,
+    mut visit: impl FnMut(&Value, &str) -> Then,
+) {
     let mut visited = 0;
     while let Some((v, path)) = queue.pop_front() {
         visited += 1;
-        if visited > WALK_LIMIT {
+        if visited > limit {
             break;
         }
-        if !matches!(
-            v,
-            Value::Instance(_) | Value::List(_) | Value::Dict(_) | Value::Tuple(_)
-        ) || out.contains_key(&v.id())
-        {
-            continue;
-        }
-        queue.extend(
-            children(&v)
-                .into_iter()
-                .map(|(c, s)| (c, format!("{path}{s}"))),
-        );
-        out.insert(v.id(), path);
+        let next = match visit(&v, &path) {
+            Then::Descend => children(&v),
+            Then::Into(items) => items,
+            Then::Skip => continue,
+            Then::Stop => break,
+        };
+        queue.extend(next.into_iter().map(|(c, s)| (c, format!("{path}{s}"))));
     }
+}
+
+/// Whether `v` is an object a path can lead into: an instance, list, tuple or dict.
+fn container(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::Instance(_) | Value::List(_) | Value::Dict(_) | Value::Tuple(_)
+    )
+}
+
+/// Each object a global reaches, by its shortest path.
+fn paths(globals: &[(String, Value)]) -> HashMap<i64, String> {
+    let mut out = HashMap::new();
+    walk(roots(globals), WALK_LIMIT, |v, path| {
+        if !container(v) || out.contains_key(&v.id()) {
+            return Then::Skip;
+        }
+        out.insert(v.id(), path.to_string());
+        Then::Descend
+    });
     out
 }
 
@@ -213,7 +249,7 @@ fn plain(v: &Value) -> Option<serde_json::Value> {
 fn rows(globals: &[(String, Value)], stable: &[bool]) -> Vec<(String, serde_json::Value)> {
     let mut out = Vec::new();
     let mut seen: HashSet<i64> = HashSet::new();
-    let mut queue: VecDeque<(Value, String)> = VecDeque::new();
+    let mut queue = VecDeque::new();
     for (i, (name, v)) in globals.iter().enumerate() {
         if name.starts_with("__") || v.is_null() {
             continue;
@@ -225,33 +261,27 @@ fn rows(globals: &[(String, Value)], stable: &[bool]) -> Vec<(String, serde_json
             queue.push_back((v.clone(), name.clone()));
         }
     }
-    let mut visited = 0;
-    while let Some((v, path)) = queue.pop_front() {
-        visited += 1;
-        if out.len() >= MOST_ROWS || visited > WALK_LIMIT {
-            break;
+    walk(queue, WALK_LIMIT, |v, path| {
+        if out.len() >= MOST_ROWS {
+            return Then::Stop;
         }
-        if let Some(p) = plain(&v) {
-            out.push((path, p));
-            continue;
+        if let Some(p) = plain(v) {
+            out.push((path.to_string(), p));
+            return Then::Skip;
         }
-        if !matches!(
-            v,
-            Value::Instance(_) | Value::List(_) | Value::Dict(_) | Value::Tuple(_)
-        ) || !seen.insert(v.id())
-        {
-            continue;
+        if !container(v) || !seen.insert(v.id()) {
+            return Then::Skip;
         }
-        let items = children(&v);
+        let items = children(v);
         let short_list = matches!(v, Value::List(_) | Value::Tuple(_))
             && items.len() <= ROW_ITEMS
             && items.iter().all(|(x, _)| plain(x).is_some());
         if short_list {
             let values = items.iter().filter_map(|(x, _)| plain(x)).collect();
-            out.push((path, serde_json::Value::Array(values)));
-            continue;
+            out.push((path.to_string(), serde_json::Value::Array(values)));
+            return Then::Skip;
         }
-        queue.extend(items.into_iter().map(|(c, s)| (c, format!("{path}{s}"))));
-    }
+        Then::Into(items)
+    });
     out
 }

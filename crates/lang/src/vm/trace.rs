@@ -557,25 +557,11 @@ impl Namer {
             unnamed: HashMap::new(),
             per_type: HashMap::new(),
         };
-        // Breadth first, so each object gets its shortest path.
-        let mut queue: std::collections::VecDeque<(Value, String)> = globals
-            .iter()
-            .filter(|(n, v)| !n.starts_with("__") && !v.is_null())
-            .map(|(n, v)| (v.clone(), n.clone()))
-            .collect();
-        let mut visited = 0;
-        while let Some((v, path)) = queue.pop_front() {
-            visited += 1;
-            if visited > WALK_LIMIT {
-                break;
+        let walk_from = super::stepview::roots(globals);
+        super::stepview::walk(walk_from, WALK_LIMIT, |v, path| {
+            if let Some((id, _)) = primitive(v) {
+                namer.prims.insert(id, path.to_string());
             }
-            if let Some((id, _)) = primitive(&v) {
-                namer.prims.insert(id, path.clone());
-            }
-            let children: Vec<(Value, String)> = super::stepview::children(&v)
-                .into_iter()
-                .map(|(x, suffix)| (x, format!("{path}{suffix}")))
-                .collect();
             // Objects with an identity of their own (not numbers, strings or `None`).
             let object = !matches!(
                 v,
@@ -590,12 +576,12 @@ impl Namer {
             );
             if object {
                 if namer.paths.contains_key(&v.id()) {
-                    continue;
+                    return super::stepview::Then::Skip;
                 }
-                namer.paths.insert(v.id(), path);
+                namer.paths.insert(v.id(), path.to_string());
             }
-            queue.extend(children);
-        }
+            super::stepview::Then::Descend
+        });
         namer
     }
 
