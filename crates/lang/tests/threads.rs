@@ -499,3 +499,51 @@ print(ping.get(), turn[0])
         assert_eq!(r.stdout(), "600 600\n");
     }
 }
+
+/// A thread keeps its own copy of a global bound once and for all (`compiler::stable`):
+/// it must still see the global unbound before the main thread binds it, and a global that
+/// is bound more than once must be read afresh every time.
+#[test]
+fn threads_see_globals_bound_after_they_started_and_every_rebinding() {
+    let src = "\
+import threading
+import time
+seen = []
+def watch():
+    while True:
+        try:
+            LATE
+            break
+        except NameError:
+            time.sleep(0.0001)
+    last = None
+    while True:
+        value = CHANGING
+        if value != last:
+            seen.append(value)
+            last = value
+        if value == 3:
+            return
+        time.sleep(0.0001)
+CHANGING = 0
+t = threading.Thread(target=watch)
+t.start()
+time.sleep(0.005)
+LATE = 'bound'
+for CHANGING in range(1, 4):
+    time.sleep(0.005)
+t.join()
+print(seen[-1], sorted(set(seen)) == seen)
+";
+    // A thread stuck on a stale copy would loop: its step budget ends it instead.
+    let r = run_with(
+        src,
+        RunOptions {
+            max_steps: Some(2_000_000),
+            ..RunOptions::default()
+        },
+    );
+    assert!(r.exception.is_none() && r.thread_exceptions.is_empty());
+    let out: Vec<&str> = r.output.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(out, ["3 True"]);
+}

@@ -6,7 +6,9 @@
 //! choice, since taking it now or later gives the same run. Most of a lesson program's
 //! reads of globals are of this kind: its functions, classes, modules and constants
 //! (`transfer`, `random`, `MAX_AMOUNT`), while its shared data lives in attributes and
-//! elements.
+//! elements. For the same reason a thread running for real keeps its own copy of a stable
+//! global once it has read it bound (`Interp::stable_seen`), instead of taking the
+//! global's lock, which every thread reading it would contend for.
 //!
 //! A global is stable when the whole program has exactly one statement that binds it, at
 //! module level and outside any loop (so it runs at most once), and nothing else can write

@@ -115,6 +115,11 @@ pub struct Interp {
     pub(crate) hooked: bool,
     /// A stepped run: the step just taken by a read, whose value the read will tell.
     pub(crate) step_read: std::cell::Cell<Option<usize>>,
+    /// This thread's copy of the stable globals it has read once bound (`Null`: not yet),
+    /// by global slot; empty until the globals are shared. A stable global is never
+    /// written again once bound (`compiler::stable`), so reading the copy is reading the
+    /// global, without taking its slot's lock, which every thread would contend for.
+    pub(crate) stable_seen: Vec<Value>,
 }
 
 macro_rules! pop {
@@ -178,6 +183,7 @@ impl Interp {
             tracer: None,
             hooked: shared_stepped,
             step_read: std::cell::Cell::new(None),
+            stable_seen: Vec::new(),
         }
     }
 
@@ -732,6 +738,14 @@ impl Interp {
                                     self.stack.push(v);
                                     continue;
                                 }
+                            }
+                        }
+                        // Threads share the globals: a stable one this thread has seen.
+                        if let Some(v) = self.stable_seen.get(i as usize) {
+                            if !v.is_null() && !self.hooked {
+                                let v = fast_clone(v);
+                                self.stack.push(v);
+                                continue;
                             }
                         }
                         save_pc!();

@@ -382,6 +382,7 @@ impl Interp {
             None => self.globals.load(i),
         };
         if !v.is_null() {
+            self.remember_stable(i, &v);
             return Ok(v);
         }
         if let Some(Some(b)) = self.module.global_builtins.get(i) {
@@ -389,6 +390,24 @@ impl Interp {
         }
         let name = self.global_name(i);
         Err(self.name_error(name))
+    }
+
+    /// Keeps this thread's copy of global `i`, just read bound from the shared slots, if it
+    /// is stable (see `Interp::stable_seen`). Not while hooked: a stepped or traced run
+    /// sees every read through the hook.
+    fn remember_stable(&mut self, i: usize, v: &Value) {
+        if self.hooked
+            || !matches!(self.globals, GlobalStore::Shared(_))
+            || !self.module.stable_globals.get(i).copied().unwrap_or(false)
+        {
+            return;
+        }
+        if self.stable_seen.is_empty() {
+            self.stable_seen = vec![Value::Null; self.module.globals.len()];
+        }
+        if let Some(slot) = self.stable_seen.get_mut(i) {
+            *slot = v.clone();
+        }
     }
 
     /// A `NameError` for `name`, remembering what a suggestion can use.
