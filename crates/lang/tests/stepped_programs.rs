@@ -286,3 +286,40 @@ fn a_stepped_programs_log_names_what_each_step_touched_and_the_numbers_it_read_a
         "every read and write of x has its number: {xs:?}"
     );
 }
+
+#[test]
+fn a_stepped_runs_clock_is_its_steps_so_the_seed_decides_the_times_it_reads() {
+    // Read real clocks, the two threads' moments would differ from run to run; a stepped
+    // run's clock moves a microsecond a step, so they are the same every time, and later
+    // steps read later times.
+    let src = "\
+import threading
+import time
+start = time.monotonic()
+moments = []
+def note():
+    moments.append(round((time.monotonic() - start) * 1e6))
+ts = [threading.Thread(target=note) for _ in range(2)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+print(moments, time.time() >= 1_767_225_600)
+";
+    let first = stepped(src, json!({ "seed": 3 }));
+    let text = |r: &Report| r.output.as_ref().unwrap()[0].text.clone();
+    let printed = text(&first);
+    let moments: Vec<i64> = printed
+        .trim_start_matches('[')
+        .split(']')
+        .next()
+        .unwrap()
+        .split(", ")
+        .map(|m| m.parse().unwrap())
+        .collect();
+    assert!(moments.iter().all(|&m| m > 0), "{printed}");
+    assert!(printed.ends_with("True"), "{printed}");
+    for _ in 0..5 {
+        assert_eq!(text(&stepped(src, json!({ "seed": 3 }))), printed);
+    }
+}

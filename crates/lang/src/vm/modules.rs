@@ -197,6 +197,13 @@ impl std::fmt::Debug for ClockRef {
 #[derive(Default)]
 pub struct StdClock;
 
+/// Where a stepped run's wall clock starts (`time.time()`, `datetime.now()`):
+/// 2026-01-01 00:00:00 UTC.
+const STEPPED_EPOCH: f64 = 1_767_225_600.0;
+
+/// Where a stepped run's monotonic clock starts.
+const STEPPED_MONOTONIC: f64 = 1000.0;
+
 /// The monotonic clock's origin: the first time any thread asked.
 fn monotonic_origin() -> web_time::Instant {
     static ORIGIN: std::sync::OnceLock<web_time::Instant> = std::sync::OnceLock::new();
@@ -528,6 +535,7 @@ impl Interp {
     fn clock_now(&self) -> f64 {
         match &self.opts.clock {
             Some(c) => c.0.now(),
+            None if self.stepped => STEPPED_EPOCH + self.step_time(),
             None => self.std_clock.now(),
         }
     }
@@ -535,8 +543,16 @@ impl Interp {
     fn clock_monotonic(&self) -> f64 {
         match &self.opts.clock {
             Some(c) => c.0.monotonic(),
+            None if self.stepped => STEPPED_MONOTONIC + self.step_time(),
             None => self.std_clock.monotonic(),
         }
+    }
+
+    /// A stepped run's time: its steps so far, a microsecond each. The turns alone decide
+    /// such a run, and so the times it reads too: the same seed or schedule gives the same
+    /// report, moments included, as it gives the same turns.
+    fn step_time(&self) -> f64 {
+        self.shared.control.turns.taken() as f64 * 1e-6
     }
 
     /// A sleep shorter than [`SHORT_SLEEP`], waited out on the clock instead of the
