@@ -59,6 +59,22 @@ test("a step link made before the lessons were programs opens the scenario's ste
   assert.deepEqual(view.listing, CATALOG[0].strategies[0].listing);
 });
 
+test("an old step link of a demo that became a program opens the program from its start, and says why", () => {
+  // The catalog names the program of a demo whose scenario is retired.
+  const known = {
+    catalog: [...CATALOG, { id: 'event', strategies: [{ id: 'event', program: 'event/event.py', listing: [] }] }],
+    lessons: LESSONS,
+  };
+  const { config, kind } = fromLink('?step=event&strategy=event&seed=4&p.landing_ms=5&schedule=01');
+  const view = prepare(config, known, { asGiven: true, kind });
+  assert.equal(view.kind, 'program');
+  assert.ok(view.retired);
+  assert.deepEqual(view.config, { scenario: 'event', strategy: 'event', seed: 4, landing_ms: 5 });
+  assert.match(view.setup, /counted in the Event demo as it was before it became a program/);
+  // A bank link still opens the bank's scenario, which runs yet.
+  assert.ok(!prepare(fromLink('?step=bank&strategy=none&schedule=0').config, known, { asGiven: true, kind: 'scenario' }).retired);
+});
+
 test('a step link keeps what does not parse as text, for the runtime to refuse by name', () => {
   const { config, schedule } = fromLink('?step=bank&seed=lots&p.threads=2x&p.schedule=5&schedule=0!1');
   assert.deepEqual(config, { scenario: 'bank', seed: 'lots', threads: '2x' });

@@ -1,7 +1,7 @@
 // A run's final state, drawn the way its lesson talks about it. A lesson's run carries its
 // drawing in the report (`view`: the manifest's table or lanes, already evaluated over the
 // program's globals), so this module draws plain rows and marks and knows no lesson; the
-// hand-written scenarios' drawings below go when they are retired.
+// one hand-written scenario left, the bank's, is drawn below until it is retired too.
 
 import { el, ms, num } from './format.js';
 
@@ -20,18 +20,7 @@ export function renderFinal(report) {
 /** One short phrase of the final state, for the history table. */
 export function finalSummary(report) {
   if (report.view) return report.view.summary ?? '';
-  const f = report.final;
-  switch (report.scenario) {
-    case 'bank': return `total ${num(f.total)}`;
-    case 'booking': return `${num(f.confirmed)} confirmed`;
-    case 'joint-account': return `balance ${num(f.balance)}`;
-    case 'reentrant': return `${num(f.completed_calls)} calls done`;
-    case 'semaphore': return `${f.max_inside} inside at most`;
-    case 'event': return f.pickup_at_ms === null ? 'no pickup' : `pickup at ${ms(f.pickup_at_ms)}`;
-    case 'barrier': return `${report.invariants[0].violations} early starts`;
-    case 'condition': return `served ${f.served.join(' ')}`;
-    default: return '';
-  }
+  return report.scenario === 'bank' ? `total ${num(report.final.total)}` : '';
 }
 
 const DRAW = {
@@ -41,73 +30,6 @@ const DRAW = {
     rows.push(row('total', [num(f.total), off !== 0 ? ` (${off > 0 ? '+' : ''}${num(off)})` : ''],
       { class: `num${off !== 0 ? ' negative' : ''}`, 'data-total': f.total }));
     return table('Final balances', rows);
-  },
-
-  booking(f, report) {
-    const seats = report.params.seats;
-    return table('Final bookings', [
-      row('confirmed', `${num(f.confirmed)} of ${num(seats)} seats`, { class: `num${f.confirmed > seats ? ' negative' : ''}` }),
-      row('refused', num(f.refused)),
-      row('seats left', num(f.seats_left), { class: `num${f.seats_left < 0 ? ' negative' : ''}` }),
-    ]);
-  },
-
-  'joint-account'(f) {
-    const [depositFirst, withdrawalFirst] = f.serial_outcomes;
-    const serial = f.serial_outcomes.includes(f.balance);
-    return table('Final balance', [
-      row('balance', num(f.balance), { class: `num${serial ? '' : ' negative'}`, 'data-balance': f.balance }),
-      row('wrote first', f.order[0] ?? '–'),
-      row('serial outcomes', `${num(depositFirst)} (deposit first) or ${num(withdrawalFirst)} (withdrawal first)`),
-    ]);
-  },
-
-  reentrant(f, report) {
-    const calls = report.params.threads * report.params.calls;
-    return table('Calls', [
-      row('calls completed', `${num(f.completed_calls)} of ${num(calls)}`,
-        { class: `num${f.completed_calls < calls ? ' negative' : ''}` }),
-      row('log entries', num(f.log_entries)),
-    ]);
-  },
-
-  semaphore(f, report) {
-    return table('Bookings', [
-      row('most inside at once', `${f.max_inside} (limit ${f.limit})`,
-        { class: `num${f.max_inside > f.limit ? ' negative' : ''}`, 'data-max-inside': f.max_inside }),
-      row('bookings completed', `${num(f.completed)} of ${num(report.params.workers)}`),
-    ]);
-  },
-
-  event(f) {
-    return moments('Landing and pickup', [
-      { label: 'flight status', marks: [{ at: f.landed_at_ms, kind: 'ready', text: 'landed' }] },
-      { label: 'passengers', marks: [{ at: f.pickup_at_ms, kind: f.pickup_at_ms < f.landed_at_ms ? 'early' : 'start', text: 'pickup' }] },
-    ]);
-  },
-
-  barrier(f) {
-    const lastReady = Math.max(...f.ready_at_ms.filter((t) => t !== null));
-    return moments('Ready and start times', f.parties.map((name, i) => ({
-      label: name,
-      span: f.ready_at_ms[i],
-      marks: [
-        { at: f.ready_at_ms[i], kind: 'ready', text: 'ready' },
-        { at: f.start_at_ms[i], kind: f.start_at_ms[i] < lastReady ? 'early' : 'start', text: 'starts' },
-      ],
-    })));
-  },
-
-  condition(f, report) {
-    const all = Array.from({ length: report.params.customers }, (_, i) => i);
-    const missing = all.filter((c) => !f.served.includes(c));
-    return table('Service', [
-      row('joined the queue', f.joined.join(' ')),
-      row('served', f.served.map((c) => (c < 0 ? '(nobody)' : c)).join(' ') || '–',
-        { class: `num${missing.length ? ' negative' : ''}`, 'data-served': f.served.join(' ') }),
-      row('never served', missing.join(' ') || 'nobody', { class: `num${missing.length ? ' negative' : ''}` }),
-      row('empty polls', num(f.empty_polls), { 'data-empty-polls': f.empty_polls }),
-    ]);
   },
 };
 
@@ -171,17 +93,6 @@ export function keyNumber(report) {
   const f = report.final;
   if (!f) return null;
   if (report.view) return viewKey(report.view);
-  const p = report.params;
-  switch (report.scenario) {
-    case 'bank': return { label: `final total (should be ${num(f.expected_total)})`, value: f.total, bad: (v) => v !== f.expected_total, format: num };
-    case 'booking': return { label: 'seats left (never below 0)', value: f.seats_left, bad: (v) => v < 0, format: num };
-    case 'joint-account': return { label: `final balance (${f.serial_outcomes.map(num).join(' or ')} in some order)`, value: f.balance, bad: (v) => !f.serial_outcomes.includes(v), format: num };
-    case 'reentrant': return { label: `calls completed (of ${num(p.threads * p.calls)})`, value: f.completed_calls, bad: (v) => v < p.threads * p.calls, format: num };
-    case 'semaphore': return { label: `most inside at once (limit ${f.limit})`, value: f.max_inside, bad: (v) => v > f.limit, format: String };
-    case 'event': return f.pickup_at_ms === null || f.landed_at_ms === null ? null
-      : { label: 'pickup after landing (ms; below 0 is too early)', value: Math.round((f.pickup_at_ms - f.landed_at_ms) * 10) / 10, bad: (v) => v < 0, format: String };
-    case 'barrier': return { label: 'parties that started early', value: report.invariants[0].violations, bad: (v) => v > 0, format: String };
-    case 'condition': return { label: 'empty polls of the agent', value: f.empty_polls, bad: () => false, format: num };
-    default: return null;
-  }
+  if (report.scenario !== 'bank') return null;
+  return { label: `final total (should be ${num(f.expected_total)})`, value: f.total, bad: (v) => v !== f.expected_total, format: num };
 }

@@ -212,7 +212,8 @@ export function listingOf(placement) {
  * program for the placement; 'scenario': a hand-written scenario, for links made before and
  * replays of its runs), the config every run of it uses (the lesson's small step setup and
  * its challenge's, unless `asGiven`; seed 1 unless given), its titles, listing, invalid
- * lines, whether the placement is safe, its challenge and the setup sentence.
+ * lines, whether the placement is safe, its challenge, the setup sentence, and `retired`:
+ * a scenario link whose demo is now its program, whose steps cannot be kept.
  * @param {object} config { scenario, strategy?, ...params, seed? }
  * @param {{ catalog: object[], lessons: object[] }} known pg.scenarios() and pg.lessons()
  * @param {{ asGiven: boolean, kind?: string }} how
@@ -225,6 +226,14 @@ export function prepare(config, { catalog, lessons }, { asGiven, kind }) {
   const lesson = lessons.find((l) => l.id === c.scenario) ?? null;
   const scenario = catalog.find((s) => s.id === c.scenario) ?? null;
   kind ??= lesson || !scenario ? 'program' : 'scenario';
+  // A link made when this demo was a hand-written scenario, which its program has replaced
+  // (the catalog's placements name their program): its steps counted the scenario's, so
+  // the program opens from its start, with the link's setup.
+  let retired = false;
+  if (kind === 'scenario' && lesson && scenario?.strategies.some((s) => s.program)) {
+    kind = 'program';
+    retired = true;
+  }
   if (kind === 'scenario') {
     if (scenario && c.strategy == null) c.strategy = scenario.strategies[0].id;
     const strategy = scenario?.strategies.find((s) => s.id === c.strategy) ?? null;
@@ -232,7 +241,7 @@ export function prepare(config, { catalog, lessons }, { asGiven, kind }) {
     return {
       kind, config: c, title: scenario?.title ?? null, placementTitle: strategy?.title ?? null,
       safe: Boolean(strategy?.safe), listing: strategy?.listing ?? [], invalidLines: new Set(),
-      challenge: null, setup: null,
+      challenge: null, setup: null, retired,
     };
   }
   if (lesson && c.strategy == null) c.strategy = lesson.placements[0].id;
@@ -249,9 +258,13 @@ export function prepare(config, { catalog, lessons }, { asGiven, kind }) {
     if (step.words) setup = `Step mode uses a small setup: ${step.words}${extra}.`;
   }
   c.seed ??= step?.seed ?? 1;
+  if (retired) {
+    setup = `This link's steps were counted in the ${lesson.title} demo as it was before it became ` +
+      'a program; they cannot be replayed on the program, so it starts from the beginning.';
+  }
   return {
     kind, config: c, title: lesson?.title ?? null, placementTitle: placement?.title ?? null,
     safe: Boolean(placement?.safe), listing: placement ? listingOf(placement) : [],
-    invalidLines: new Set(placement?.invalid_lines ?? []), challenge, setup,
+    invalidLines: new Set(placement?.invalid_lines ?? []), challenge, setup, retired,
   };
 }

@@ -88,6 +88,12 @@ export class Stepper extends EventTarget {
     const asGiven = exact || isLinked(config);
     return this.#enqueue(async () => {
       this.#start(this.#prepare(config, asGiven, kind));
+      if (this.#view.retired) {
+        // Its steps were the old scenario's (the view's setup sentence says so): the
+        // program starts from the top.
+        await this.#go([], () => null);
+        return;
+      }
       const first = Array.isArray(schedule) ? [...schedule] : schedule;
       const hasSteps = !Array.isArray(first) || first.length > 0;
       const opened = await this.#go(first, () => (hasSteps ? `Opened at step ${this.#schedule.length}.` : null));

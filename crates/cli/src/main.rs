@@ -113,16 +113,19 @@ fn refused(e: lexopt::Error) -> Refused {
 
 fn list(mut parser: lexopt::Parser) -> Result<(), Refused> {
     let mut json = false;
+    let mut dir = None;
     while let Some(arg) = parser.next().map_err(refused)? {
         match arg {
             Long("json") => json = true,
+            Long("lessons") => dir = Some(parser.value().map_err(refused)?),
             other => return Err(Refused(other.unexpected().to_string())),
         }
     }
+    let lessons = load_lessons(dir.as_deref().map(std::path::Path::new))?;
     if json {
-        println!("{}", racelab::catalog_json());
+        println!("{}", racelab_lessons::catalog_json(&lessons));
     } else {
-        print!("{}", render::catalog(&catalog()));
+        print!("{}", render::catalog(&lessons));
     }
     Ok(())
 }
@@ -316,12 +319,24 @@ fn run(mut parser: lexopt::Parser) -> Result<ExitCode, Refused> {
         config.insert("filename".into(), Json::String(filename));
         let program =
             ProgramConfig::from_value(&Json::Object(config)).map_err(|e| Refused(e.to_string()))?;
-        return run_program(&program, json, trace_out.as_deref(), |r| r);
+        return run_program(
+            &program,
+            json,
+            trace_out.as_deref(),
+            |r| r,
+            Verdict::Program,
+        );
     }
     let config = Json::Object(config);
     if LessonRun::wanted(&lessons, &config) {
         let run = LessonRun::from_value(&lessons, &config).map_err(|e| Refused(e.to_string()))?;
-        return run_program(&run.program, json, trace_out.as_deref(), |r| run.finish(r));
+        return run_program(
+            &run.program,
+            json,
+            trace_out.as_deref(),
+            |r| run.finish(r),
+            Verdict::Lesson,
+        );
     }
     let config = RunConfig::from_value(&config).map_err(|e| Refused(e.to_string()))?;
     let mut report = config.run(&OsThreads, &RunControl::new());
@@ -442,6 +457,16 @@ fn explore_program(
     Ok(())
 }
 
+/// What a run's exit status says.
+#[derive(Clone, Copy, PartialEq)]
+enum Verdict {
+    /// A program of one's own: a deadlock (where Python would hang) is a failure, 3.
+    Program,
+    /// A lesson's placement: a deadlock is one of the outcomes it teaches, as a broken
+    /// invariant is, and exits 0 as a scenario's does.
+    Lesson,
+}
+
 /// `racelab run prog.py` (or a lesson): the program's output on stdout as Python prints it;
 /// then its traceback and the report's summary on stderr (or the whole report as JSON on
 /// stdout). `finish` makes the program's report the lesson's.
@@ -450,6 +475,7 @@ fn run_program(
     json: bool,
     trace_out: Option<&std::path::Path>,
     finish: impl FnOnce(racelab::Report) -> racelab::Report,
+    verdict: Verdict,
 ) -> Result<ExitCode, Refused> {
     use std::io::Write;
     let report = match program.compile() {
@@ -488,13 +514,15 @@ fn run_program(
         }
         eprint!("{}", render::report(&report));
     }
-    Ok(if report.outcome == racelab::Outcome::Deadlock {
-        ExitCode::from(3)
-    } else if escaped {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(
+        if report.outcome == racelab::Outcome::Deadlock && verdict == Verdict::Program {
+            ExitCode::from(3)
+        } else if escaped {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }
 
 /// The flag's text as the JSON the core expects: numbers and lists where the parameter table

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use racelab::params::ParamKind;
-use racelab::{Exploration, Outcome, Report, ScenarioInfo};
+use racelab::{Exploration, Outcome, Report};
 use serde_json::Value;
 
 /// A report as a readable table.
@@ -263,23 +263,23 @@ fn params(out: &mut String, specs: &[racelab::params::ParamSpec]) {
     }
 }
 
-/// Every scenario with its strategies and parameters.
-pub fn catalog(scenarios: &[ScenarioInfo]) -> String {
+/// Every demo with its strategies (lock placements) and parameters.
+pub fn catalog(lessons: &racelab_lessons::Lessons) -> String {
     let mut out = String::new();
-    for s in scenarios {
-        let _ = writeln!(out, "{}  {}\n  {}", s.id, s.title, s.summary);
-        let _ = writeln!(out, "  guarantee: {}", s.guarantee);
+    for l in lessons.iter() {
+        let _ = writeln!(out, "{}  {}\n  {}", l.id, l.title, l.summary);
+        let _ = writeln!(out, "  guarantee: {}", l.guarantee);
         let _ = writeln!(out, "  strategies:");
-        for st in &s.strategies {
+        for p in &l.placements {
             let _ = writeln!(
                 out,
                 "    {:<18} {}{}",
-                st.id,
-                st.title,
-                if st.safe { "" } else { " (unsafe)" }
+                p.id,
+                p.title,
+                if p.safe { "" } else { " (unsafe)" }
             );
         }
-        params(&mut out, s.params);
+        params(&mut out, &l.params);
         let _ = writeln!(out);
     }
     out

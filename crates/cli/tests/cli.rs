@@ -28,10 +28,12 @@ fn run_prints_a_readable_report() {
         "1",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let text = stdout(&o);
+    // The lesson's program prints what it printed; the report follows on stderr.
+    assert_eq!(stdout(&o), "10 confirmed, 5 refused, 0 seats left\n");
+    let text = stderr(&o);
     assert!(text.contains("outcome: OK"), "{text}");
     assert!(
-        text.contains("confirmed: 10") && text.contains("refused: 5"),
+        text.contains("confirmed   10") && text.contains("refused     5"),
         "{text}"
     );
 }
@@ -158,17 +160,18 @@ fn every_scenario_and_strategy_of_the_gallery_runs_from_the_command_line() {
             ran += 1;
         }
     }
-    assert_eq!(ran, 13, "the six gallery scenarios have 13 strategies");
+    assert_eq!(ran, 13, "the six gallery demos have 13 strategies");
 }
 
 #[test]
 fn a_self_deadlock_is_explained_in_the_text_report() {
+    // A lesson's deadlock is what it teaches: exit status 0, as for the bank's.
     let o = racelab(&["run", "reentrant", "--strategy", "lock"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let text = stdout(&o);
+    let text = stderr(&o);
     assert!(text.contains("outcome: DEADLOCK"), "{text}");
     assert!(
-        text.contains("thread 0 holds lock and waits for lock, at line 5"),
+        text.contains("thread 1 holds lock and waits for lock, at line 15"),
         "{text}"
     );
 }

@@ -6,9 +6,7 @@ use serde::Serialize;
 
 use crate::listing::ListingLine;
 use crate::params::ParamSpec;
-use crate::scenarios::{
-    bank, barrier, booking, condition, event, joint_account, reentrant, semaphore,
-};
+use crate::scenarios::bank;
 
 /// One lock placement of a scenario.
 #[derive(Debug, Clone, Serialize)]
@@ -88,18 +86,10 @@ pub struct ScenarioInfo {
     pub invariants: Vec<(&'static str, &'static str)>,
 }
 
-/// Every scenario, in the order the page lists them.
+/// Every hand-written scenario. The other demos are lessons only (`www/lessons`), and the
+/// faces list them all from `racelab-lessons`'s catalog, which keeps these entries.
 pub fn catalog() -> Vec<ScenarioInfo> {
-    vec![
-        bank::info(),
-        booking::info(),
-        joint_account::info(),
-        reentrant::info(),
-        semaphore::info(),
-        event::info(),
-        barrier::info(),
-        condition::info(),
-    ]
+    vec![bank::info()]
 }
 
 /// The catalog as JSON (what the JS API's `scenarios()` returns).

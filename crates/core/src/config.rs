@@ -12,29 +12,14 @@ use crate::limits::{DEFAULT_TRACE_LIMIT, MAX_SCHEDULE, MAX_SEED, MAX_TRACE_LIMIT
 use crate::params::{brief, ConfigError, ParamKind, ParamSpec, Values};
 use crate::report::Executor;
 use crate::report::Report;
-use crate::scenarios::{
-    bank, barrier, booking, condition, event, joint_account, reentrant, semaphore,
-};
+use crate::scenarios::bank;
 
 /// A scenario with its strategy and validated parameters: only valid combinations exist.
+/// (The other demos are lesson programs only: `racelab-lessons` runs them.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Setup {
     /// The bank.
     Bank(bank::Strategy, bank::Params),
-    /// Seat booking.
-    Booking(booking::Strategy, booking::Params),
-    /// The joint account.
-    JointAccount(joint_account::Strategy, joint_account::Params),
-    /// Lock vs RLock.
-    Reentrant(reentrant::Strategy, reentrant::Params),
-    /// Semaphore.
-    Semaphore(semaphore::Strategy, semaphore::Params),
-    /// Event.
-    Event(event::Strategy, event::Params),
-    /// Barrier.
-    Barrier(barrier::Strategy, barrier::Params),
-    /// Condition.
-    Condition(condition::Strategy, condition::Params),
 }
 
 impl Setup {
@@ -42,13 +27,6 @@ impl Setup {
     pub fn threads(&self) -> (usize, &'static str) {
         match self {
             Setup::Bank(_, p) => (p.threads, "threads"),
-            Setup::Booking(_, p) => (p.threads, "threads"),
-            Setup::JointAccount(_, p) => (p.threads(), "scenario"),
-            Setup::Reentrant(_, p) => (p.threads, "threads"),
-            Setup::Semaphore(_, p) => (p.workers, "workers"),
-            Setup::Event(_, p) => (p.threads(), "scenario"),
-            Setup::Barrier(_, p) => (p.threads(), "travellers"),
-            Setup::Condition(_, p) => (p.threads(), "customers"),
         }
     }
 }
@@ -208,38 +186,6 @@ impl RunConfig {
                 pick(&bank::Strategy::ALL, bank::Strategy::id, strategy),
                 bank::Params::from_values(&values),
             ),
-            booking::ID => Setup::Booking(
-                pick(&booking::Strategy::ALL, booking::Strategy::id, strategy),
-                booking::Params::from_values(&values),
-            ),
-            joint_account::ID => Setup::JointAccount(
-                pick(
-                    &joint_account::Strategy::ALL,
-                    joint_account::Strategy::id,
-                    strategy,
-                ),
-                joint_account::Params::from_values(&values),
-            ),
-            reentrant::ID => Setup::Reentrant(
-                pick(&reentrant::Strategy::ALL, reentrant::Strategy::id, strategy),
-                reentrant::Params::from_values(&values),
-            ),
-            semaphore::ID => Setup::Semaphore(
-                pick(&semaphore::Strategy::ALL, semaphore::Strategy::id, strategy),
-                semaphore::Params::from_values(&values),
-            ),
-            event::ID => Setup::Event(
-                pick(&event::Strategy::ALL, event::Strategy::id, strategy),
-                event::Params::from_values(&values),
-            ),
-            barrier::ID => Setup::Barrier(
-                pick(&barrier::Strategy::ALL, barrier::Strategy::id, strategy),
-                barrier::Params::from_values(&values),
-            ),
-            condition::ID => Setup::Condition(
-                pick(&condition::Strategy::ALL, condition::Strategy::id, strategy),
-                condition::Params::from_values(&values),
-            ),
             _ => unreachable!("every catalog scenario has a setup"),
         };
         let stepped = match stepped {
@@ -321,15 +267,6 @@ impl RunConfig {
     fn run_with(&self, threads: Exec<'_>, control: &RunControl) -> Report {
         match &self.setup {
             Setup::Bank(strategy, p) => bank::run(p, *strategy, self.seed, threads, control),
-            Setup::Booking(strategy, p) => booking::run(p, *strategy, threads, control),
-            Setup::JointAccount(strategy, p) => {
-                joint_account::run(p, *strategy, self.seed, threads, control)
-            }
-            Setup::Reentrant(strategy, p) => reentrant::run(p, *strategy, threads, control),
-            Setup::Semaphore(strategy, p) => semaphore::run(p, *strategy, threads, control),
-            Setup::Event(strategy, p) => event::run(p, *strategy, threads, control),
-            Setup::Barrier(strategy, p) => barrier::run(p, *strategy, self.seed, threads, control),
-            Setup::Condition(strategy, p) => condition::run(p, *strategy, threads, control),
         }
     }
 }
@@ -482,10 +419,6 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let c = RunConfig::from_json(r#"{"scenario":"booking","strategy":"lock"}"#).unwrap();
-        assert!(
-            matches!(c.setup, Setup::Booking(booking::Strategy::Lock, ref p) if p.seats == 10 && p.attempts == 15 && p.threads == 10)
-        );
     }
 
     #[test]
@@ -493,7 +426,7 @@ mod tests {
         let e = err(r#"{"scenario":"casino"}"#);
         assert_eq!(e.field, "scenario");
         assert!(
-            e.message.contains("\"casino\"") && e.message.contains("bank, booking"),
+            e.message.contains("\"casino\"") && e.message.contains("bank"),
             "{e}"
         );
         let e = err(r#"{"scenario":"bank","strategy":"lock"}"#);
@@ -524,12 +457,7 @@ mod tests {
                 "to 1000000",
             ),
             (
-                r#"{"scenario":"booking","seats":-1}"#,
-                "seats",
-                "from 0 to 10000",
-            ),
-            (
-                r#"{"scenario":"booking","threads":"ten"}"#,
+                r#"{"scenario":"bank","threads":"ten"}"#,
                 "threads",
                 "got \"ten\"",
             ),

@@ -6,10 +6,12 @@
 //!
 //! ```
 //! use racelab::{RunConfig, RunControl, OsThreads, Outcome};
-//! let config = RunConfig::from_json(r#"{"scenario": "booking", "strategy": "lock", "processing_ms": 1}"#)?;
+//! let config = RunConfig::from_json(
+//!     r#"{"scenario": "bank", "strategy": "global", "transfers_per_thread": 100}"#,
+//! )?;
 //! let report = config.run(&OsThreads, &RunControl::new());
 //! assert_eq!(report.outcome, Outcome::Ok);
-//! assert_eq!(report.final_state["confirmed"], 10);
+//! assert_eq!(report.final_state["total"], 44500);
 //! # Ok::<(), racelab::ConfigError>(())
 //! ```
 

@@ -81,25 +81,18 @@ fn fine_grained_bank_taking_locks_in_any_order_deadlocks_and_the_next_run_works(
 #[test]
 fn the_same_control_block_serves_a_deadlocked_run_and_then_a_clean_one() {
     // The browser keeps one control block for every run: a deadlock must not leak into the
-    // next run's verdict.
+    // next run's verdict. Unordered account locks deadlock in nearly every run (above);
+    // twenty tries leave no room for chance.
     let control = RunControl::new();
     let cfg = |v| RunConfig::from_value(&v).unwrap();
-    let first = cfg(json!({"scenario": "reentrant", "strategy": "lock"})).run(&OsThreads, &control);
-    assert_eq!(first.outcome, Outcome::Deadlock);
-    let second =
-        cfg(json!({"scenario": "reentrant", "strategy": "rlock"})).run(&OsThreads, &control);
+    let unordered =
+        json!({"scenario": "bank", "strategy": "fine-unordered", "transfers_per_thread": 200_000});
+    let deadlocked = (0..20)
+        .any(|_| cfg(unordered.clone()).run(&OsThreads, &control).outcome == Outcome::Deadlock);
+    assert!(deadlocked, "no deadlock in 20 unordered runs");
+    let second = cfg(json!({"scenario": "bank", "strategy": "global"})).run(&OsThreads, &control);
     assert_eq!(second.outcome, Outcome::Ok);
     assert!(second.deadlock.is_none());
-}
-
-#[test]
-fn with_several_threads_the_first_self_deadlock_halts_the_others() {
-    for _ in 0..5 {
-        let r = run(json!({"scenario": "reentrant", "strategy": "lock", "threads": 8}));
-        assert_eq!(r.outcome, Outcome::Deadlock);
-        assert_eq!(r.deadlock.as_ref().unwrap().cycle.len(), 1);
-        assert!(r.elapsed_ms < 1_000.0, "took {} ms", r.elapsed_ms);
-    }
 }
 
 #[test]

@@ -270,3 +270,33 @@ for t in ts:
         "{full:?} {narrowed:?}"
     );
 }
+
+#[test]
+fn exploring_the_booking_overbooks_without_the_lock_and_never_with_it() {
+    // Step mode's setup: one seat, two attempts on two workers.
+    let booking = |placement: &str| {
+        let (_, program) = lesson_placements()
+            .into_iter()
+            .find(|(n, _)| n == &format!("booking/{placement}.py"))
+            .unwrap();
+        let program = common::with_constant(&program, "SEATS", "1");
+        let program = common::with_constant(&program, "ATTEMPTS", "2");
+        common::with_constant(&program, "THREADS", "2")
+    };
+    let search = |program: &str| {
+        ProgramSearch::from_value(&json!({ "program": program, "seed": 1 }))
+            .unwrap()
+            .explore(&RunOptions::default())
+    };
+    let none = search(&booking("none"));
+    assert!(none.exhausted && none.violating > 0, "{none:?}");
+    let example = none.example.as_ref().expect("an overbooking schedule");
+    let replay = stepped(
+        &booking("none"),
+        json!({ "seed": none.seed, "schedule": example.schedule }),
+    );
+    assert_eq!(replay.outcome, example.outcome);
+    assert_eq!(replay.outcome, racelab::Outcome::Violated);
+    let lock = search(&booking("lock"));
+    assert!(lock.exhausted && lock.violating == 0, "{lock:?}");
+}

@@ -17,6 +17,7 @@
 //! Invariant: this crate knows the manifest's shape and how a lesson maps onto a program's
 //! run; it never knows a demo by name, and nothing about the web.
 
+mod catalog;
 mod listing;
 mod manifest;
 mod run;
@@ -31,6 +32,7 @@ use racelab::params::{ParamKind, ParamSpec};
 use racelab_lang::constants::{constants, Literal};
 use serde::Serialize;
 
+pub use catalog::{catalog, catalog_json};
 pub use listing::Marks;
 pub use manifest::{Challenge, Step, Won, WonOutcome};
 pub use run::LessonRun;

@@ -53,17 +53,21 @@ pub struct LessonRun<'l> {
 
 impl<'l> LessonRun<'l> {
     /// Whether `config` asks for one of `lessons` run as its program: it names a lesson
-    /// (`scenario`) that no hand-written scenario has, or says `"lesson": true`.
+    /// (`scenario`) that no hand-written scenario has, or says `"lesson": true`. A name that
+    /// is neither a lesson nor a scenario is the lessons' to refuse ([`Self::from_value`]
+    /// names every demo).
     ///
-    /// The hand-written scenarios still answer to their ids until their lesson programs have
-    /// shown the same claims; `lesson: true` asks for the program meanwhile.
+    /// The hand-written scenario that remains (the bank) still answers to its id until its
+    /// program is as fast; `lesson: true` asks for the program meanwhile.
     pub fn wanted(lessons: &Lessons, config: &Value) -> bool {
         let Some(id) = config.get("scenario").and_then(Value::as_str) else {
             return false;
         };
-        lessons.get(id).is_some()
-            && (config.get("lesson").is_some_and(|v| !v.is_null())
-                || !racelab::catalog().iter().any(|s| s.id == id))
+        let scenario = racelab::catalog().iter().any(|s| s.id == id);
+        match lessons.get(id) {
+            Some(_) => config.get("lesson").is_some_and(|v| !v.is_null()) || !scenario,
+            None => !scenario,
+        }
     }
 
     /// Checks a lesson's config: `scenario` (the lesson), `strategy` (a placement; the
@@ -85,14 +89,17 @@ impl<'l> LessonRun<'l> {
         };
         let Some(lesson) = lesson else {
             let ids: Vec<&str> = lessons.iter().map(|l| l.id.as_str()).collect();
-            return Err(ConfigError::new(
-                "scenario",
-                format!(
-                    "must be one of the lessons {}, got {}",
+            let message = match obj.get("scenario") {
+                Some(Value::String(id)) => {
+                    format!("unknown scenario {id:?}; choose one of {}", ids.join(", "))
+                }
+                other => format!(
+                    "must be one of {}, got {}",
                     ids.join(", "),
-                    obj.get("scenario").map_or("nothing".into(), brief)
+                    other.map_or("nothing".into(), brief)
                 ),
-            ));
+            };
+            return Err(ConfigError::new("scenario", message));
         };
         match obj.get("lesson") {
             None | Some(Value::Null | Value::Bool(true)) => {}

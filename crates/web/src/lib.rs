@@ -236,10 +236,12 @@ mod more_threads {
     }
 }
 
-/// Every scenario with its strategies, parameters (ranges, defaults) and listings, as JSON.
+/// Every demo (the built-in lessons) with its strategies, parameters (ranges, defaults) and
+/// listings, as JSON: the core's scenario entry where one still runs the lesson on real
+/// threads, its programs otherwise (`racelab_lessons::catalog`).
 #[wasm_bindgen]
-pub fn catalog() -> String {
-    racelab::catalog_json()
+pub fn catalog() -> Result<String, JsError> {
+    Ok(racelab_lessons::catalog_json(builtin_lessons()?))
 }
 
 /// Every lesson (`www/lessons`, built in): its placements' programs, parameters (ranges,

@@ -27,19 +27,16 @@ fn plan() -> Value {
         items.push(json!({"name": "bank (20x transfers)", "runs": 5,
             "config": {"scenario": "bank", "strategy": strategy, "transfers_per_thread": 20 * lesson_transfers}}));
     }
+    // The booking has no scenario any more: this is its program.
     for strategy in ["none", "lock", "lock-update-only"] {
         items.push(json!({"name": "booking (lesson)", "runs": 5,
             "config": {"scenario": "booking", "strategy": strategy}}));
     }
-    // The same lessons as their programs (www/lessons), beside the hand-written scenarios
-    // they replace: what retiring the scenarios costs in time.
+    // The bank as its programs (www/lessons), beside the hand-written scenario they are to
+    // replace: what retiring it costs in time.
     for strategy in ["none", "global", "fine", "check-outside"] {
         items.push(json!({"name": "bank (lesson program)", "runs": 11,
             "config": {"scenario": "bank", "strategy": strategy, "lesson": true}}));
-    }
-    for strategy in ["none", "lock", "lock-update-only"] {
-        items.push(json!({"name": "booking (lesson program)", "runs": 5,
-            "config": {"scenario": "booking", "strategy": strategy, "lesson": true}}));
     }
     Value::Array(items)
 }
@@ -259,7 +256,6 @@ pub fn cmd(args: &[String]) -> Result {
         for (scenario, program, strategy) in [
             ("bank (lesson)", "bank (lesson program)", "global"),
             ("bank (lesson)", "bank (lesson program)", "none"),
-            ("booking (lesson)", "booking (lesson program)", "lock"),
         ] {
             if let (Some(s), Some(p)) = (find(scenario, strategy), find(program, strategy)) {
                 let ratio = |k: &dyn Fn(&Value) -> f64| k(p) / k(s).max(0.001);

@@ -45,7 +45,9 @@ pub fn dist() -> Result<PathBuf> {
         .map_err(|e| format!("could not write dist/_headers: {e}"))?;
     // The lessons as data the page can paint before the runtime is up: the same catalog the
     // wasm gives (`catalog()`), from the same source, built now.
-    fs::write(dist.join(CATALOG), racelab::catalog_json())
+    let lessons = racelab_lessons::Lessons::builtin()
+        .map_err(|e| format!("the lessons (www/lessons) do not load: {e}"))?;
+    fs::write(dist.join(CATALOG), racelab_lessons::catalog_json(lessons))
         .map_err(|e| format!("could not write dist/{CATALOG}: {e}"))?;
     let build = write_service_worker(&dist)?;
     eprintln!(

@@ -27,7 +27,15 @@ const SETUPS = [
 const STEPS = [
   { link: '?step=bank&strategy=none&seed=1&p.accounts=100,100&p.threads=2&p.transfers_per_thread=1&p.max_amount=50&p.delay=2&schedule=00101', steps: 5, outcome: 'paused' },
   { link: '?step=bank&strategy=fine-unordered&seed=1&p.accounts=100,100&p.threads=2&p.transfers_per_thread=1&p.max_amount=50&p.delay=2&schedule=01', steps: 2, outcome: 'deadlock' },
-  { link: '?step=booking&strategy=none&seed=1&p.seats=1&p.attempts=2&p.threads=2&p.processing_ms=100&schedule=01', steps: 2, outcome: 'paused' },
+];
+
+/**
+ * Step links of demos whose scenario the lesson's program has replaced: their steps were the
+ * scenario's, so step mode opens the program with the link's setup, from its start, and
+ * says why.
+ */
+const RETIRED_STEPS = [
+  '?step=booking&strategy=none&seed=1&p.seats=1&p.attempts=2&p.threads=2&p.processing_ms=100&schedule=01',
 ];
 
 /** Embed snippets' addresses, with the parts of the frame they ask for. */
@@ -77,6 +85,26 @@ test('every saved step link opens step mode at the step it names, and links to i
     await expect(panel.getByRole('alert'), link).toHaveCount(0);
     const again = await page.evaluate(() => window.racelab.stepper.link());
     expect(new URL(again).search, link).toBe(link);
+    expect(errors, link).toEqual([]);
+  }
+});
+
+test('a saved step link of a demo that became a program opens the program at its start, and says why', async ({ page }) => {
+  for (const link of RETIRED_STEPS) {
+    const errors = await openPlayground(page, `/${link}`);
+    const panel = page.locator('#step-panel');
+    await expect(panel, link).toBeVisible();
+    await expect(page.locator('#stepper'), link).toHaveAttribute('aria-busy', 'false');
+    await expect(panel.locator('.step-outcome'), link).toHaveAttribute('data-outcome', 'paused');
+    await expect(panel, link).toContainText('they cannot be replayed on the program, so it starts from the beginning');
+    await expect(panel.getByRole('alert'), link).toHaveCount(0);
+    // The link the view makes now is the program's, with the old link's setup and seed.
+    const again = new URLSearchParams(new URL(await page.evaluate(() => window.racelab.stepper.link())).search);
+    const old = new URLSearchParams(link);
+    expect(again.get('v'), link).toBe('2');
+    for (const key of ['step', 'strategy', 'seed', 'p.seats', 'p.attempts', 'p.threads', 'p.processing_ms']) {
+      expect(again.get(key), `${link}: ${key}`).toBe(old.get(key));
+    }
     expect(errors, link).toEqual([]);
   }
 });

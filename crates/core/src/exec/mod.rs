@@ -21,10 +21,7 @@ use std::time::Duration;
 use web_time::Instant;
 
 use crate::control::RunControl;
-use crate::sync::{
-    Abort, Barrier, Condition, ConditionGuard, Event, Lock, LockGuard, Semaphore, SemaphoreGuard,
-    Waiter,
-};
+use crate::sync::{Abort, Lock, LockGuard, Waiter};
 use crate::trace::{self, id_of, Op, Recorder};
 
 pub use parallel::{run_parallel, Body, OsThreads, Spawn, Threads};
@@ -282,21 +279,7 @@ impl<'r> Ctx<'r> {
         store();
     }
 
-    /// Takes the next number from a shared counter in one atomic step (a pool's queue of
-    /// work: `next(counter)`), returning the number taken. Traced as a read of the number.
-    pub async fn take_ticket(&self, counter: &SharedInt) -> i64 {
-        self.turn(StepKind::Read, id_of(counter), Wants::Nothing)
-            .await;
-        let value = counter.0.fetch_add(1, Relaxed);
-        self.saw(value);
-        self.trace(|| Op::Read {
-            obj: id_of(counter),
-            value,
-        });
-        value
-    }
-
-    /// Takes what `take` takes (a lock, a permit, a condition's lock) for this thread,
+    /// Takes what `take` takes (a lock) for this thread,
     /// traced as a request, then an acquire once it is held.
     fn take<G>(
         &self,
@@ -314,99 +297,6 @@ impl<'r> Ctx<'r> {
         self.turn(StepKind::Acquire, id_of(lock), Wants::Lock(lock))
             .await;
         self.take(id_of(lock), |w| lock.acquire(w))
-    }
-
-    /// Takes a permit of `sem`, waiting while none is free; the guard gives it back.
-    pub async fn acquire<'l>(
-        &self,
-        sem: &'l Semaphore,
-    ) -> Result<Held<'_, SemaphoreGuard<'l>>, Abort> {
-        self.turn(StepKind::Acquire, id_of(sem), Wants::Permit(sem))
-            .await;
-        self.take(id_of(sem), |w| sem.acquire(w))
-    }
-
-    /// Waits until `event` is set.
-    pub async fn wait_event(&self, event: &Event) -> Result<(), Abort> {
-        let obj = id_of(event);
-        self.turn(StepKind::Wait, obj, Wants::Nothing).await;
-        self.trace(|| Op::Wait { obj });
-        self.turn(StepKind::Wake, obj, Wants::Event(event)).await;
-        event.wait(&self.waiter())?;
-        self.trace(|| Op::Wake { obj });
-        Ok(())
-    }
-
-    /// Sets `event`, waking its waiters.
-    pub async fn set_event(&self, event: &Event) {
-        self.turn(StepKind::Signal, id_of(event), Wants::Nothing)
-            .await;
-        self.trace(|| Op::Signal { obj: id_of(event) });
-        event.set();
-    }
-
-    /// Arrives at `barrier` and waits for every party; returns the arrival index.
-    pub async fn wait_barrier(&self, barrier: &Barrier) -> Result<u32, Abort> {
-        let obj = id_of(barrier);
-        self.turn(StepKind::Wait, obj, Wants::Nothing).await;
-        self.trace(|| Op::Wait { obj });
-        let index = if self.stepped {
-            // Arriving and passing are steps of their own: in between, others move.
-            let arrival = barrier.arrive();
-            self.turn(StepKind::Wake, obj, Wants::Barrier(barrier, &arrival))
-                .await;
-            arrival.index
-        } else {
-            barrier.wait(&self.waiter())?
-        };
-        self.trace(|| Op::Wake { obj });
-        Ok(index)
-    }
-
-    /// Takes `cond`'s lock (`with condition:`); the guard may wait and notify.
-    pub async fn enter<'l>(
-        &self,
-        cond: &'l Condition,
-    ) -> Result<Held<'_, ConditionGuard<'l>>, Abort> {
-        self.turn(StepKind::Acquire, id_of(cond), Wants::Lock(cond.lock()))
-            .await;
-        self.take(id_of(cond), |w| cond.enter(w))
-    }
-
-    /// `condition.wait()`: gives the lock up until notified, and returns holding it again.
-    /// A trace shows it as release, wait, wake, acquire.
-    pub async fn wait_notified<'c, 'l>(
-        &'c self,
-        cond: &'l Condition,
-        guard: Held<'c, ConditionGuard<'l>>,
-    ) -> Result<Held<'c, ConditionGuard<'l>>, Abort> {
-        let obj = id_of(cond);
-        self.turn(StepKind::Wait, obj, Wants::Nothing).await;
-        let guard = guard.into_inner();
-        self.trace(|| Op::Release { obj });
-        self.trace(|| Op::Wait { obj });
-        let guard = if self.stepped {
-            let parked = cond.park(guard);
-            self.turn(StepKind::Wake, obj, Wants::Woken(cond, &parked))
-                .await;
-            cond.resume(parked, &self.waiter())?
-        } else {
-            cond.wait(guard, &self.waiter())?
-        };
-        self.trace(|| Op::Wake { obj });
-        self.trace(|| Op::Acquire { obj });
-        Ok(self.held(guard, obj))
-    }
-
-    /// `condition.notify()` on the condition `guard` holds.
-    pub fn notify(&self, guard: &Held<'_, ConditionGuard<'_>>) {
-        self.trace(|| Op::Signal { obj: guard.obj });
-        guard.notify();
-    }
-
-    /// Simulated processing until `at` after the start (at once if that has passed).
-    pub async fn work_until(&self, at: Duration) -> Result<(), Abort> {
-        self.work(at.saturating_sub(self.elapsed())).await
     }
 
     /// Simulated processing of `d`: a busy wait when short (sleep is too coarse to model a
@@ -504,16 +394,6 @@ pub struct Held<'c, G> {
     guard: Option<G>,
     rec: Option<&'c Recorder<'c>>,
     obj: usize,
-}
-
-impl<G> Held<'_, G> {
-    /// The guard itself, its release no longer recorded (a condition's wait records its own).
-    fn into_inner(mut self) -> G {
-        self.rec = None;
-        self.guard
-            .take()
-            .expect("a Held guard holds its guard until dropped")
-    }
 }
 
 impl<G> std::ops::Deref for Held<'_, G> {

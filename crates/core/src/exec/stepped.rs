@@ -29,10 +29,7 @@ use super::scheduler::Choice;
 use super::{Ctx, RunEnd};
 use crate::control::RunControl;
 use crate::limits::{MAX_STEPS, STEP_LOG_LIMIT};
-use crate::sync::{
-    inner as inner_of, Abort, Arrival, Barrier, Condition, Deadlock, Event, Lock, Parked,
-    Semaphore, WaitEdge,
-};
+use crate::sync::{inner as inner_of, Abort, Deadlock, Lock, WaitEdge};
 
 /// How a stepped run chooses who moves.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -74,14 +71,6 @@ pub(crate) enum Wants<'a> {
     Nothing,
     /// A lock to be free (or its own).
     Lock(&'a Lock),
-    /// A free permit.
-    Permit(&'a Semaphore),
-    /// The event to be set.
-    Event(&'a Event),
-    /// The barrier to have opened since it arrived.
-    Barrier(&'a Barrier, &'a Arrival),
-    /// A notify, and then the condition's lock.
-    Woken(&'a Condition, &'a Parked),
 }
 
 /// Why a thread cannot move: what it waits for and who holds that (for locks).
@@ -101,23 +90,9 @@ impl Wants<'_> {
                 owner,
             }),
         };
-        let unless = |ready: bool, on: &str| {
-            (!ready).then(|| Blocked {
-                on: on.to_owned(),
-                owner: None,
-            })
-        };
         match *self {
             Wants::Nothing => None,
             Wants::Lock(lock) => lock_free(lock),
-            Wants::Permit(sem) => unless(sem.has_free(), sem.name()),
-            Wants::Event(event) => unless(event.is_set(), event.name()),
-            Wants::Barrier(barrier, arrival) => {
-                unless(barrier.has_released(arrival), barrier.name())
-            }
-            Wants::Woken(cond, parked) => {
-                unless(cond.is_woken(parked), cond.name()).or_else(|| lock_free(cond.lock()))
-            }
         }
     }
 }

@@ -1,15 +1,7 @@
 //! The scenarios: shared state, thread bodies, invariants and listings of each lesson.
 
 pub mod bank;
-pub mod barrier;
-pub mod booking;
-pub mod condition;
-pub mod event;
-pub mod joint_account;
-pub mod reentrant;
-pub mod semaphore;
 
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -77,33 +69,4 @@ pub(crate) fn listing_of(
         .into_iter()
         .find(|s| s.id == strategy)
         .map(|s| s.listing)
-}
-
-/// The random choices of one thread of a seeded run: the same seed, the same choices.
-pub(crate) fn thread_rng(seed: u64, thread: usize) -> fastrand::Rng {
-    fastrand::Rng::with_seed(seed ^ (thread as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
-}
-
-/// A moment a thread records (in ms on the run's clock), written once, read after the run.
-#[derive(Debug)]
-pub(crate) struct Moment(AtomicU64);
-
-impl Moment {
-    const UNSET: u64 = u64::MAX;
-
-    pub(crate) fn new() -> Self {
-        Self(AtomicU64::new(Self::UNSET))
-    }
-
-    pub(crate) fn record(&self, ms: f64) {
-        self.0.store(ms.to_bits(), Relaxed);
-    }
-
-    /// The recorded time, rounded to a microsecond; `None` if the thread never got there.
-    pub(crate) fn get(&self) -> Option<f64> {
-        match self.0.load(Relaxed) {
-            Self::UNSET => None,
-            bits => Some((f64::from_bits(bits) * 1e3).round() / 1e3),
-        }
-    }
 }

@@ -248,33 +248,6 @@ impl Lock {
         Ok(st)
     }
 
-    /// Gives the lock up entirely, however deep `thread` holds it, and says how deep that
-    /// was (a condition's wait releases an `RLock` this way and restores it after).
-    pub(crate) fn release_all(&self, guard: LockGuard<'_>) -> u32 {
-        let thread = guard.thread;
-        std::mem::forget(guard);
-        debug_assert_eq!(
-            self.owner(),
-            Some(thread),
-            "{} released by a non-owner",
-            self.core.name
-        );
-        self.release_all_by(thread)
-    }
-
-    /// Takes the lock back at the depth [`Lock::release_all`] reported.
-    pub(crate) fn reacquire(
-        &self,
-        waiter: &Waiter<'_>,
-        depth: u32,
-    ) -> Result<LockGuard<'_>, Abort> {
-        self.acquire_depth(waiter, depth)?;
-        Ok(LockGuard {
-            lock: self,
-            thread: waiter.thread,
-        })
-    }
-
     /// Python's `lock.acquire(blocking, timeout)` for the waiter's thread, held until
     /// [`Lock::release_by`]: `timeout` `None` waits as long as it takes (such a wait can be
     /// part of a deadlock, found as [`Lock::acquire`] finds it); `Some(d)` gives up after
@@ -533,10 +506,11 @@ mod tests {
         let outer = lock.acquire(&Waiter::new(0, &run)).unwrap();
         let inner = lock.acquire(&Waiter::new(0, &run)).unwrap();
         std::mem::forget(inner);
-        assert_eq!(lock.release_all(outer), 2);
+        std::mem::forget(outer);
+        assert_eq!(lock.release_all_by(0), 2);
         assert!(!lock.is_held_by(0));
-        let back = lock.reacquire(&Waiter::new(0, &run), 2).unwrap();
-        drop(back);
+        lock.reacquire_depth(&Waiter::new(0, &run), 2).unwrap();
+        lock.release_by(0).unwrap();
         assert!(lock.is_held_by(0), "one level is still held");
     }
 

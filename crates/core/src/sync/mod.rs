@@ -1,34 +1,26 @@
 //! racelab's own synchronisation primitives: thin wrappers over `std::sync` that know who
 //! holds them and who waits.
 //!
-//! Python's `threading` module is what the lessons use: `Lock`, `RLock`, `Semaphore`,
-//! `Event`, `Barrier` and `Condition`. These behave the same but every wait is also given up
-//! when the run is cancelled or halted, and each primitive records its holders. Locks go
+//! Python's `threading` module is what the lessons use: a program's `Lock`, `RLock`,
+//! `Semaphore`, `Event`, `Barrier`, `Condition` and `Queue` are [`py`]'s; the bank's
+//! scenario takes [`Lock`]. They behave as Python's but every wait is also given up when the
+//! run is cancelled or halted, and each primitive records its holders. Locks go
 //! further: a thread blocked on one for long enough enters the run's wait-for graph
 //! ([`WaitGraph`]), where a cycle is found and reported as a [`Deadlock`] instead of hanging.
 //! Traces and stepping can build on the same records without touching the scenarios.
 
-mod barrier;
-mod condition;
-mod event;
 mod graph;
 mod join;
 mod lock;
 pub mod py;
-mod semaphore;
 
-use std::sync::{Condvar, MutexGuard, PoisonError};
+use std::sync::{MutexGuard, PoisonError};
 use std::time::Duration;
 
 use serde::Serialize;
 
 use crate::control::RunControl;
 
-pub(crate) use barrier::Arrival;
-pub use barrier::Barrier;
-pub(crate) use condition::Parked;
-pub use condition::{Condition, ConditionGuard};
-pub use event::Event;
 pub(crate) use graph::Awaited;
 pub use graph::WaitGraph;
 
@@ -38,7 +30,6 @@ pub(crate) fn trace_id<T: ?Sized>(core: &std::sync::Arc<T>) -> usize {
 }
 pub use join::ThreadEnd;
 pub use lock::{Lock, LockGuard, LockKind};
-pub use semaphore::{Semaphore, SemaphoreGuard};
 
 /// Why a thread body stopped before finishing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,24 +203,4 @@ pub(crate) const WAIT_POLL: Duration = Duration::from_millis(20);
 /// consistent, so carry on.
 pub(crate) fn inner<T>(m: &std::sync::Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Waits on `cv` while `blocked` says so, giving up once the waiter should stop (checked
-/// every [`WAIT_POLL`]).
-fn wait_while<'a, T>(
-    cv: &Condvar,
-    mut guard: MutexGuard<'a, T>,
-    waiter: &Waiter<'_>,
-    mut blocked: impl FnMut(&mut T) -> bool,
-) -> Result<MutexGuard<'a, T>, Abort> {
-    while blocked(&mut guard) {
-        if let Some(abort) = waiter.stop_reason() {
-            return Err(abort);
-        }
-        guard = cv
-            .wait_timeout(guard, WAIT_POLL)
-            .unwrap_or_else(PoisonError::into_inner)
-            .0;
-    }
-    Ok(guard)
 }

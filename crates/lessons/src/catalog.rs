@@ -1,0 +1,77 @@
+//! The catalog the faces present (the page's gallery and controls, `racelab list`): one
+//! entry per lesson, in gallery order, in the shape of the core's scenario catalog.
+//!
+//! A lesson whose hand-written scenario still stands in for its program on real threads
+//! (the core's catalog has its id) keeps that scenario's entry, whose listing matches what
+//! runs; every other lesson's entry is built from its manifest, with its placements'
+//! programs as the listings (the lines a placement adds marked as locks, the lines under
+//! `with invalid():` as the invalid stretch), so that a deadlock's line is the listing's,
+//! and each placement names its program (`program`: what runs it, where a scenario's entry
+//! has none).
+
+use serde_json::{json, Value};
+
+use crate::{Lesson, Lessons};
+
+/// The catalog of `lessons` (see the module docs) as JSON values.
+pub fn catalog(lessons: &Lessons) -> Vec<Value> {
+    let scenarios = racelab::catalog();
+    lessons
+        .iter()
+        .map(
+            |lesson| match scenarios.iter().find(|s| s.id == lesson.id) {
+                Some(s) => serde_json::to_value(s).unwrap_or(Value::Null),
+                None => entry(lesson),
+            },
+        )
+        .collect()
+}
+
+/// The catalog as JSON text (what the JS API's `scenarios()` returns).
+pub fn catalog_json(lessons: &Lessons) -> String {
+    Value::Array(catalog(lessons)).to_string()
+}
+
+/// A lesson's entry, from its manifest and programs.
+fn entry(lesson: &Lesson) -> Value {
+    let strategies: Vec<Value> = lesson
+        .placements
+        .iter()
+        .map(|p| {
+            let listing: Vec<Value> = p
+                .program
+                .lines()
+                .enumerate()
+                .map(|(i, text)| {
+                    let n = i as u32 + 1;
+                    let role = if p.marks.invalid_lines.contains(&n) {
+                        "invalid"
+                    } else if p.marks.lock_lines.contains(&n) {
+                        "lock"
+                    } else {
+                        "code"
+                    };
+                    json!({ "text": text, "role": role })
+                })
+                .collect();
+            let mut s = json!({
+                "id": p.id, "title": p.title, "safe": p.safe, "summary": p.summary,
+                "listing": listing, "program": p.file,
+            });
+            if let Some(fix) = &p.fix {
+                s["fix"] = json!({ "strategy": fix.placement, "text": fix.text });
+            }
+            s
+        })
+        .collect();
+    let invariants: Vec<Value> = lesson
+        .invariants
+        .iter()
+        .map(|i| json!([i.id, i.text]))
+        .collect();
+    json!({
+        "id": lesson.id, "title": lesson.title, "summary": lesson.summary,
+        "guarantee": lesson.guarantee, "watch": lesson.watch, "lesson": lesson.lesson,
+        "params": lesson.params, "strategies": strategies, "invariants": invariants,
+    })
+}
