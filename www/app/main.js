@@ -251,7 +251,7 @@ function wire(pg, { catalog, controls }) {
         };
         renderResult($('result'), report, strategy, history.resultsOf(report.scenario, report.strategy), fix);
         if (report.deadlock && controls.strategy.id === report.strategy) markStuck($('listing'), report.deadlock.cycle);
-        timeline.show(report);
+        timeline.show(report, controls.scenario.invalid);
         lastTraced = report.trace ? report : null;
         $('trace-export').hidden = !lastTraced;
         $('replay').hidden = !(lastTraced?.trace?.replay?.length);

@@ -88,11 +88,10 @@ function lessonNote(report, strategy, violations, seen) {
       'spotted the cycle at once and unwound the threads so that you can carry on.';
   }
   if (report.outcome !== 'ok' && report.outcome !== 'violated') return null;
-  if (report.scenario === 'joint-account' && strategy.safe) {
+  // The lesson's own note for this placement (its manifest), with what the session saw.
+  if (strategy.note) {
     const tally = countOf(seen);
-    return 'A lock stops the data race; it does not choose the order. Run it again: sometimes the ' +
-      'deposit goes first, sometimes the withdrawal.' +
-      (tally ? ` Seen with this lock this session: ${tally}.` : '');
+    return strategy.note + (tally ? ` Seen with this placement this session: ${tally}.` : '');
   }
   if (!strategy.safe && violations === 0) {
     return 'No violation this time. Races depend on timing: run it again, or raise the delay or ' +

@@ -34,11 +34,6 @@ const MIN_SPAN_US = 0.05; // deepest zoom: 50 ns across the whole plot
 const MIN_SPAN_EVENTS = 8; // or eight events, in event order
 const STATS_KEEP = 2000;
 
-// What the red stretch means, in each lesson's words.
-const INVALID_WORDS = {
-  bank: 'money in flight: debited, not yet credited',
-  booking: 'a seat that only looks free: checked, not yet taken',
-};
 
 // The drawing takes its colours from style.css, so that it follows the light or dark scheme
 // (and any later change to the palette) like the rest of the page.
@@ -51,6 +46,8 @@ export class Timeline {
   #colors = null;
   #hatch = null;
   #report = null;
+  /** How the run's lesson speaks of its invalid stretch (`{ words, verbs? }`), if it does. */
+  #words = null;
   #m = null; // the preprocessed trace
   #x = null; // the x axis: #m.time (µs) or #m.order (sequence numbers)
   #vs = 0; // the view, in the x axis' units
@@ -172,10 +169,14 @@ export class Timeline {
       'Tick “Record a trace” and run a demo to see each thread\'s timeline.'));
   }
 
-  /** Draws `report.trace` (or says how to record one). */
-  show(report) {
+  /**
+   * Draws `report.trace` (or says how to record one). `invalid` is how its lesson speaks of
+   * the invalid stretch (the catalog entry's `invalid`: `{ words, verbs? }`), if it does.
+   */
+  show(report, invalid = null) {
     this.#stop();
     this.#report = report;
+    this.#words = invalid;
     const trace = report?.trace;
     if (!trace) {
       // main.js shows {} before the first run: no run yet, nothing to run "again".
@@ -305,7 +306,7 @@ export class Timeline {
     this.#box.replaceChildren(
       toolbar,
       el('p', { class: 'timeline-note' }, note(m, trace, this.#report)),
-      legend(m, this.#report),
+      legend(m, this.#words),
       stage,
       el('div', { class: 'timeline-explain' }, violations, details),
     );
@@ -836,9 +837,10 @@ export class Timeline {
   #stretchText(lane, begin, end, at = null) {
     const writes = this.#m.eventsOf(lane, begin, end < 0 ? Infinity : end).filter((e) => e.op === 'write');
     if (writes.length === 0) return 'was inside its invalid stretch';
-    // In the bank a stretch is a debit, then a credit.
-    const bank = this.#report.scenario === 'bank';
-    const verb = (w) => (bank ? (w === writes[0] ? 'debited' : 'credited') : 'updated');
+    // The lesson's verbs for a stretch's first and last writes (the bank: a debit, then a
+    // credit), else "updated".
+    const [first, last] = this.#words?.verbs ?? [];
+    const verb = (w) => (w === writes[0] ? first : last) ?? 'updated';
     const said = (list) => list.map((w) => `${verb(w)} ${this.#obj(w.obj)}`).join(' and ');
     const split = at === null ? (writes.length > 1 ? 1 : writes.length) : writes.filter((w) => w.seq <= at).length;
     const done = writes.slice(0, split);
@@ -1037,12 +1039,13 @@ function summary(m, report) {
   return `${parts.join(', ')}. Left and right arrows pan, plus and minus zoom, Home fits the whole trace.`;
 }
 
-function legend(m, report) {
+/** The legend: what each mark means, the invalid stretch in its lesson's `words`. */
+function legend(m, words) {
   const item = (cls, text, show = true) => (show ? el('li', {}, el('span', { class: `timeline-key ${cls}`, 'aria-hidden': 'true' }), text) : null);
   return el('ul', { class: 'timeline-legend', 'aria-label': 'Legend' },
     item('hold', 'holds a lock', m.holds),
     item('request', 'waits for a lock', m.requests),
-    item('invalid', INVALID_WORDS[report.scenario] ?? 'shared data temporarily invalid', m.invalid),
+    item('invalid', words?.words ?? 'shared data temporarily invalid', m.invalid),
     item('wait', 'waits on an event, barrier or condition', m.waits),
     item('audit', 'audit: adds up every account', m.audits),
     item('audit-ok', 'audit or check found everything right', m.okChecks),

@@ -7,7 +7,8 @@
 //! programs as the listings (the lines a placement adds marked as locks, the lines under
 //! `with invalid():` as the invalid stretch), so that a deadlock's line is the listing's,
 //! and each placement names its program (`program`: what runs it, where a scenario's entry
-//! has none).
+//! has none). Either way an entry carries the manifest's words for the page: how the
+//! timeline speaks of the invalid stretch (`invalid`) and a placement's `note`.
 
 use serde_json::{json, Value};
 
@@ -18,12 +19,27 @@ pub fn catalog(lessons: &Lessons) -> Vec<Value> {
     let scenarios = racelab::catalog();
     lessons
         .iter()
-        .map(
-            |lesson| match scenarios.iter().find(|s| s.id == lesson.id) {
+        .map(|lesson| {
+            let mut entry = match scenarios.iter().find(|s| s.id == lesson.id) {
                 Some(s) => serde_json::to_value(s).unwrap_or(Value::Null),
                 None => entry(lesson),
-            },
-        )
+            };
+            // The manifest's words for the page, whichever runs the demo.
+            if let Some(invalid) = &lesson.invalid {
+                entry["invalid"] = json!(invalid);
+            }
+            if let Some(Value::Array(strategies)) = entry.get_mut("strategies") {
+                for s in strategies {
+                    let note = lesson
+                        .placement(s["id"].as_str().unwrap_or_default())
+                        .and_then(|p| p.note.as_ref());
+                    if let Some(note) = note {
+                        s["note"] = json!(note);
+                    }
+                }
+            }
+            entry
+        })
         .collect()
 }
 

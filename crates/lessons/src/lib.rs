@@ -34,7 +34,7 @@ use serde::Serialize;
 
 pub use catalog::{catalog, catalog_json};
 pub use listing::Marks;
-pub use manifest::{Challenge, Step, Won, WonOutcome};
+pub use manifest::{Challenge, InvalidWords, Step, Won, WonOutcome};
 pub use run::LessonRun;
 
 /// A lesson that could not be loaded: the file at fault and what is wrong with it.
@@ -97,6 +97,10 @@ pub struct Placement {
     /// For an unsafe placement: the safe one that fixes it, and how.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
+    /// What to say after a run of it (the page adds the final states seen with it this
+    /// session): a lesson that no one run shows, such as the two orders a lock allows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// The program's file name relative to the lessons' folder (`bank/global.py`).
     pub file: String,
     /// The program, as written.
@@ -133,6 +137,9 @@ pub struct Lesson {
     /// Step mode's small setup and challenges.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step: Option<Step>,
+    /// How the timeline speaks of the invalid stretch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invalid: Option<InvalidWords>,
     /// How a run's final state is drawn (into the report's `view`; see [`view`]).
     #[serde(skip)]
     pub(crate) final_view: Option<view::FinalSpec>,
@@ -327,6 +334,7 @@ fn load(id: &str, files: &[(&str, &str)]) -> Result<Lesson, LessonError> {
                 placement: f.placement.clone(),
                 text: f.text.clone(),
             }),
+            note: p.note.clone(),
             file,
             program: program.to_string(),
             marks: Marks::default(),
@@ -405,6 +413,7 @@ fn load(id: &str, files: &[(&str, &str)]) -> Result<Lesson, LessonError> {
         invariants,
         placements,
         step: m.step,
+        invalid: m.invalid,
         final_view: m.final_view,
     })
 }

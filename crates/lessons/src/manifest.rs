@@ -27,6 +27,8 @@ pub(crate) struct Manifest {
     pub final_view: Option<FinalSpec>,
     /// Step mode's small setup and challenges.
     pub step: Option<Step>,
+    /// How the timeline speaks of the invalid stretch.
+    pub invalid: Option<InvalidWords>,
 }
 
 /// A parameter: its name (its constant is the name in capitals), type and range. Its
@@ -66,6 +68,7 @@ pub(crate) struct Placement {
     pub safe: bool,
     pub summary: String,
     pub fix: Option<Fix>,
+    pub note: Option<String>,
 }
 
 /// How to mend an unsafe placement.
@@ -74,6 +77,19 @@ pub(crate) struct Placement {
 pub(crate) struct Fix {
     pub placement: String,
     pub text: String,
+}
+
+/// How the lesson speaks of its invalid stretch (the lines under `with invalid():`), for the
+/// timeline: what the stretch means, and optionally a verb for its first write and one for
+/// its last ("had debited account[1] and not yet credited account[4]"; without, "updated").
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvalidWords {
+    /// What the stretch means ("money in flight: debited, not yet credited").
+    pub words: String,
+    /// The verbs of the stretch's first and last writes (`["debited", "credited"]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub verbs: Vec<String>,
 }
 
 /// Step mode: the parameters it uses instead of the lesson's (which may take hundreds of

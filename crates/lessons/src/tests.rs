@@ -130,3 +130,53 @@ fn the_built_in_lessons_load() {
         assert!(lesson.placements.iter().any(|p| p.safe), "{}", lesson.id);
     }
 }
+
+#[test]
+fn the_catalog_keeps_the_banks_scenario_and_lists_the_others_as_their_programs() {
+    let lessons = Lessons::builtin().unwrap();
+    let catalog = crate::catalog(lessons);
+    let ids: Vec<&str> = catalog.iter().filter_map(|e| e["id"].as_str()).collect();
+    assert_eq!(
+        ids,
+        lessons.iter().map(|l| l.id.as_str()).collect::<Vec<_>>()
+    );
+    let entry = |id: &str| catalog.iter().find(|e| e["id"] == id).unwrap();
+    // The bank still runs its scenario: its listing is the scenario's, with no program.
+    let bank = entry("bank");
+    assert!(bank["strategies"][0].get("program").is_none());
+    assert_eq!(
+        bank["invalid"]["verbs"],
+        serde_json::json!(["debited", "credited"])
+    );
+    // The others are their programs, listed line for line with their marks.
+    let booking = entry("booking");
+    let lock = &booking["strategies"][1];
+    assert_eq!(lock["program"], "booking/lock.py");
+    let program = &lessons
+        .get("booking")
+        .unwrap()
+        .placement("lock")
+        .unwrap()
+        .program;
+    let listing = lock["listing"].as_array().unwrap();
+    assert_eq!(listing.len(), program.lines().count());
+    let role = |text: &str| {
+        listing
+            .iter()
+            .find(|l| l["text"].as_str().unwrap().trim_start().starts_with(text))
+            .map(|l| l["role"].clone())
+            .unwrap()
+    };
+    assert_eq!(role("with seats_lock:"), "lock");
+    assert_eq!(
+        booking["invalid"]["words"],
+        "a seat that only looks free: checked, not yet taken"
+    );
+    // A placement's note goes with it.
+    let joint = entry("joint-account");
+    assert!(joint["strategies"][0].get("note").is_none());
+    assert!(joint["strategies"][1]["note"]
+        .as_str()
+        .unwrap()
+        .contains("it does not choose the order"));
+}

@@ -111,5 +111,5 @@ test('joint account with a lock: the page says the lock does not choose the orde
     await expect(page.locator('#run')).toBeEnabled();
   }
   await expect(page.locator('.note')).toContainText('it does not choose the order');
-  await expect(page.locator('.note')).toContainText(/Seen with this lock this session: balance (800|790) ×/);
+  await expect(page.locator('.note')).toContainText(/Seen with this placement this session: balance (800|790) ×/);
 });
