@@ -27,19 +27,39 @@ export function renderResult(box, report, strategy, seen = [], fix = null) {
       `${report.threads} thread${report.threads === 1 ? '' : 's'} · ${ms(report.elapsed_ms)}${seed === null ? '' : ` · seed ${seed}`}`),
   ];
   if (report.deadlock) children.push(renderDeadlock(report.deadlock, strategy, fix));
+  // A run that stopped before its end (a deadlock, Stop, an error) may never have reached
+  // the checks that were not broken: they are not said to have held.
+  const ended = report.outcome === 'ok' || report.outcome === 'violated';
+  const status = (inv) => (!inv.held ? 'broken' : ended ? 'held' : 'unknown');
+  const words = {
+    held: () => 'held',
+    unknown: () => 'not seen broken before the run stopped',
+    broken: (inv) => `violated ${num(inv.violations)} time${inv.violations === 1 ? '' : 's'}`,
+  };
   children.push(
     el('ul', { class: 'invariants' }, report.invariants.map((inv) =>
-      el('li', { class: inv.held ? 'held' : 'broken', 'data-invariant': inv.id },
-        el('span', { class: 'mark', 'aria-hidden': 'true' }, inv.held ? '✓' : '✗'),
+      el('li', { class: status(inv), 'data-invariant': inv.id },
+        el('span', { class: 'mark', 'aria-hidden': 'true' }, { held: '✓', unknown: '–', broken: '✗' }[status(inv)]),
         inv.text, ' ',
-        el('strong', {}, inv.held ? 'held' : `violated ${num(inv.violations)} time${inv.violations === 1 ? '' : 's'}`)))),
-    report.final === null ? null : renderFinal(report),
+        el('strong', {}, words[status(inv)](inv))))),
+    report.final === null ? null : finalOf(report, ended),
   );
   if (report.error) children.push(el('p', { class: 'error' }, report.error.message));
   if (report.note) children.push(el('p', { class: 'note' }, report.note));
   const note = lessonNote(report, strategy, violations, seen);
   if (note) children.push(el('p', { class: 'note' }, note));
   box.replaceChildren(...children);
+}
+
+/**
+ * The final state: drawn, or, for a program that stopped before its end (which its
+ * lesson's drawing cannot show), its globals where it stopped, said as such.
+ */
+function finalOf(report, ended) {
+  if (ended || report.view || !report.program) return renderFinal(report);
+  return el('div', { class: 'final-stopped' },
+    el('p', { class: 'meta' }, 'Where the program stopped, its globals were:'),
+    el('pre', {}, JSON.stringify(report.final, null, 2)));
 }
 
 /** A failure that left no report (the runtime trapped): what happened, in words. */

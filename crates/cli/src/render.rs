@@ -107,13 +107,14 @@ pub fn report(r: &Report) -> String {
         }
     }
     let width = r.invariants.iter().map(|i| i.id.len()).max().unwrap_or(0);
+    // A run that stopped before its end may never have reached a check not seen broken.
+    let ended = matches!(r.outcome, Outcome::Ok | Outcome::Violated);
     for inv in &r.invariants {
-        let verdict = if inv.held {
-            "held".to_string()
-        } else {
-            format!("violated {} times", inv.violations)
+        let (mark, verdict) = match (inv.held, ended) {
+            (true, true) => ("✓", "held".to_string()),
+            (true, false) => ("–", "not seen broken".to_string()),
+            (false, _) => ("✗", format!("violated {} times", inv.violations)),
         };
-        let mark = if inv.held { "✓" } else { "✗" };
         let _ = writeln!(
             out,
             "  {mark} {:width$}  {verdict:<22} {}",

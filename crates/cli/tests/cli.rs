@@ -174,6 +174,11 @@ fn a_self_deadlock_is_explained_in_the_text_report() {
         text.contains("thread 1 holds lock and waits for lock, at line 15"),
         "{text}"
     );
+    // Its check at the end never ran: not said to have held.
+    assert!(
+        text.contains("– every-call-completes  not seen broken"),
+        "{text}"
+    );
 }
 
 #[test]

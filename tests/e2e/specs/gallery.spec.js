@@ -99,6 +99,10 @@ test('Lock vs RLock in the page: the deadlock is named, and RLock runs right aft
   await expect(page.locator('ul.deadlock')).toContainText(
     'thread 1 holds lock and waits for lock: which it holds itself, stuck at line 15: with lock:');
   await expect(page.locator('#listing .line.stuck')).toContainText('thread 1 stuck here');
+  // The program never reached its check: it is not said to have held, and the final state
+  // is where the program stopped.
+  await expect(page.locator('[data-invariant="every-call-completes"]')).toContainText('not seen broken before the run stopped');
+  await expect(page.locator('#result .final-stopped')).toContainText('Where the program stopped, its globals were:');
   await strategyRadio(page, 'rlock').check();
   await page.getByRole('button', { name: 'Re-run' }).click();
   await expect(page.locator('[data-outcome]')).toHaveAttribute('data-outcome', 'ok');
