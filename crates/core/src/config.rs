@@ -207,7 +207,7 @@ impl RunConfig {
     }
 
     /// Refuses the run, naming the parameter to lower, when it needs more threads at once
-    /// than `capacity` (a barrier or a condition would wait forever on a missing thread).
+    /// than `capacity` (a thread blocked on a lock must still have one of its own).
     /// A stepped run needs one real thread whatever its size.
     pub fn check_capacity(&self, capacity: usize) -> Result<(), ConfigError> {
         let (needed, field) = self.setup.threads();

@@ -19,7 +19,7 @@ use crate::trace::TraceSink;
 pub struct RunControl {
     /// Bumped at the start of every run, so a reader can tell runs apart.
     pub run_seq: AtomicU32,
-    /// Steps finished so far (a transfer, a booking attempt).
+    /// Steps finished so far (a transfer).
     pub steps_done: AtomicU32,
     /// Steps the run will take in all.
     pub steps_total: AtomicU32,

@@ -39,16 +39,3 @@ pub const MAX_BALANCE: i64 = 1_000_000_000;
 pub const MAX_TRANSFERS_PER_THREAD: i64 = 1_000_000;
 /// Bank: the largest processing delay between debit and credit, in microseconds.
 pub const MAX_BANK_DELAY_US: i64 = 10_000;
-
-/// Booking: most seats and most booking attempts.
-pub const MAX_SEATS: i64 = 10_000;
-/// Booking: most booking attempts in one run.
-pub const MAX_ATTEMPTS: i64 = 10_000;
-/// Booking: the longest simulated processing of one booking, in milliseconds.
-pub const MAX_PROCESSING_MS: i64 = 1_000;
-
-/// Gallery scenarios: the longest time parameter (delays, processing, arrival units), in
-/// milliseconds. A gallery run is meant to take seconds, not minutes.
-pub const MAX_PRIMITIVE_MS: i64 = 2_000;
-/// Lock vs RLock: most calls per thread.
-pub const MAX_CALLS: i64 = 1_000_000;

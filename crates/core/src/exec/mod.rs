@@ -385,7 +385,7 @@ impl Drop for Ctx<'_> {
     }
 }
 
-/// A guard (of a lock, a permit, a condition) taken through a [`Ctx`]: it derefs to the
+/// A guard (of a lock) taken through a [`Ctx`]: it derefs to the
 /// guard and, in a traced run, records the release when dropped. The release is recorded
 /// before the guard lets go, so in the trace it always comes before the next owner's
 /// acquire.
