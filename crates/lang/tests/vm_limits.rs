@@ -356,3 +356,20 @@ fn the_cancel_hook_stops_a_loop_and_a_long_sleep_promptly() {
         assert!(asked.elapsed() < Duration::from_millis(500), "{source}");
     }
 }
+
+#[test]
+fn sum_past_64_bits_is_an_overflow_error_on_every_path() {
+    // `sum` of an int list adds under the list's lock; past 64 bits it must still raise
+    // as the general path does, from a list, a tuple and a generator alike.
+    for xs in [
+        "[2**62, 2**62]",
+        "(2**62, 2**62)",
+        "(x for x in [2**62, 2**62])",
+    ] {
+        let r = run_with(&format!("print(sum({xs}))\n"), RunOptions::default());
+        let e = r
+            .exception
+            .unwrap_or_else(|| panic!("sum({xs}) raised nothing"));
+        assert_eq!(e.type_name, "OverflowError", "sum({xs})");
+    }
+}

@@ -345,7 +345,7 @@ impl Interp {
     /// The "Did you mean" of CPython's traceback for `AttributeError` and `NameError`.
     pub fn suggestion_for(&mut self, inst: &Arc<Instance>) -> Option<String> {
         let is = |t: ExcType| inst.class.is_subclass(&exc_class(t));
-        let name_key = self.module.interner.intern("name");
+        let name_key = self.module.interner.known(super::names::Wk::name);
         let name = match inst.get_attr(&name_key) {
             Some(Value::Str(s)) => s.as_str().to_string(),
             _ => return None,

@@ -88,6 +88,10 @@ pub struct Interp {
     /// sleeps shorter than the clock's tick average out right (see `short_sleep`).
     pub(crate) sleep_owed: f64,
     pub(crate) argbuf: Vec<Value>,
+    /// The function object of each comprehension without defaults or free variables, by
+    /// code id, made once per thread: nothing but its own call ever sees it, so each run
+    /// of `[a.balance for a in accounts]` need not make a new one.
+    comprehensions: Vec<Option<Arc<Function>>>,
     pub(crate) repr_depth: u32,
     pub(crate) repr_active: Vec<i64>,
     pub(crate) stack_base: usize,
@@ -169,6 +173,7 @@ impl Interp {
             std_clock: super::modules::StdClock,
             sleep_owed: 0.0,
             argbuf: Vec::new(),
+            comprehensions: Vec::new(),
             repr_depth: 0,
             repr_active: Vec::new(),
             stack_base: super::heap::stack_position(),
@@ -1861,10 +1866,27 @@ impl Interp {
                         } else {
                             None
                         };
-                        let Some(fcode) = code.codes.get(ci as usize).cloned() else {
+                        let Some(fcode) = code.codes.get(ci as usize) else {
                             continue;
                         };
-                        let f = tri!(self.make_function(fcode, defaults, kwdefaults, closure));
+                        if flags == 0 && fcode.kind == crate::bytecode::CodeKind::Comprehension {
+                            let id = fcode.id as usize;
+                            if let Some(Some(f)) = self.comprehensions.get(id) {
+                                self.stack.push(Value::Func(f.clone()));
+                                continue;
+                            }
+                            let f = tri!(self.make_function(fcode.clone(), None, None, None));
+                            if let Value::Func(func) = &f {
+                                if self.comprehensions.len() <= id {
+                                    self.comprehensions.resize(id + 1, None);
+                                }
+                                self.comprehensions[id] = Some(func.clone());
+                            }
+                            self.stack.push(f);
+                            continue;
+                        }
+                        let f =
+                            tri!(self.make_function(fcode.clone(), defaults, kwdefaults, closure));
                         self.stack.push(f);
                     }
                     Op::BuildClass(_, has_base) => {
@@ -2010,6 +2032,33 @@ impl Interp {
                         self.stack.push(Value::Bool(r));
                     }
                     Op::BeforeWith => {
+                        // Fast path: racelab's own context managers (locks, `invalid()`, the
+                        // other primitives) in a run that neither steps nor traces, which
+                        // would see the two attribute reads: `__enter__` is called here,
+                        // not made a bound method for the `Call(0)` that follows to call.
+                        if !self.hooked
+                            && !self.one_thread
+                            && matches!(ops.get(pc), Some(Op::Call(0)))
+                        {
+                            if let Some(Value::Native(n)) = self.stack.last() {
+                                if super::threads::thread_has_method(n, Wk::__enter__)
+                                    && super::threads::thread_has_method(n, Wk::__exit__)
+                                {
+                                    let mgr = pop!(self);
+                                    save_pc!();
+                                    let exit = tri!(Interp::bind(
+                                        Value::NativeMethod(BaseType::Native, Wk::__exit__),
+                                        mgr.clone(),
+                                    ));
+                                    let entered =
+                                        self.thread_method(&mgr, Wk::__enter__, &[], Vec::new());
+                                    self.stack.push(exit);
+                                    self.stack.push(tri!(entered));
+                                    pc += 1;
+                                    continue;
+                                }
+                            }
+                        }
                         let mgr = pop!(self);
                         save_pc!();
                         let kept = keep!(mgr);
@@ -2341,28 +2390,37 @@ impl Interp {
     }
 
     fn before_with(&mut self, mgr: Value) -> PResult<(Value, Value)> {
-        let enter_name = self.module.interner.lookup("__enter__");
-        let exit_name = self.module.interner.lookup("__exit__");
-        let has = |s: &mut Self, n: &Arc<PyStr>| -> PResult<bool> {
-            match &mgr {
-                Value::Instance(i) => Ok(i.class.lookup(n).is_some()),
-                _ => match s.get_attr(&mgr, n) {
-                    Ok(_) => Ok(true),
-                    Err(Flow::Exc(_)) => Ok(false),
-                    // A stop (the run ended while the read waited for its turn), or on one
-                    // thread a turn that gave way: the `with` starts over.
-                    Err(e) => Err(e),
-                },
-            }
-        };
-        if !has(self, &enter_name)? || !has(self, &exit_name)? {
-            return Err(type_error(format!(
+        let enter_name = self.module.interner.known(Wk::__enter__);
+        let exit_name = self.module.interner.known(Wk::__exit__);
+        let refused = || {
+            type_error(format!(
                 "'{}' object does not support the context manager protocol",
                 mgr.type_name()
-            )));
+            ))
+        };
+        // As CPython, the methods are looked up on the manager's type: an instance's class,
+        // or racelab's own primitives; no other type has them (a class itself neither).
+        match &mgr {
+            Value::Instance(i) => {
+                if i.class.lookup(&enter_name).is_none() || i.class.lookup(&exit_name).is_none() {
+                    return Err(refused());
+                }
+            }
+            Value::Native(_) => {}
+            _ => return Err(refused()),
         }
-        let exit = self.get_attr(&mgr, &exit_name)?;
-        let enter = self.get_attr(&mgr, &enter_name)?;
+        // A missing method is the protocol refused; a stop (the run ended while the read
+        // waited for its turn), or on one thread a turn that gave way, starts the `with`
+        // over. `__exit__` is read first, as it always was here: a stepped run's turns, and
+        // so its saved schedules, stay the same.
+        let exit = match self.get_attr(&mgr, &exit_name) {
+            Err(Flow::Exc(_)) => return Err(refused()),
+            r => r?,
+        };
+        let enter = match self.get_attr(&mgr, &enter_name) {
+            Err(Flow::Exc(_)) => return Err(refused()),
+            r => r?,
+        };
         Ok((exit, enter))
     }
 
@@ -2542,6 +2600,23 @@ impl Interp {
                 Ok(Called::Pushed)
             }
             Value::Method(m) => {
+                // A built-in type's method (`lock.__enter__`, `xs.append` taken as a value):
+                // called with its receiver directly, without moving the arguments.
+                if let Value::NativeMethod(t, wk) = m.func {
+                    let mut args = std::mem::take(&mut self.argbuf);
+                    args.clear();
+                    let start = (fidx + 1).min(self.stack.len());
+                    args.extend(self.stack.drain(start..));
+                    self.stack.truncate(ret_sp);
+                    let kwargs = split_kwargs(&mut args, kw.as_deref());
+                    let r = self.call_method_native(t, wk, &m.this, &args, kwargs);
+                    args.clear();
+                    if self.argbuf.capacity() < args.capacity() {
+                        self.argbuf = args;
+                    }
+                    self.stack.push(r?);
+                    return Ok(Called::Done);
+                }
                 // Put the receiver in front of the arguments.
                 if let Some(slot) = self.stack.get_mut(fidx) {
                     *slot = m.func.clone();
@@ -2551,7 +2626,7 @@ impl Interp {
             }
             Value::Class(c) => self.call_class(&c, fidx, nargs, kw, ret_sp),
             Value::Instance(inst) => {
-                let call_name = self.module.interner.lookup("__call__");
+                let call_name = self.module.interner.known(Wk::__call__);
                 match inst.class.lookup(&call_name) {
                     Some(Value::Func(f)) => {
                         if let Some(slot) = self.stack.get_mut(fidx) {
@@ -2572,16 +2647,7 @@ impl Interp {
                 let start = (fidx + 1).min(self.stack.len());
                 args.extend(self.stack.drain(start..));
                 self.stack.truncate(ret_sp);
-                let mut kwargs: Vec<(Arc<PyStr>, Value)> = Vec::new();
-                if let Some(names) = &kw {
-                    let k = names.items.len().min(args.len());
-                    let vals = args.split_off(args.len() - k);
-                    for (n, v) in names.items.iter().zip(vals) {
-                        if let Value::Str(s) = n {
-                            kwargs.push((s.clone(), v));
-                        }
-                    }
-                }
+                let kwargs = split_kwargs(&mut args, kw.as_deref());
                 let r = match callee {
                     Value::Builtin(b) => self.call_builtin(b, &args, kwargs),
                     Value::NativeMethod(t, wk) => {
@@ -2637,7 +2703,7 @@ impl Interp {
         }
         let inst = Arc::new(Instance::new(c.clone())?);
         let inst_v = Value::Instance(inst.clone());
-        let init_name = self.module.interner.lookup("__init__");
+        let init_name = self.module.interner.known(Wk::__init__);
         let init = c.lookup(&init_name);
         if c.is_exception {
             // BaseException.__new__ keeps the positional arguments as `args`.
@@ -3117,6 +3183,24 @@ fn simple_json(v: &Value, depth: u32) -> Option<serde_json::Value> {
 
 /// Clones without calling the out-of-line `Clone` for unboxed values.
 #[inline(always)]
+/// Takes a call's keyword arguments (named by `kw`, the last values of `args`) off `args`.
+fn split_kwargs(args: &mut Vec<Value>, kw: Option<&Tuple>) -> Vec<(Arc<PyStr>, Value)> {
+    let Some(names) = kw else {
+        return Vec::new();
+    };
+    let k = names.items.len().min(args.len());
+    let vals = args.split_off(args.len() - k);
+    names
+        .items
+        .iter()
+        .zip(vals)
+        .filter_map(|(n, v)| match n {
+            Value::Str(s) => Some((s.clone(), v)),
+            _ => None,
+        })
+        .collect()
+}
+
 pub(crate) fn fast_clone(v: &Value) -> Value {
     // The commonest reference types are cloned inline too: the out-of-line `Clone`
     // returns through memory, written a field at a time, and reading that back as one

@@ -6,7 +6,7 @@
 //! dispatching `xs.append(v)` is a match on a small integer, not on a string.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::value::PyStr;
 
@@ -116,12 +116,34 @@ well_known! {
 }
 
 /// A program's table of interned names.
-#[derive(Default)]
 pub struct Interner {
     map: Mutex<HashMap<Box<str>, Arc<PyStr>>>,
+    /// The well-known names, indexed by tag, each interned the first time the VM asks for
+    /// it: `with` asks for `__enter__` and a call for `__init__` while a program runs, and
+    /// this answers without the map's lock (which all of a program's threads share).
+    known: Box<[OnceLock<Arc<PyStr>>]>,
+}
+
+impl Default for Interner {
+    fn default() -> Interner {
+        let count = (1..).find(|&i| Wk::from_u16(i) == Wk::Other).unwrap_or(1);
+        Interner {
+            map: Mutex::default(),
+            known: (0..count).map(|_| OnceLock::new()).collect(),
+        }
+    }
 }
 
 impl Interner {
+    /// The interned well-known name (`Wk::Other` gives an empty name).
+    #[inline]
+    pub fn known(&self, wk: Wk) -> Arc<PyStr> {
+        match self.known.get(wk as usize) {
+            Some(slot) => slot.get_or_init(|| self.intern(wk.text())).clone(),
+            None => Arc::new(PyStr::name("", Wk::Other, false)),
+        }
+    }
+
     /// The one `PyStr` for this name.
     pub fn intern(&self, s: &str) -> Arc<PyStr> {
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());

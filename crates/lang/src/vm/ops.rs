@@ -1018,6 +1018,16 @@ impl Interp {
                 return Ok(());
             }
         }
+        // A list of the right size: its items pushed under its lock, without a copy.
+        if let (Value::List(l), None) = (&v, after) {
+            let data = l.lock();
+            if data.items.len() == before {
+                for x in data.items.iter().rev() {
+                    self.stack.push(super::interp::fast_clone(x));
+                }
+                return Ok(());
+            }
+        }
         let items = match &v {
             Value::Tuple(t) => t.items.to_vec(),
             Value::List(l) => l.snapshot(),

@@ -415,7 +415,7 @@ impl Interp {
         let e = new_exc(ExcType::NameError, format!("name '{name}' is not defined"));
         if let Flow::Exc(inst) = &e {
             inst.set_attr(
-                &self.module.interner.intern("name"),
+                &self.module.interner.known(Wk::name),
                 super::exceptions::str_lossy(name),
             );
         }
@@ -460,7 +460,7 @@ impl Interp {
         let e = new_exc(ExcType::AttributeError, msg);
         if let Flow::Exc(inst) = &e {
             inst.set_attr(
-                &self.module.interner.intern("name"),
+                &self.module.interner.known(Wk::name),
                 Value::Str(name.clone()),
             );
             inst.set_attr(&self.module.interner.intern("obj"), obj.clone());

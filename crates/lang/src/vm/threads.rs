@@ -634,7 +634,7 @@ impl Interp {
         let name = match a[2] {
             None | Some(Value::None) => {
                 let n = self.shared.unnamed.fetch_add(1, Relaxed) + 1;
-                let wk_name = self.module.interner.lookup("__name__");
+                let wk_name = self.module.interner.known(Wk::__name__);
                 match self.get_attr(&target, &wk_name) {
                     Ok(Value::Str(s)) if !matches!(target, Value::None) => {
                         format!("Thread-{n} ({})", s.as_str())
