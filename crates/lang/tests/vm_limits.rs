@@ -373,3 +373,27 @@ fn sum_past_64_bits_is_an_overflow_error_on_every_path() {
         assert_eq!(e.type_name, "OverflowError", "sum({xs})");
     }
 }
+
+#[test]
+fn sample_of_a_small_list_draws_as_sample_of_any_population() {
+    // A list or tuple of up to 64 items is sampled over its indices, without copying it;
+    // a seed must still pick what the general path (a range here) picks.
+    let src = "
+import random
+for seed in range(50):
+    for n, k in ((6, 2), (10, 10), (64, 5), (1, 1), (5, 0)):
+        random.seed(seed)
+        fast = random.sample(list(range(n)), k), random.sample(tuple(range(n)), k)
+        random.seed(seed)
+        general = random.sample(range(n), k), random.sample(range(n), k)
+        assert fast == general, (seed, n, k, fast, general)
+print('same')
+";
+    let r = run_with(src, RunOptions::default());
+    assert!(
+        r.exception.is_none(),
+        "{:?}",
+        r.exception.map(|e| e.traceback)
+    );
+    assert_eq!(r.stdout(), "same\n");
+}

@@ -92,6 +92,10 @@ pub struct Interp {
     /// code id, made once per thread: nothing but its own call ever sees it, so each run
     /// of `[a.balance for a in accounts]` need not make a new one.
     comprehensions: Vec<Option<Arc<Function>>>,
+    /// The bound `__exit__` of the last few locks this thread entered with `with`, so that
+    /// entering the same lock again does not make a new one (see `BeforeWith`). Holding
+    /// them keeps those locks alive a little longer, which nothing can observe.
+    lock_exits: [Option<Value>; 4],
     pub(crate) repr_depth: u32,
     pub(crate) repr_active: Vec<i64>,
     pub(crate) stack_base: usize,
@@ -174,6 +178,7 @@ impl Interp {
             sleep_owed: 0.0,
             argbuf: Vec::new(),
             comprehensions: Vec::new(),
+            lock_exits: Default::default(),
             repr_depth: 0,
             repr_active: Vec::new(),
             stack_base: super::heap::stack_position(),
@@ -2046,10 +2051,7 @@ impl Interp {
                                 {
                                     let mgr = pop!(self);
                                     save_pc!();
-                                    let exit = tri!(Interp::bind(
-                                        Value::NativeMethod(BaseType::Native, Wk::__exit__),
-                                        mgr.clone(),
-                                    ));
+                                    let exit = tri!(self.lock_exit(&mgr));
                                     let entered =
                                         self.thread_method(&mgr, Wk::__enter__, &[], Vec::new());
                                     self.stack.push(exit);
@@ -2422,6 +2424,37 @@ impl Interp {
             r => r?,
         };
         Ok((exit, enter))
+    }
+
+    /// The bound `__exit__` of a native context manager: a lock's from this thread's small
+    /// cache (a lock is entered again and again), anything else's made anew.
+    fn lock_exit(&mut self, mgr: &Value) -> PResult<Value> {
+        let Value::Native(n) = mgr else {
+            return Interp::bind(
+                Value::NativeMethod(BaseType::Native, Wk::__exit__),
+                mgr.clone(),
+            );
+        };
+        if !matches!(&**n, super::value::NativeObj::Lock(_)) {
+            return Interp::bind(
+                Value::NativeMethod(BaseType::Native, Wk::__exit__),
+                mgr.clone(),
+            );
+        }
+        let cached = |v: &Option<Value>| match v {
+            Some(Value::Method(m)) => matches!(&m.this, Value::Native(c) if Arc::ptr_eq(c, n)),
+            _ => false,
+        };
+        if let Some(Some(exit)) = self.lock_exits.iter().find(|v| cached(v)) {
+            return Ok(exit.clone());
+        }
+        let exit = Interp::bind(
+            Value::NativeMethod(BaseType::Native, Wk::__exit__),
+            mgr.clone(),
+        )?;
+        self.lock_exits.rotate_right(1);
+        self.lock_exits[0] = Some(exit.clone());
+        Ok(exit)
     }
 
     fn zero_arg_super(&mut self, fi: usize, base: usize) -> PResult<Value> {

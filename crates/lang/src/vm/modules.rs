@@ -580,6 +580,39 @@ impl Interp {
         self.sleep_owed = (owed - waited).max(-MAX_CREDIT);
     }
 
+    /// `random.sample(xs, k)` of a list or tuple of at most 64 items, drawing as the
+    /// general path does (a partial Fisher-Yates shuffle), so a seed picks the same items
+    /// either way; `None` for other populations.
+    fn sample_small(&mut self, population: &Value, k: i64) -> Option<PResult<Vec<Value>>> {
+        let mut pick = |items: &[Value]| -> PResult<Vec<Value>> {
+            let n = items.len();
+            if k < 0 || k as usize > n {
+                return Err(value_error("Sample larger than population or is negative"));
+            }
+            let k = k as usize;
+            let mut idx = [0u8; 64];
+            for (i, slot) in idx.iter_mut().enumerate().take(n) {
+                *slot = i as u8;
+            }
+            for i in 0..k {
+                let j = i + self.rand_index(n - i);
+                idx.swap(i, j);
+            }
+            Ok(idx[..k]
+                .iter()
+                .map(|&i| items[i as usize].clone())
+                .collect())
+        };
+        match population {
+            Value::List(l) => {
+                let data = l.lock();
+                (data.items.len() <= 64).then(|| pick(&data.items))
+            }
+            Value::Tuple(t) => (t.items.len() <= 64).then(|| pick(&t.items)),
+            _ => None,
+        }
+    }
+
     fn rand_index(&mut self, n: usize) -> usize {
         self.rng.below(n as u64) as usize
     }
@@ -858,11 +891,19 @@ impl Interp {
                         "sample() missing 1 required positional argument: 'k'",
                     ));
                 }
-                let mut items = self.collect(&args[0])?;
-                let k = match args.get(1) {
-                    Some(v) => as_index(v)?,
-                    None => as_index(&kwv("k", &kwargs).unwrap_or(Value::Int(0)))?,
+                let k_of = |kwargs: &[(Arc<PyStr>, Value)]| match args.get(1) {
+                    Some(v) => as_index(v),
+                    None => as_index(&kwv("k", kwargs).unwrap_or(Value::Int(0))),
                 };
+                // A small list or tuple: the same draws made over its indices, and only
+                // the chosen items copied, under the list's lock.
+                if matches!(args[0], Value::List(_) | Value::Tuple(_)) {
+                    if let Some(chosen) = self.sample_small(&args[0], k_of(&kwargs)?) {
+                        return Ok(Value::list(chosen?)?);
+                    }
+                }
+                let mut items = self.collect(&args[0])?;
+                let k = k_of(&kwargs)?;
                 if k < 0 || k as usize > items.len() {
                     return Err(value_error("Sample larger than population or is negative"));
                 }
