@@ -92,9 +92,10 @@ pub struct Interp {
     /// code id, made once per thread: nothing but its own call ever sees it, so each run
     /// of `[a.balance for a in accounts]` need not make a new one.
     comprehensions: Vec<Option<Arc<Function>>>,
-    /// The bound `__exit__` of the last few locks this thread entered with `with`, so that
-    /// entering the same lock again does not make a new one (see `BeforeWith`). Holding
-    /// them keeps those locks alive a little longer, which nothing can observe.
+    /// The bound `__exit__` of the last few locks (and one `invalid()`) this thread entered
+    /// with `with`, so that entering the same lock again does not make a new one (see
+    /// `lock_exit`). Holding them keeps those objects alive a little longer, which nothing
+    /// can observe.
     lock_exits: [Option<Value>; 4],
     pub(crate) repr_depth: u32,
     pub(crate) repr_active: Vec<i64>,
@@ -2427,31 +2428,35 @@ impl Interp {
     }
 
     /// The bound `__exit__` of a native context manager: a lock's from this thread's small
-    /// cache (a lock is entered again and again), anything else's made anew.
+    /// cache (a lock is entered again and again), and any `invalid()`'s the same one (its
+    /// `__exit__` does not depend on which it is); anything else's made anew.
     fn lock_exit(&mut self, mgr: &Value) -> PResult<Value> {
-        let Value::Native(n) = mgr else {
-            return Interp::bind(
+        use super::value::NativeObj;
+        let make = || {
+            Interp::bind(
                 Value::NativeMethod(BaseType::Native, Wk::__exit__),
                 mgr.clone(),
-            );
+            )
         };
-        if !matches!(&**n, super::value::NativeObj::Lock(_)) {
-            return Interp::bind(
-                Value::NativeMethod(BaseType::Native, Wk::__exit__),
-                mgr.clone(),
-            );
+        let Value::Native(n) = mgr else {
+            return make();
+        };
+        let any_invalid = matches!(&**n, NativeObj::Invalid);
+        if !any_invalid && !matches!(&**n, NativeObj::Lock(_)) {
+            return make();
         }
         let cached = |v: &Option<Value>| match v {
-            Some(Value::Method(m)) => matches!(&m.this, Value::Native(c) if Arc::ptr_eq(c, n)),
+            Some(Value::Method(m)) => match &m.this {
+                Value::Native(c) if any_invalid => matches!(&**c, NativeObj::Invalid),
+                Value::Native(c) => Arc::ptr_eq(c, n),
+                _ => false,
+            },
             _ => false,
         };
         if let Some(Some(exit)) = self.lock_exits.iter().find(|v| cached(v)) {
             return Ok(exit.clone());
         }
-        let exit = Interp::bind(
-            Value::NativeMethod(BaseType::Native, Wk::__exit__),
-            mgr.clone(),
-        )?;
+        let exit = make()?;
         self.lock_exits.rotate_right(1);
         self.lock_exits[0] = Some(exit.clone());
         Ok(exit)
