@@ -55,8 +55,6 @@ export class RacelabError extends Error {
   }
 }
 
-const CONTROL_WORDS = 5;
-const CANCEL = 4;
 const READY_TIMEOUT_MS = 30_000;
 /** How often a run in flight is looked at (progress, and the crash note). */
 const POLL_MS = 50;
@@ -85,6 +83,8 @@ class Playground extends EventTarget {
   #lessons = [];
   #memory = null;
   #control = null;
+  /** Where each word of the control block is (`controlLayout()` of the wasm). */
+  #layout = null;
   #crashPtr = 0;
   #crashState = null;
   #pending = new Map();
@@ -153,7 +153,8 @@ class Playground extends EventTarget {
     // Without a pool the memory stays in the Worker: no live progress, and Stop ends the
     // runtime after its grace period instead of asking the run.
     this.#memory = info.memory;
-    this.#control = info.memory && new Uint32Array(info.memory.buffer, info.controlPtr, CONTROL_WORDS);
+    this.#layout = info.controlLayout;
+    this.#control = info.memory && new Uint32Array(info.memory.buffer, info.controlPtr, info.controlLayout.words);
     this.#crashPtr = info.crashPtr;
     this.#crashState = info.memory && new Uint32Array(info.memory.buffer, info.crashPtr, 2);
     worker.onmessage = ({ data }) => this.#poolMessage(worker, data) || this.#onMessage(worker, data);
@@ -285,11 +286,12 @@ class Playground extends EventTarget {
   progress() {
     const c = this.#control;
     if (!c) return null;
+    const at = this.#layout;
     return {
-      runSeq: Atomics.load(c, 0),
-      done: Atomics.load(c, 1),
-      total: Atomics.load(c, 2),
-      violations: Atomics.load(c, 3),
+      runSeq: Atomics.load(c, at.runSeq),
+      done: Atomics.load(c, at.done),
+      total: Atomics.load(c, at.total),
+      violations: Atomics.load(c, at.violations),
     };
   }
 
@@ -390,7 +392,7 @@ class Playground extends EventTarget {
     for (const waiting of this.#waiting) waiting.stopped = true;
     const job = this.#current;
     if (!job) return;
-    if (this.#control) Atomics.store(this.#control, CANCEL, 1);
+    if (this.#control) Atomics.store(this.#control, this.#layout.cancel, 1);
     job.stopTimer ??= setTimeout(() => {
       const pending = this.#pending.get(job.id);
       if (this.#current !== job || !pending) return;

@@ -17,7 +17,8 @@
 //   worker -> page  { type: 'spawn', id, url, options }   make pool worker `id` (while the pool starts:
 //                                                         the page owns every worker, see PoolWorker)
 //                   { type: 'to-pool', id, data }         post `data` to pool worker `id`
-//                   { type: 'ready', catalog, lessons, maxThreads, workers, memory, controlPtr, crashPtr, moduleMs, poolMs }
+//                   { type: 'ready', catalog, lessons, maxThreads, workers, memory, controlPtr,
+//                     controlLayout, crashPtr, moduleMs, poolMs }
 //                                                         (without a pool: workers 0, memory null, since
 //                                                         shared memory cannot be posted to the page)
 //                   { type: 'result', id, report }        report (or exploration) is a JSON string
@@ -25,14 +26,15 @@
 //                   { type: 'crashed', message }          the instance trapped: start a new Worker
 //
 // While a run blocks this Worker, the page follows it through shared memory: `controlPtr`
-// is the address in `memory` of five u32 words [run_seq, steps_done, steps_total,
-// violations, cancel]; the page reads the first four and writes 1 to `cancel` to stop.
+// is the address in `memory` of u32 words laid out as `controlLayout` says (the wasm's own
+// layout: `{ runSeq, done, total, violations, cancel, words }`, each an index); the page
+// reads the progress words and writes 1 to `cancel` to stop.
 // `crashPtr` is the address of the crash note: u32 state (2 = a panic was recorded), u32
 // length, then the panic message in UTF-8. A panic on a pool worker traps that worker and
 // leaves this one blocked forever, so only the note can tell the page.
 
 import init, {
-  initThreadPool, catalog, lessons, maxThreads, controlPtr, crashPtr, crashForTest, hangForTest, run, explore,
+  initThreadPool, catalog, lessons, maxThreads, controlPtr, controlLayout, crashPtr, crashForTest, hangForTest, run, explore,
 } from '../pkg/racelab_web.js';
 
 /**
@@ -91,6 +93,7 @@ async function start(workers, withPool) {
     workers: withPool ? workers : 0,
     memory: withPool ? wasm.memory : null,
     controlPtr: controlPtr(),
+    controlLayout: JSON.parse(controlLayout()),
     crashPtr: crashPtr(),
     moduleMs,
     poolMs,

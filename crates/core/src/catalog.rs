@@ -1,12 +1,12 @@
-//! What racelab offers: every scenario with its strategies, parameters and invariants.
-//!
-//! The page builds its controls from this, the CLI prints it for `racelab list`.
+//! What a scenario's catalog entry holds: its strategies, parameters and invariants, as the
+//! page builds its controls from them and the CLI prints them for `racelab list`. The
+//! entries themselves come from the scenarios ([`crate::scenarios::catalog`]), which name
+//! these types; this module names no scenario.
 
 use serde::Serialize;
 
 use crate::listing::ListingLine;
 use crate::params::ParamSpec;
-use crate::scenarios::bank;
 
 /// One lock placement of a scenario.
 #[derive(Debug, Clone, Serialize)]
@@ -84,15 +84,4 @@ pub struct ScenarioInfo {
     pub strategies: Vec<StrategyInfo>,
     /// `(id, text)` of each invariant it checks.
     pub invariants: Vec<(&'static str, &'static str)>,
-}
-
-/// Every hand-written scenario. The other demos are lessons only (`www/lessons`), and the
-/// faces list them all from `racelab-lessons`'s catalog, which keeps these entries.
-pub fn catalog() -> Vec<ScenarioInfo> {
-    vec![bank::info()]
-}
-
-/// The catalog as JSON (what the JS API's `scenarios()` returns).
-pub fn catalog_json() -> String {
-    serde_json::to_string(&catalog()).expect("the catalog always serializes")
 }

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::catalog::catalog;
 use crate::control::RunControl;
 use crate::exec::{Exec, StepPlan, Threads};
 use crate::limits::{DEFAULT_TRACE_LIMIT, MAX_SCHEDULE, MAX_SEED, MAX_TRACE_LIMIT};
@@ -13,6 +12,7 @@ use crate::params::{brief, ConfigError, ParamKind, ParamSpec, Values};
 use crate::report::Executor;
 use crate::report::Report;
 use crate::scenarios::bank;
+use crate::scenarios::catalog;
 
 /// A scenario with its strategy and validated parameters: only valid combinations exist.
 /// (The other demos are lesson programs only: `racelab-lessons` runs them.)

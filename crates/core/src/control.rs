@@ -2,9 +2,9 @@
 //! readable and writable from another thread.
 //!
 //! In the browser the run blocks the controller Worker, so the page reads progress and sets
-//! `cancel` straight from shared wasm memory. The layout of those first five words is
-//! therefore fixed (`repr(C)`, five `u32` words) and documented in `www/runtime/worker.js`;
-//! the wait-for graph after them is the threads' own business.
+//! `cancel` straight from shared wasm memory: those words are [`Progress`], whose layout
+//! ([`Progress::WORDS`]) the web crate exports for the page to read by (`controlLayout`).
+//! The rest of [`RunControl`] (the wait-for graph, the trace, the turns) is the run's own.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
 
@@ -13,10 +13,11 @@ use crate::exec::StepGate;
 use crate::sync::WaitGraph;
 use crate::trace::TraceSink;
 
-/// Progress counters, the cancel flag and the wait-for graph of the run in flight.
+/// The words the page reads while a run blocks its worker, and `cancel`, which it writes:
+/// `u32`s in the order of [`Progress::WORDS`], at the address of the run's control block.
 #[repr(C)]
 #[derive(Debug, Default)]
-pub struct RunControl {
+pub struct Progress {
     /// Bumped at the start of every run, so a reader can tell runs apart.
     pub run_seq: AtomicU32,
     /// Steps finished so far (a transfer).
@@ -27,6 +28,33 @@ pub struct RunControl {
     pub violations: AtomicU32,
     /// Non-zero asks the run to stop at its next step.
     pub cancel: AtomicU32,
+}
+
+impl Progress {
+    /// The words' names, in memory order (one `u32` each), as the page knows them.
+    pub const WORDS: [&'static str; 5] = ["runSeq", "done", "total", "violations", "cancel"];
+
+    const fn new() -> Self {
+        Self {
+            run_seq: AtomicU32::new(0),
+            steps_done: AtomicU32::new(0),
+            steps_total: AtomicU32::new(0),
+            violations: AtomicU32::new(0),
+            cancel: AtomicU32::new(0),
+        }
+    }
+}
+
+// The page reads `Progress::WORDS.len()` words: the struct must be exactly those.
+const _: () = assert!(std::mem::size_of::<Progress>() == Progress::WORDS.len() * 4);
+
+/// A run's control block: the [`Progress`] the page reads (first, so the block's address
+/// is theirs), then the run's own state, shared by its threads.
+#[repr(C)]
+#[derive(Debug, Default)]
+pub struct RunControl {
+    /// What the page reads and the cancel flag it sets.
+    pub progress: Progress,
     /// Who waits for which lock; a deadlock found in it halts the run.
     pub waits: WaitGraph,
     /// The run's trace, when one was asked for.
@@ -44,11 +72,7 @@ impl RunControl {
     /// A control block for one run.
     pub const fn new() -> Self {
         Self {
-            run_seq: AtomicU32::new(0),
-            steps_done: AtomicU32::new(0),
-            steps_total: AtomicU32::new(0),
-            violations: AtomicU32::new(0),
-            cancel: AtomicU32::new(0),
+            progress: Progress::new(),
             waits: WaitGraph::new(),
             trace: TraceSink::new(),
             steps: StepGate::new(),
@@ -59,13 +83,14 @@ impl RunControl {
 
     /// Resets the counters for a new run of `steps_total` steps.
     pub fn begin(&self, steps_total: u64) {
-        self.steps_done.store(0, Relaxed);
-        self.violations.store(0, Relaxed);
-        self.cancel.store(0, Relaxed);
+        let p = &self.progress;
+        p.steps_done.store(0, Relaxed);
+        p.violations.store(0, Relaxed);
+        p.cancel.store(0, Relaxed);
         self.ending.store(false, Relaxed);
         self.waits.reset();
-        self.steps_total.store(clamp_u32(steps_total), Relaxed);
-        self.run_seq.fetch_add(1, Relaxed);
+        p.steps_total.store(clamp_u32(steps_total), Relaxed);
+        p.run_seq.fetch_add(1, Relaxed);
     }
 
     /// Starts another run within the same job (an exploration's next run): forgets the
@@ -83,12 +108,12 @@ impl RunControl {
 
     /// Asks the run in flight to stop.
     pub fn request_cancel(&self) {
-        self.cancel.store(1, Relaxed);
+        self.progress.cancel.store(1, Relaxed);
     }
 
     /// Whether a stop was asked for.
     pub fn is_cancelled(&self) -> bool {
-        self.cancel.load(Relaxed) != 0
+        self.progress.cancel.load(Relaxed) != 0
     }
 
     /// Whether the threads should give up: a stop was asked for, or a deadlock was found
@@ -99,10 +124,10 @@ impl RunControl {
 
     pub(crate) fn add_progress(&self, steps: u32, violations: u32) {
         if steps > 0 {
-            self.steps_done.fetch_add(steps, Relaxed);
+            self.progress.steps_done.fetch_add(steps, Relaxed);
         }
         if violations > 0 {
-            self.violations.fetch_add(violations, Relaxed);
+            self.progress.violations.fetch_add(violations, Relaxed);
         }
     }
 }

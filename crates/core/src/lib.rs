@@ -28,11 +28,12 @@ pub mod scenarios;
 pub mod sync;
 pub mod trace;
 
-pub use catalog::{catalog, catalog_json, Fix, ScenarioInfo, StrategyInfo};
+pub use catalog::{Fix, ScenarioInfo, StrategyInfo};
 pub use config::{RunConfig, Setup};
 pub use control::RunControl;
 pub use exec::{OsThreads, Spawn, StepPlan, Threads};
 pub use explore::{Example, Exploration, ExploreConfig};
 pub use params::ConfigError;
 pub use report::{ErrorInfo, ExceptionInfo, Executor, InvariantReport, Outcome, Printed, Report};
+pub use scenarios::{catalog, catalog_json};
 pub use trace::Trace;

@@ -109,6 +109,7 @@ fn cancelling_a_long_run_returns_a_cancelled_report_quickly() {
         started.elapsed()
     );
     let done = control
+        .progress
         .steps_done
         .load(std::sync::atomic::Ordering::Relaxed);
     assert!(done > 0 && done < 5_000_000, "progress was {done}");

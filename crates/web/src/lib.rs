@@ -264,11 +264,26 @@ pub fn max_threads() -> u32 {
     racelab::limits::MAX_THREADS as u32
 }
 
-/// Address in the shared memory of the run-control block: five `u32` words
-/// `[run_seq, steps_done, steps_total, violations, cancel]`.
+/// Address in the shared memory of the run's [`racelab::control::Progress`] words, laid out
+/// as [`control_layout`] says.
 #[wasm_bindgen(js_name = controlPtr)]
 pub fn control_ptr() -> u32 {
-    std::ptr::addr_of!(CONTROL) as u32
+    std::ptr::addr_of!(CONTROL.progress) as u32
+}
+
+/// The layout of the words at [`control_ptr`]: a JSON object from each word's name
+/// (`runSeq`, `done`, `total`, `violations`, `cancel`) to its index in a `Uint32Array`,
+/// plus `words`, how many there are. The page reads by it rather than by a copy of it.
+#[wasm_bindgen(js_name = controlLayout)]
+pub fn control_layout() -> String {
+    let words = racelab::control::Progress::WORDS;
+    let mut layout: serde_json::Map<String, serde_json::Value> = words
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (name.to_string(), i.into()))
+        .collect();
+    layout.insert("words".into(), words.len().into());
+    serde_json::Value::Object(layout).to_string()
 }
 
 /// Validates `config` (JSON), runs it and returns the Report as JSON: on the pool, or for

@@ -126,7 +126,7 @@ impl<'r> Ctx<'r> {
             progress_batch: if stepped {
                 1
             } else {
-                (control.steps_total.load(Relaxed) / 200).clamp(1, PROGRESS_BATCH)
+                (control.progress.steps_total.load(Relaxed) / 200).clamp(1, PROGRESS_BATCH)
             },
             spin_owed_ns: Cell::new(0),
             site: Cell::new(""),

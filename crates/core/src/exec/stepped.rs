@@ -787,7 +787,7 @@ fn schedule(plan: &StepPlan, mut threads: Vec<Thread<'_>>, control: &RunControl)
             poll_one(gate, &mut threads, t, &mut first_abort);
         }
         gate.probing.store(false, Relaxed);
-        gate.note_violations(control.violations.load(Relaxed) > 0);
+        gate.note_violations(control.progress.violations.load(Relaxed) > 0);
         if let Some(found) = control.waits.deadlock() {
             break RunEnd::Aborted(Abort::Deadlock(found));
         }

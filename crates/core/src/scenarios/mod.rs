@@ -6,9 +6,22 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::catalog::ScenarioInfo;
 use crate::exec::RunEnd;
 use crate::report::{ErrorInfo, Executor, InvariantReport, Outcome, Report};
 use crate::sync::Abort;
+
+/// Every hand-written scenario's catalog entry. The other demos are lessons only
+/// (`www/lessons`), and the faces list them all from `racelab-lessons`'s catalog, which
+/// keeps these entries.
+pub fn catalog() -> Vec<ScenarioInfo> {
+    vec![bank::info()]
+}
+
+/// The catalog as JSON (what the JS API's `scenarios()` returns).
+pub fn catalog_json() -> String {
+    serde_json::to_string(&catalog()).expect("the catalog always serializes")
+}
 
 /// Builds a scenario's report from how its threads ended and what its invariants saw.
 /// `params` is filled in by the caller, which knows the configuration as given.
@@ -62,7 +75,7 @@ pub(crate) fn listing_of(
     scenario: &str,
     strategy: &str,
 ) -> Option<Vec<crate::listing::ListingLine>> {
-    crate::catalog()
+    catalog()
         .into_iter()
         .find(|s| s.id == scenario)?
         .strategies
