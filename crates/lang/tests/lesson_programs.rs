@@ -112,7 +112,7 @@ fn lock_reentry_deadlocks_at_its_line_and_an_rlock_does_not() {
         assert_eq!(d.cycle.len(), 1, "{d:?}");
         assert_eq!(
             (edge.waits_for.as_str(), edge.line),
-            ("self.lock", Some(14))
+            ("account.lock", Some(14))
         );
     }
     for r in runs(&with_constant(&src, "REENTRANT", "True"), 20) {

@@ -547,3 +547,80 @@ print(seen[-1], sorted(set(seen)) == seen)
     let out: Vec<&str> = r.output.iter().map(|l| l.text.as_str()).collect();
     assert_eq!(out, ["3 True"]);
 }
+
+#[test]
+fn a_deadlock_names_each_lock_by_its_path_from_the_globals() {
+    // Two accounts' locks, both made as `self.lock`: the report says which account's,
+    // as a reader of the program would (`accounts[1].lock`).
+    let src = "\
+import threading
+class Account:
+    def __init__(self):
+        self.lock = threading.Lock()
+accounts = [Account(), Account()]
+accounts[0].lock.acquire()
+def worker():
+    with accounts[1].lock:
+        with accounts[0].lock:
+            pass
+t = threading.Thread(target=worker)
+t.start()
+while not accounts[1].lock.locked():
+    pass
+with accounts[1].lock:
+    pass
+";
+    let d = run(src).deadlock.expect("a deadlock");
+    let mut cycle = d.cycle.clone();
+    cycle.sort_by_key(|e| e.thread);
+    assert_eq!(cycle[0].holds, ["accounts[0].lock"], "{d:?}");
+    assert_eq!(cycle[0].waits_for, "accounts[1].lock");
+    assert_eq!(cycle[1].holds, ["accounts[1].lock"]);
+    assert_eq!(cycle[1].waits_for, "accounts[0].lock");
+}
+
+#[test]
+fn a_lock_no_global_reaches_keeps_the_name_it_was_made_under() {
+    let src = "\
+import threading
+lock = threading.Lock()
+def main():
+    mine = threading.Lock()
+    mine.acquire()
+    def worker():
+        with lock:
+            with mine:
+                pass
+    t = threading.Thread(target=worker)
+    t.start()
+    while not lock.locked():
+        pass
+    lock.acquire()
+main()
+";
+    let d = run(src).deadlock.expect("a deadlock");
+    let mut cycle = d.cycle.clone();
+    cycle.sort_by_key(|e| e.thread);
+    assert_eq!(cycle[0].holds, ["mine"], "{d:?}");
+    assert_eq!(cycle[0].waits_for, "lock");
+    assert_eq!(cycle[1].waits_for, "mine");
+}
+
+#[test]
+fn a_stuck_wait_names_its_primitive_by_its_path_in_its_sentence_too() {
+    let src = "\
+import threading
+class Shop:
+    def __init__(self):
+        self.ready = threading.Event()
+shops = {'north': Shop()}
+shops['north'].ready.wait()
+";
+    let d = run(src).deadlock.expect("a deadlock");
+    assert_eq!(d.waiting.len(), 1, "{d:?}");
+    assert_eq!(d.waiting[0].waits_for, "shops['north'].ready");
+    assert_eq!(
+        d.waiting[0].why,
+        "waits for event shops['north'].ready to be set"
+    );
+}

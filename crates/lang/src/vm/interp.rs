@@ -283,7 +283,11 @@ impl Interp {
         result.checks = std::mem::take(&mut *lock(&shared.checks));
         result.more_checks = std::mem::take(&mut *lock(&shared.more_checks));
         result.thread_exceptions = std::mem::take(&mut *lock(&shared.thread_errors));
-        result.deadlock = shared.control.waits.deadlock();
+        result.deadlock = shared
+            .control
+            .waits
+            .deadlock()
+            .map(|d| self.name_by_path(d));
         result.threads = shared.thread_count();
         if let Some(why) = lock(&shared.stopped).take() {
             if result.stopped.is_none() && result.deadlock.is_none() {
@@ -324,6 +328,37 @@ impl Interp {
 
     /// The module's simple globals (numbers, strings, booleans, `None`, and lists, tuples
     /// and string-keyed dicts of them), by name, for the report's final state.
+    /// The deadlock with each primitive a global reaches named by its path from there
+    /// (`accounts[3].lock`) rather than as it was made (`self.lock (3)`, which a reader
+    /// cannot tell from `self.lock (4)`).
+    fn name_by_path(&self, mut d: racelab::sync::Deadlock) -> racelab::sync::Deadlock {
+        let globals: Vec<(String, Value)> = (0..self.module.globals.len())
+            .map(|i| {
+                (
+                    self.module.globals[i].as_str().to_string(),
+                    self.globals.load(i),
+                )
+            })
+            .collect();
+        let paths = super::stepview::primitive_paths(&globals);
+        let rename = |name: &mut String| {
+            if let Some(path) = paths.get(name.as_str()) {
+                *name = path.clone();
+            }
+        };
+        for edge in &mut d.cycle {
+            edge.holds.iter_mut().for_each(rename);
+            rename(&mut edge.waits_for);
+        }
+        for w in &mut d.waiting {
+            if let Some(path) = paths.get(w.waits_for.as_str()) {
+                w.why = super::stepview::replace_name(&w.why, &w.waits_for, path);
+                w.waits_for = path.clone();
+            }
+        }
+        d
+    }
+
     fn simple_globals(&self) -> serde_json::Map<String, serde_json::Value> {
         let mut out = serde_json::Map::new();
         for (i, name) in self.module.globals.iter().enumerate() {
@@ -2641,17 +2676,9 @@ impl Interp {
                 // A built-in type's method (`lock.__enter__`, `xs.append` taken as a value):
                 // called with its receiver directly, without moving the arguments.
                 if let Value::NativeMethod(t, wk) = m.func {
-                    let mut args = std::mem::take(&mut self.argbuf);
-                    args.clear();
-                    let start = (fidx + 1).min(self.stack.len());
-                    args.extend(self.stack.drain(start..));
-                    self.stack.truncate(ret_sp);
-                    let kwargs = split_kwargs(&mut args, kw.as_deref());
+                    let (args, kwargs) = self.take_args(fidx, ret_sp, kw.as_deref());
                     let r = self.call_method_native(t, wk, &m.this, &args, kwargs);
-                    args.clear();
-                    if self.argbuf.capacity() < args.capacity() {
-                        self.argbuf = args;
-                    }
+                    self.give_back_args(args);
                     self.stack.push(r?);
                     return Ok(Called::Done);
                 }
@@ -2680,12 +2707,7 @@ impl Interp {
                 }
             }
             Value::Builtin(_) | Value::NativeMethod(..) => {
-                let mut args = std::mem::take(&mut self.argbuf);
-                args.clear();
-                let start = (fidx + 1).min(self.stack.len());
-                args.extend(self.stack.drain(start..));
-                self.stack.truncate(ret_sp);
-                let kwargs = split_kwargs(&mut args, kw.as_deref());
+                let (mut args, kwargs) = self.take_args(fidx, ret_sp, kw.as_deref());
                 let r = match callee {
                     Value::Builtin(b) => self.call_builtin(b, &args, kwargs),
                     Value::NativeMethod(t, wk) => {
@@ -2702,10 +2724,7 @@ impl Interp {
                     }
                     _ => Ok(Value::None),
                 };
-                args.clear();
-                if self.argbuf.capacity() < args.capacity() {
-                    self.argbuf = args;
-                }
+                self.give_back_args(args);
                 let v = r?;
                 self.stack.push(v);
                 Ok(Called::Done)
@@ -2714,6 +2733,31 @@ impl Interp {
                 "'{}' object is not callable",
                 other.type_name()
             ))),
+        }
+    }
+
+    /// Moves a native call's arguments (above `fidx`) off the stack into the reused
+    /// argument buffer, cutting the stack to `ret_sp`, with its keywords apart.
+    fn take_args(
+        &mut self,
+        fidx: usize,
+        ret_sp: usize,
+        kw: Option<&Tuple>,
+    ) -> (Vec<Value>, Vec<(Arc<PyStr>, Value)>) {
+        let mut args = std::mem::take(&mut self.argbuf);
+        args.clear();
+        let start = (fidx + 1).min(self.stack.len());
+        args.extend(self.stack.drain(start..));
+        self.stack.truncate(ret_sp);
+        let kwargs = split_kwargs(&mut args, kw);
+        (args, kwargs)
+    }
+
+    /// Keeps the larger of the argument buffers (a nested call may have taken the other).
+    fn give_back_args(&mut self, mut args: Vec<Value>) {
+        args.clear();
+        if self.argbuf.capacity() < args.capacity() {
+            self.argbuf = args;
         }
     }
 

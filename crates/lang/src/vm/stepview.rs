@@ -230,6 +230,57 @@ fn paths(globals: &[(String, Value)]) -> HashMap<i64, String> {
     out
 }
 
+/// The primitives a global reaches (locks, and the other waitable objects), each under
+/// its name as made (`self.lock (3)`) with its shortest path from the globals
+/// (`accounts[3].lock`): what a deadlock report names them by, where a path exists.
+pub(crate) fn primitive_paths(globals: &[(String, Value)]) -> HashMap<String, String> {
+    use super::value::NativeObj;
+    let mut out = HashMap::new();
+    let mut seen = HashSet::new();
+    walk(roots(globals), WALK_LIMIT, |v, path| {
+        if let Value::Native(n) = v {
+            let name = match &**n {
+                NativeObj::Lock(l) => Some(l.lock.name()),
+                NativeObj::Semaphore(s, _) => Some(s.name()),
+                NativeObj::Event(e) => Some(e.name()),
+                NativeObj::Condition(c) => Some(c.name()),
+                NativeObj::Barrier(b, _) => Some(b.name()),
+                NativeObj::Queue(q) => Some(q.name()),
+                _ => None,
+            };
+            if let Some(name) = name {
+                out.entry(name.to_string())
+                    .or_insert_with(|| path.to_string());
+            }
+            return Then::Skip;
+        }
+        if !container(v) || !seen.insert(v.id()) {
+            return Then::Skip;
+        }
+        Then::Descend
+    });
+    out
+}
+
+/// `text` with `name` replaced by `by` where it stands as a whole (after a space, before
+/// the end, a space or a comma): a deadlock's sentence names its primitive once.
+pub(crate) fn replace_name(text: &str, name: &str, by: &str) -> String {
+    let mut from = 0;
+    while let Some(i) = text[from..].find(name).map(|i| i + from) {
+        let end = i + name.len();
+        let before = text[..i].ends_with(' ');
+        let after = text[end..]
+            .chars()
+            .next()
+            .is_none_or(|c| c == ' ' || c == ',');
+        if before && after {
+            return format!("{}{by}{}", &text[..i], &text[end..]);
+        }
+        from = i + 1;
+    }
+    text.to_string()
+}
+
 /// A plain value as JSON: a number, a string, a boolean or `None`.
 fn plain(v: &Value) -> Option<serde_json::Value> {
     Some(match v {
