@@ -262,14 +262,7 @@ impl Interp {
         drop(self.tracer.take());
         self.hooked = self.stepped;
         if self.shared.trace.is_some() || self.stepped {
-            let globals: Vec<(String, Value)> = (0..self.module.globals.len())
-                .map(|i| {
-                    (
-                        self.module.globals[i].as_str().to_string(),
-                        self.globals.load(i),
-                    )
-                })
-                .collect();
+            let globals = self.named_globals();
             if let Some(run) = &self.shared.trace {
                 result.trace = Some(run.assemble(&globals));
             }
@@ -328,19 +321,24 @@ impl Interp {
 
     /// The module's simple globals (numbers, strings, booleans, `None`, and lists, tuples
     /// and string-keyed dicts of them), by name, for the report's final state.
-    /// The deadlock with each primitive a global reaches named by its path from there
-    /// (`accounts[3].lock`) rather than as it was made (`self.lock (3)`, which a reader
-    /// cannot tell from `self.lock (4)`).
-    fn name_by_path(&self, mut d: racelab::sync::Deadlock) -> racelab::sync::Deadlock {
-        let globals: Vec<(String, Value)> = (0..self.module.globals.len())
+    /// Every global by its name, as the run leaves it: where traces, step mode and
+    /// deadlocks name objects from.
+    fn named_globals(&self) -> Vec<(String, Value)> {
+        (0..self.module.globals.len())
             .map(|i| {
                 (
                     self.module.globals[i].as_str().to_string(),
                     self.globals.load(i),
                 )
             })
-            .collect();
-        let paths = super::stepview::primitive_paths(&globals);
+            .collect()
+    }
+
+    /// The deadlock with each primitive a global reaches named by its path from there
+    /// (`accounts[3].lock`) rather than as it was made (`self.lock (3)`, which a reader
+    /// cannot tell from `self.lock (4)`).
+    fn name_by_path(&self, mut d: racelab::sync::Deadlock) -> racelab::sync::Deadlock {
+        let paths = super::stepview::primitive_paths(&self.named_globals());
         let rename = |name: &mut String| {
             if let Some(path) = paths.get(name.as_str()) {
                 *name = path.clone();
