@@ -31,6 +31,15 @@ use wasm_bindgen::prelude::*;
 
 pub use wasm_bindgen_rayon::init_thread_pool;
 
+/// The module's allocator: std's, behind a per-thread cache of small blocks, because std's
+/// takes one spinning lock for every call and a program's threads allocate at every step
+/// (racelab-alloc's docs). Workers live as long as the page, so no thread's cache is lost.
+#[global_allocator]
+// SAFETY: the module's one cache.
+#[allow(unsafe_code)]
+static ALLOC: racelab_alloc::ThreadCache<std::alloc::System> =
+    unsafe { racelab_alloc::ThreadCache::new(std::alloc::System) };
+
 /// The control block of the run in flight (one run at a time per module instance).
 static CONTROL: RunControl = RunControl::new();
 
