@@ -73,6 +73,29 @@ explore options: --strategy, --seed, --<param> as for run, and
 /// A failure to report: exit code 2 for a refused command line or config.
 struct Refused(String);
 
+/// `print!` to stdout, except that a closed pipe (`racelab list | head`) ends the process
+/// quietly, as other command-line tools do, instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => { write_out(format_args!($($arg)*)) };
+}
+
+/// `println!` to stdout, as [`out!`].
+macro_rules! outln {
+    ($($arg:tt)*) => { write_out(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+fn write_out(args: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_fmt(args).and_then(|()| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("racelab: could not write the output: {e}");
+        std::process::exit(1);
+    }
+}
+
 fn main() -> ExitCode {
     match cli() {
         Ok(code) => code,
@@ -88,7 +111,7 @@ fn cli() -> Result<ExitCode, Refused> {
     let command = match parser.next().map_err(refused)? {
         Some(Value(cmd)) => cmd.string().map_err(refused)?,
         Some(Long("help") | Short('h')) | None => {
-            print!("{USAGE}");
+            out!("{USAGE}");
             return Ok(ExitCode::SUCCESS);
         }
         Some(other) => return Err(Refused(format!("{}\n\n{USAGE}", other.unexpected()))),
@@ -100,7 +123,7 @@ fn cli() -> Result<ExitCode, Refused> {
         "run" => run(parser),
         "explore" => done(explore(parser)),
         "help" => {
-            print!("{USAGE}");
+            out!("{USAGE}");
             Ok(ExitCode::SUCCESS)
         }
         other => Err(Refused(format!("unknown command `{other}`\n\n{USAGE}"))),
@@ -123,9 +146,9 @@ fn list(mut parser: lexopt::Parser) -> Result<(), Refused> {
     }
     let lessons = load_lessons(dir.as_deref().map(std::path::Path::new))?;
     if json {
-        println!("{}", racelab_lessons::catalog_json(&lessons));
+        outln!("{}", racelab_lessons::catalog_json(&lessons));
     } else {
-        print!("{}", render::catalog(&lessons));
+        out!("{}", render::catalog(&lessons));
     }
     Ok(())
 }
@@ -142,9 +165,9 @@ fn lessons(mut parser: lexopt::Parser) -> Result<(), Refused> {
     }
     let lessons = load_lessons(dir.as_deref().map(std::path::Path::new))?;
     if json {
-        println!("{}", lessons.to_json());
+        outln!("{}", lessons.to_json());
     } else {
-        print!("{}", render::lessons(&lessons));
+        out!("{}", render::lessons(&lessons));
     }
     Ok(())
 }
@@ -212,7 +235,16 @@ fn parse(parser: &mut lexopt::Parser, command: &str) -> Result<Asked, Refused> {
             other => return Err(Refused(other.unexpected().to_string())),
         }
     }
-    let lessons = load_lessons(dir.as_deref())?;
+    // A file of one's own needs no lesson: loading them compiles every lesson's programs.
+    let own_program = config
+        .get("scenario")
+        .and_then(Json::as_str)
+        .is_some_and(is_program_path);
+    let lessons = if own_program && dir.is_none() {
+        Lessons::default()
+    } else {
+        load_lessons(dir.as_deref())?
+    };
     for (name, text) in flags {
         let value = typed_value(config.get("scenario"), &lessons, &name, &text);
         config.insert(name, value);
@@ -293,9 +325,9 @@ fn explore(mut parser: lexopt::Parser) -> Result<(), Refused> {
         .explore(&RunControl::new())
         .map_err(|e| Refused(format!("explore: {e}")))?;
     if json {
-        println!("{}", found.to_json());
+        outln!("{}", found.to_json());
     } else {
-        print!("{}", render::exploration(&found));
+        out!("{}", render::exploration(&found));
     }
     Ok(())
 }
@@ -342,9 +374,9 @@ fn run(mut parser: lexopt::Parser) -> Result<ExitCode, Refused> {
     let mut report = config.run(&OsThreads, &RunControl::new());
     write_trace(&mut report, trace_out.as_deref())?;
     if json {
-        println!("{}", report.to_json());
+        outln!("{}", report.to_json());
     } else {
-        print!("{}", render::report(&report));
+        out!("{}", render::report(&report));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -423,10 +455,10 @@ fn explore_program(
     }
     let found = search.explore(&racelab_lang::vm::RunOptions::default());
     if json {
-        println!("{}", found.to_json());
+        outln!("{}", found.to_json());
         return Ok(());
     }
-    println!(
+    outln!(
         "{}: {} runs, {} whole schedules, {} violating{} ({:.1} ms)",
         found.program,
         found.runs,
@@ -444,15 +476,15 @@ fn explore_program(
     match &found.example {
         Some(e) => {
             let schedule: Vec<String> = e.schedule.iter().map(u8::to_string).collect();
-            println!(
+            outln!(
                 "shortest violating schedule ({:?}): racelab run {path} --executor stepped --seed {} --schedule {}",
                 e.outcome,
                 found.seed,
                 schedule.join(",")
             );
         }
-        None if found.exhausted => println!("no interleaving breaks it"),
-        None => println!("no violation in the schedules tried"),
+        None if found.exhausted => outln!("no interleaving breaks it"),
+        None => outln!("no violation in the schedules tried"),
     }
     Ok(())
 }
@@ -494,7 +526,7 @@ fn run_program(
         }
         Ok(compiled) => program.run_compiled(&compiled, None),
         Err(e) if json => {
-            println!("{}", program.refused(&e).to_json());
+            outln!("{}", program.refused(&e).to_json());
             return Ok(ExitCode::from(2));
         }
         Err(e) => {
@@ -506,7 +538,7 @@ fn run_program(
     write_trace(&mut report, trace_out)?;
     let escaped = report.exceptions.as_ref().is_some_and(|e| !e.is_empty());
     if json {
-        println!("{}", report.to_json());
+        outln!("{}", report.to_json());
     } else {
         let _ = std::io::stdout().flush();
         for e in report.exceptions.iter().flatten() {

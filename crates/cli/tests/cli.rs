@@ -271,3 +271,18 @@ fn explore_proves_the_global_lock_and_prints_a_schedule_that_breaks_the_unlocked
         stderr(&o)
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_listing_quietly() {
+    // `racelab lessons --json | head -c 10`: the reader closes the pipe before racelab writes.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_racelab"))
+        .args(["lessons", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("racelab runs");
+    drop(child.stdout.take());
+    let o = child.wait_with_output().expect("racelab ends");
+    assert!(o.status.success(), "{:?}: {}", o.status, stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+}
