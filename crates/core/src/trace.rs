@@ -28,7 +28,7 @@ use std::sync::{Mutex, PoisonError};
 use serde::Serialize;
 use web_time::Instant;
 
-use crate::exec::StepGate;
+use crate::exec::stepped::StepGate;
 
 /// Whether this build can record traces (the `trace` feature). Without it, recording calls
 /// compile to nothing and a config asking for a trace is refused.

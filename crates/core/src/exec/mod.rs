@@ -59,7 +59,7 @@ impl Exec<'_> {
                 (end, started.elapsed())
             }
             Exec::Stepped(plan) => {
-                let end = stepped::run_stepped(plan, n, control, body);
+                let end = stepped::run::run_stepped(plan, n, control, body);
                 (end, Duration::from_micros(control.steps.steps()))
             }
         }
@@ -294,7 +294,7 @@ impl<'r> Ctx<'r> {
 
     /// Takes `lock`, waiting while another thread holds it; the guard releases it.
     pub async fn lock<'l>(&self, lock: &'l Lock) -> Result<Held<'_, LockGuard<'l>>, Abort> {
-        self.turn(StepKind::Acquire, id_of(lock), Wants::Lock(lock))
+        self.turn(StepKind::Acquire, id_of(lock), Wants::On(lock))
             .await;
         self.take(id_of(lock), |w| lock.acquire(w))
     }

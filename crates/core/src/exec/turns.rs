@@ -27,9 +27,10 @@ use std::sync::{Condvar, Mutex};
 
 use super::scheduler::{Choice, Scheduler};
 use super::stepped::{NextStep, StepEntry, StepKind, StepPlan, StepReport, ThreadView};
-use crate::control::RunControl;
+use crate::control::state::RunState;
 use crate::limits::{MAX_STEPS, STEP_LOG_LIMIT};
-use crate::sync::{inner, Abort, Awaited, Deadlock, Waiting, WAIT_POLL};
+use crate::sync::graph::Awaited;
+use crate::sync::outcome::{inner, Abort, Deadlock, Waiting, WAIT_POLL};
 
 /// What a thread that waits for its turn will do.
 #[derive(Debug, Clone)]
@@ -91,7 +92,7 @@ struct State {
     narrowed: bool,
 }
 
-/// The turns of a stepped program's threads (one per run, in the run's [`RunControl`]).
+/// The turns of a stepped program's threads (one per run, in the run's control block).
 pub struct Turns {
     active: AtomicBool,
     /// On one thread: runs the other threads until the given one is chosen (the program's
@@ -210,7 +211,7 @@ impl Turns {
     /// A thread that was added waits here for its first turn.
     /// On one thread, the program's loop calls it when it first resumes the thread (whose
     /// start was chosen).
-    pub fn first_turn(&self, thread: usize, control: &RunControl) -> Result<(), Abort> {
+    pub fn first_turn(&self, thread: usize, control: &RunState) -> Result<(), Abort> {
         if self.is_one_thread() {
             let mut st = inner(&self.state);
             return match st.seats.get_mut(thread) {
@@ -235,7 +236,7 @@ impl Turns {
         obj: Option<String>,
         line: Option<usize>,
         quiet: bool,
-        control: &RunControl,
+        control: &RunState,
         can_yield: bool,
     ) -> Result<(), Abort> {
         self.publish(
@@ -261,7 +262,7 @@ impl Turns {
         obj: Option<String>,
         line: Option<usize>,
         on: Option<std::sync::Arc<dyn Awaited>>,
-        control: &RunControl,
+        control: &RunState,
         can_yield: bool,
     ) -> Result<(), Abort> {
         let next = Next {
@@ -279,7 +280,7 @@ impl Turns {
         &self,
         thread: usize,
         next: Next,
-        control: &RunControl,
+        control: &RunState,
         can_yield: bool,
     ) -> Result<(), Abort> {
         if self.is_one_thread() {
@@ -334,7 +335,7 @@ impl Turns {
     /// deadlock, a pause, a refused schedule, Stop): every thread then unwinds.
     pub fn choose(
         &self,
-        control: &RunControl,
+        control: &RunState,
         resumable: &dyn Fn(usize) -> bool,
     ) -> Result<usize, Abort> {
         let mut st = inner(&self.state);
@@ -356,7 +357,7 @@ impl Turns {
 
     /// Thread `thread` has finished: the turn moves on (on one thread, the program's loop
     /// moves it).
-    pub fn leave(&self, thread: usize, control: &RunControl) {
+    pub fn leave(&self, thread: usize, control: &RunState) {
         let mut st = inner(&self.state);
         if let Some(seat) = st.seats.get_mut(thread) {
             *seat = Seat::Done;
@@ -370,7 +371,7 @@ impl Turns {
         }
     }
 
-    fn wait_turn(&self, thread: usize, control: &RunControl) -> Result<(), Abort> {
+    fn wait_turn(&self, thread: usize, control: &RunState) -> Result<(), Abort> {
         let mut st = inner(&self.state);
         loop {
             if st.turn == Some(thread) {
@@ -392,7 +393,7 @@ impl Turns {
     }
 
     /// Chooses who moves next and gives it the turn (or ends the run).
-    fn pass(&self, st: &mut State, control: &RunControl) {
+    fn pass(&self, st: &mut State, control: &RunState) {
         if let Some(next) = self.pick(st, control, &|_| true) {
             st.turn = Some(next);
             self.changed.notify_all();
@@ -404,7 +405,7 @@ impl Turns {
     fn pick(
         &self,
         st: &mut State,
-        control: &RunControl,
+        control: &RunState,
         resumable: &dyn Fn(usize) -> bool,
     ) -> Option<usize> {
         st.turn = None;

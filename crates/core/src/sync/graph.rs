@@ -20,7 +20,7 @@
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 
-use super::{inner, Deadlock, WaitEdge, Waiter, Waiting};
+use super::outcome::{inner, Deadlock, WaitEdge, Waiting};
 use crate::limits::MAX_PROGRAM_THREADS;
 
 /// Something a thread can block on, as the wait-for graph sees it. Each primitive says for
@@ -176,13 +176,19 @@ impl WaitGraph {
         self.slots.get(thread)
     }
 
-    /// The waiter's thread starts waiting for `on` where the waiter stands.
-    pub(super) fn begin_wait(&self, waiter: &Waiter<'_>, on: Blocker) {
-        if let Some(slot) = self.slot(waiter.thread) {
+    /// `thread` starts waiting for `on`, at `site` (a listing fragment) or `line`.
+    pub(super) fn begin_wait(
+        &self,
+        thread: usize,
+        site: &'static str,
+        line: Option<usize>,
+        on: Blocker,
+    ) {
+        if let Some(slot) = self.slot(thread) {
             let mut s = inner(slot);
             s.on = Some(on);
-            s.site = waiter.site;
-            s.line = waiter.line;
+            s.site = site;
+            s.line = line;
             s.epoch += 1;
         }
     }

@@ -9,7 +9,7 @@ use web_time::Instant;
 use super::graph::Blocker;
 use super::lock::InGraph;
 use super::{inner, Abort, Awaited, Waiter, WAIT_POLL};
-use crate::exec::StepKind;
+use crate::exec::stepped::StepKind;
 use crate::trace::EventOp;
 
 /// What the wait-for graph shares of a thread's end: whose it is, and whether it came.
@@ -94,14 +94,14 @@ impl ThreadEnd {
     }
 
     fn join_untraced(&self, waiter: &Waiter<'_>, timeout: Option<Duration>) -> Result<bool, Abort> {
-        if waiter.control.turns.is_active() {
-            waiter.control.turns.wait_on(
+        if waiter.turns.is_active() {
+            waiter.turns.wait_on(
                 waiter.thread,
                 StepKind::Wait,
                 Some(self.core.name.clone()),
                 waiter.line,
                 timeout.is_none().then(|| Arc::clone(&self.core) as Blocker),
-                waiter.control,
+                waiter.run,
                 waiter.can_yield,
             )?;
             return Ok(self.is_finished());

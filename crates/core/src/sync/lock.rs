@@ -8,7 +8,7 @@ use web_time::Instant;
 
 use super::graph::Blocker;
 use super::{inner, Abort, Awaited, Deadlock, WaitEdge, Waiter, WAIT_POLL};
-use crate::exec::StepKind;
+use crate::exec::stepped::{Blocked, Ready, StepKind};
 use crate::trace::EventOp;
 
 /// Whether a lock may be taken again by the thread that holds it.
@@ -157,7 +157,7 @@ impl Lock {
                     }
                 };
             }
-            Some(_) if waiter.control.turns.is_active() => {
+            Some(_) if waiter.turns.is_active() => {
                 // A stepped program: this thread is chosen again once the lock is free.
                 drop(st);
                 self.step_for(waiter, true)?;
@@ -174,7 +174,7 @@ impl Lock {
                 };
                 st.waiters -= 1;
             }
-            None if waiter.control.turns.is_active() => {
+            None if waiter.turns.is_active() => {
                 // Taking a lock is a step even when it is free: others may come first.
                 drop(st);
                 self.step_for(waiter, true)?;
@@ -202,13 +202,13 @@ impl Lock {
     /// In a stepped program: gives the turn back until this thread may take the lock
     /// (`blocking`), or for one step (a timed acquire, which then looks once).
     fn step_for(&self, waiter: &Waiter<'_>, blocking: bool) -> Result<(), Abort> {
-        waiter.control.turns.wait_on(
+        waiter.turns.wait_on(
             waiter.thread,
             StepKind::Acquire,
             Some(self.core.name.clone()),
             waiter.line,
             blocking.then(|| Arc::clone(&self.core) as Blocker),
-            waiter.control,
+            waiter.run,
             waiter.can_yield,
         )
     }
@@ -276,7 +276,7 @@ impl Lock {
 
     fn acquire_timed(&self, waiter: &Waiter<'_>, deadline: Option<Instant>) -> Result<bool, Abort> {
         let thread = waiter.thread;
-        if waiter.control.turns.is_active() {
+        if waiter.turns.is_active() {
             // Time is the steps: one step, then the lock is taken if it is free.
             self.step_for(waiter, false)?;
             let mut st = self.state();
@@ -426,7 +426,9 @@ impl<'r> InGraph<'r> {
     }
 
     pub(super) fn waiting_for(waiter: &Waiter<'r>, on: Blocker) -> Self {
-        waiter.graph().begin_wait(waiter, on);
+        waiter
+            .graph()
+            .begin_wait(waiter.thread, waiter.site, waiter.line, on);
         Self { waiter: *waiter }
     }
 }
@@ -455,6 +457,20 @@ impl LockGuard<'_> {
 impl Drop for LockGuard<'_> {
     fn drop(&mut self) {
         self.lock.release(self.thread);
+    }
+}
+
+impl Ready for Lock {
+    /// Free, or held by `thread` itself: it may go on.
+    fn blocked_for(&self, thread: usize) -> Option<Blocked> {
+        match self.owner() {
+            None => None,
+            Some(o) if o == thread => None,
+            owner => Some(Blocked {
+                on: self.name().to_owned(),
+                owner,
+            }),
+        }
     }
 }
 

@@ -9,17 +9,17 @@
 //! ([`WaitGraph`]), where a cycle is found and reported as a [`Deadlock`] instead of hanging.
 //! Traces and stepping can build on the same records without touching the scenarios.
 
-mod graph;
+pub(crate) mod graph;
 mod join;
 mod lock;
+pub(crate) mod outcome;
 pub mod py;
 
-use std::sync::{MutexGuard, PoisonError};
-use std::time::Duration;
+use crate::control::state::RunState;
+use crate::exec::turns::Turns;
 
-use serde::Serialize;
-
-use crate::control::RunControl;
+pub(crate) use outcome::{inner, WAIT_POLL};
+pub use outcome::{Abort, Deadlock, WaitEdge, Waiting};
 
 pub(crate) use graph::Awaited;
 pub use graph::WaitGraph;
@@ -30,76 +30,6 @@ pub(crate) fn trace_id<T: ?Sized>(core: &std::sync::Arc<T>) -> usize {
 }
 pub use join::ThreadEnd;
 pub use lock::{Lock, LockGuard, LockKind};
-
-/// Why a thread body stopped before finishing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Abort {
-    /// The run was cancelled.
-    Cancelled,
-    /// Threads (or one thread on its own) wait for each other in a cycle: none can go on.
-    Deadlock(Deadlock),
-    /// A stepped program on one thread (see `exec::turns`): this thread gave its turn back
-    /// before a wait. Nothing of the wait has happened yet; its caller unwinds to the
-    /// program's scheduler and makes the same call again once the thread is chosen.
-    Yield,
-}
-
-/// Threads that can never go on: a wait-for cycle, where each thread holds some locks and
-/// waits for one held by the next (or, for a plain lock taken twice, by itself); or, in a
-/// program, every live thread waiting for something none of them can give (an event
-/// nobody will set, a queue nobody will fill).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
-pub struct Deadlock {
-    /// The threads of the cycle, in wait-for order (empty when no locks form one).
-    pub cycle: Vec<WaitEdge>,
-    /// In a program: what every live thread waits for, and where.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub waiting: Vec<Waiting>,
-}
-
-/// One live thread of a program's deadlock, and what it waits for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Waiting {
-    /// The thread's index.
-    pub thread: usize,
-    /// Name of what it waits for (`cond`, `Thread-1 to finish`).
-    pub waits_for: String,
-    /// The program's line it waits at.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-    /// Why it cannot go on, in words (`waits for event done to be set`).
-    pub why: String,
-}
-
-/// One thread of a deadlock cycle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WaitEdge {
-    /// The waiting thread's index.
-    pub thread: usize,
-    /// The lock of the cycle it holds: the one the thread before it in the cycle waits for
-    /// (for a plain lock taken twice, the lock itself).
-    pub holds: Vec<String>,
-    /// Name of the lock it waits for.
-    pub waits_for: String,
-    /// Where it waits: a fragment of the listing line (empty if the scenario did not say).
-    #[serde(skip)]
-    pub site: &'static str,
-    /// That line of the strategy's listing (or of the program), counted from 1: a program's
-    /// waiter says it, a scenario's is looked up from its site (see [`Deadlock::locate`]).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-}
-
-impl Deadlock {
-    /// Fills in each edge's `line` from its site (see [`crate::listing::locate`]).
-    pub fn locate(&mut self, listing: &[crate::listing::ListingLine]) {
-        for edge in &mut self.cycle {
-            if edge.line.is_none() {
-                edge.line = crate::listing::locate(listing, edge.site);
-            }
-        }
-    }
-}
 
 /// What a traced program's thread records of the primitives it uses (racelab's VM
 /// implements it, one per thread). Primitives name themselves by their `trace_id`.
@@ -118,8 +48,10 @@ pub struct Waiter<'r> {
     pub site: &'static str,
     /// The line it waits at, when the waiter knows it (a program's thread does).
     pub line: Option<usize>,
-    /// The run's control block: its cancel flag and its wait-for graph.
-    pub control: &'r RunControl,
+    /// The run's state: its cancel flag and its wait-for graph.
+    pub run: &'r RunState,
+    /// A stepped program's turns (idle in other runs).
+    pub turns: &'r Turns,
     /// The thread's recording, in a traced program run.
     pub trace: Option<&'r dyn WaitTrace>,
     /// A stepped program on one thread: whether this wait may yield ([`Abort::Yield`]:
@@ -129,13 +61,15 @@ pub struct Waiter<'r> {
 }
 
 impl<'r> Waiter<'r> {
-    /// Thread `thread` of the run `control` controls, waiting at no particular site.
-    pub fn new(thread: usize, control: &'r RunControl) -> Self {
+    /// Thread `thread` of the run whose state is `run` and turns `turns`, waiting at no
+    /// particular site ([`Waiter::new`] makes one from a whole `RunControl`).
+    pub fn with_parts(thread: usize, run: &'r RunState, turns: &'r Turns) -> Self {
         Self {
             thread,
             site: "",
             line: None,
-            control,
+            run,
+            turns,
             trace: None,
             can_yield: false,
         }
@@ -175,32 +109,21 @@ impl<'r> Waiter<'r> {
     /// Why this thread should stop waiting now, if it should: the run was cancelled, or a
     /// deadlock elsewhere halted it (the thread that found it reports it).
     pub fn stop_reason(&self) -> Option<Abort> {
-        self.control.should_stop().then_some(Abort::Cancelled)
+        self.run.should_stop().then_some(Abort::Cancelled)
     }
 
     pub(crate) fn graph(&self) -> &'r WaitGraph {
-        &self.control.waits
+        &self.run.waits
     }
 
     /// Records `found`, halts the run, and gives the abort to return. A run being stopped
     /// is not deadlocked: its threads end one by one, and those still waiting can look stuck
     /// on the ones already gone.
     fn deadlocked(&self, found: Deadlock) -> Abort {
-        if self.control.is_cancelled() {
+        if self.run.is_cancelled() {
             return Abort::Cancelled;
         }
         self.graph().halt(found.clone());
         Abort::Deadlock(found)
     }
-}
-
-/// How long a waiter sleeps before it looks at the cancel flag (and, for a lock, the
-/// wait-for graph) again: short enough that Stop and deadlock reports feel immediate.
-pub(crate) const WAIT_POLL: Duration = Duration::from_millis(20);
-
-/// Locks a primitive's inner state. A poisoned inner mutex only means a thread panicked
-/// while holding it; the primitives' records are updated in single steps and always
-/// consistent, so carry on.
-pub(crate) fn inner<T>(m: &std::sync::Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -17,7 +17,7 @@ use web_time::Instant;
 use super::graph::Blocker;
 use super::lock::InGraph;
 use super::{inner, Abort, Awaited, Lock, Waiter, WAIT_POLL};
-use crate::exec::StepKind;
+use crate::exec::stepped::StepKind;
 use crate::trace::EventOp;
 
 /// Waits on `cv` until `ready` says so (`Ok((guard, true))`), `timeout` passes first
@@ -52,7 +52,7 @@ fn block_until_untraced<'a, T>(
     on: &dyn Fn() -> Blocker,
     mut ready: impl FnMut(&mut T) -> bool,
 ) -> Result<(MutexGuard<'a, T>, bool), Abort> {
-    if waiter.control.turns.is_active() {
+    if waiter.turns.is_active() {
         return block_stepped(state, waiter, timeout, on, ready);
     }
     let deadline = timeout.map(|d| Instant::now().checked_add(d));
@@ -105,7 +105,7 @@ fn block_stepped<'a, T>(
 ) -> Result<(MutexGuard<'a, T>, bool), Abort> {
     let blocker = on();
     let name = Some(blocker.name());
-    let turns = &waiter.control.turns;
+    let turns = &waiter.turns;
     let wait_for = timeout.is_none().then_some(blocker);
     turns.wait_on(
         waiter.thread,
@@ -113,7 +113,7 @@ fn block_stepped<'a, T>(
         name,
         waiter.line,
         wait_for,
-        waiter.control,
+        waiter.run,
         waiter.can_yield,
     )?;
     let mut guard = inner(state);

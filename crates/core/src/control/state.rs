@@ -1,17 +1,12 @@
-//! Live progress, cancellation and deadlock halting of a run, shared by its threads and
-//! readable and writable from another thread.
+//! The part of a run's control block that its threads' waits consult: the [`Progress`] the
+//! page reads (and its cancel flag), the wait-for graph, and whether the run is ending.
 //!
-//! In the browser the run blocks the controller Worker, so the page reads progress and sets
-//! `cancel` straight from shared wasm memory: those words are [`Progress`], whose layout
-//! ([`Progress::WORDS`]) the web crate exports for the page to read by (`controlLayout`).
-//! The rest of [`RunControl`] (the wait-for graph, the trace, the turns) is the run's own.
+//! Invariant: below everything that waits. The primitives and the stepped program's turns
+//! read it to know when to give up; it knows none of them, only the wait-for graph.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
 
-use crate::exec::turns::Turns;
-use crate::exec::StepGate;
-use crate::sync::WaitGraph;
-use crate::trace::TraceSink;
+use crate::sync::graph::WaitGraph;
 
 /// The words the page reads while a run blocks its worker, and `cancel`, which it writes:
 /// `u32`s in the order of [`Progress::WORDS`], at the address of the run's control block.
@@ -48,39 +43,29 @@ impl Progress {
 // The page reads `Progress::WORDS.len()` words: the struct must be exactly those.
 const _: () = assert!(std::mem::size_of::<Progress>() == Progress::WORDS.len() * 4);
 
-/// A run's control block: the [`Progress`] the page reads (first, so the block's address
-/// is theirs), then the run's own state, shared by its threads.
+/// What every wait of a run consults: the page's words (first, so that the block's address
+/// is theirs), the wait-for graph, and whether the run is ending.
 #[repr(C)]
 #[derive(Debug, Default)]
-pub struct RunControl {
+pub struct RunState {
     /// What the page reads and the cancel flag it sets.
     pub progress: Progress,
     /// Who waits for which lock; a deadlock found in it halts the run.
     pub waits: WaitGraph,
-    /// The run's trace, when one was asked for.
-    pub trace: TraceSink,
-    /// The stepped executor's turns, when the run is stepped.
-    pub steps: StepGate,
-    /// A stepped program's turns (its threads are real threads that take turns).
-    pub turns: Turns,
     /// The run is over and the threads still running must stop (a program's daemon
     /// threads, or threads a paused run left): like a Stop, but not one the page asked for.
     ending: AtomicBool,
 }
 
-impl RunControl {
-    /// A control block for one run.
+impl RunState {
+    /// The state of a run not yet begun.
     pub const fn new() -> Self {
         Self {
             progress: Progress::new(),
             waits: WaitGraph::new(),
-            trace: TraceSink::new(),
-            steps: StepGate::new(),
-            turns: Turns::new(),
             ending: AtomicBool::new(false),
         }
     }
-
     /// Resets the counters for a new run of `steps_total` steps.
     pub fn begin(&self, steps_total: u64) {
         let p = &self.progress;

@@ -16,20 +16,18 @@
 //! deadlock, reported with the cycle of who holds what the other waits for. Time is virtual
 //! (one microsecond a step), so the same schedule and seed give the same report, always.
 
+pub(crate) mod run;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use serde::Serialize;
-use web_time::Instant;
 
-use super::scheduler::Choice;
-use super::{Ctx, RunEnd};
-use crate::control::RunControl;
-use crate::limits::{MAX_STEPS, STEP_LOG_LIMIT};
-use crate::sync::{inner as inner_of, Abort, Deadlock, Lock, WaitEdge};
+use crate::limits::STEP_LOG_LIMIT;
+use crate::sync::outcome::{inner as inner_of, Deadlock, WaitEdge};
 
 /// How a stepped run chooses who moves.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -69,30 +67,31 @@ pub enum StepKind {
 pub(crate) enum Wants<'a> {
     /// Nothing: the operation can always go.
     Nothing,
-    /// A lock to be free (or its own).
-    Lock(&'a Lock),
+    /// A primitive that says itself whether the thread may go on (a lock: free, or its own).
+    On(&'a dyn Ready),
+}
+
+/// A primitive a stepped thread may wait for at its turn: it declares its own readiness, so
+/// the gate needs to know no primitive.
+pub(crate) trait Ready: std::fmt::Debug {
+    /// `None` if `thread` could go on now; else why not, without taking anything.
+    fn blocked_for(&self, thread: usize) -> Option<Blocked>;
 }
 
 /// Why a thread cannot move: what it waits for and who holds that (for locks).
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Blocked {
-    on: String,
-    owner: Option<usize>,
+pub(crate) struct Blocked {
+    /// The name of what it waits for.
+    pub on: String,
+    /// The thread holding it, if one does.
+    pub owner: Option<usize>,
 }
 
 impl Wants<'_> {
     fn check(&self, thread: usize) -> Option<Blocked> {
-        let lock_free = |lock: &Lock| match lock.owner() {
-            None => None,
-            Some(o) if o == thread => None,
-            owner => Some(Blocked {
-                on: lock.name().to_owned(),
-                owner,
-            }),
-        };
         match *self {
             Wants::Nothing => None,
-            Wants::Lock(lock) => lock_free(lock),
+            Wants::On(primitive) => primitive.blocked_for(thread),
         }
     }
 }
@@ -186,7 +185,7 @@ impl GateState {
     }
 }
 
-/// The stepped executor's shared state, in the run's [`RunControl`] so that every `Ctx`
+/// The stepped executor's shared state, in the run's control block so that every `Ctx`
 /// reaches it. Idle (and never touched) in parallel runs.
 #[derive(Debug)]
 pub struct StepGate {
@@ -732,96 +731,4 @@ impl Future for Turn<'_> {
             Some(gate) => this.poll_stepped(gate),
         }
     }
-}
-
-/// A thread body as the stepped executor holds it: one type for every scenario, so that
-/// the scheduler's loop is compiled once.
-type Thread<'s> = Option<Pin<Box<dyn Future<Output = Result<(), Abort>> + 's>>>;
-
-/// Runs `n` copies of `body` one step at a time as `plan` says (see the module docs).
-pub(crate) fn run_stepped<'s, 'b, F, Fut>(
-    plan: &StepPlan,
-    n: usize,
-    control: &'s RunControl,
-    body: F,
-) -> RunEnd
-where
-    F: Fn(Ctx<'s>) -> Fut,
-    Fut: Future<Output = Result<(), Abort>> + 'b,
-{
-    control.steps.begin(n, control.trace.named());
-    let start = Instant::now();
-    let threads: Vec<Thread<'b>> = (0..n)
-        .map(|i| {
-            let body: Pin<Box<dyn Future<Output = Result<(), Abort>> + 'b>> =
-                Box::pin(body(Ctx::new(i, control, start)));
-            Some(body)
-        })
-        .collect();
-    schedule(plan, threads, control)
-}
-
-/// Polls one thread; a finished one leaves its slot and, if it stopped early, says why.
-fn poll_one(gate: &StepGate, threads: &mut [Thread<'_>], t: usize, abort: &mut Option<Abort>) {
-    let mut cx = Context::from_waker(Waker::noop());
-    if let Some(fut) = threads[t].as_mut() {
-        if let Poll::Ready(result) = fut.as_mut().poll(&mut cx) {
-            threads[t] = None;
-            gate.state().done[t] = true;
-            if let Err(a) = result {
-                abort.get_or_insert(a);
-            }
-        }
-    }
-}
-
-/// The scheduler's loop: probe everyone, pick who moves, step it; until the end.
-fn schedule(plan: &StepPlan, mut threads: Vec<Thread<'_>>, control: &RunControl) -> RunEnd {
-    let gate = &control.steps;
-    let n = threads.len();
-    let mut scheduler = plan.scheduler(false);
-    let mut first_abort: Option<Abort> = None;
-    let end = loop {
-        gate.probing.store(true, Relaxed);
-        for t in 0..n {
-            poll_one(gate, &mut threads, t, &mut first_abort);
-        }
-        gate.probing.store(false, Relaxed);
-        gate.note_violations(control.progress.violations.load(Relaxed) > 0);
-        if let Some(found) = control.waits.deadlock() {
-            break RunEnd::Aborted(Abort::Deadlock(found));
-        }
-        if let Some(abort) = first_abort.take() {
-            break RunEnd::Aborted(abort);
-        }
-        if control.is_cancelled() {
-            break RunEnd::Aborted(Abort::Cancelled);
-        }
-        if threads.iter().all(Option::is_none) {
-            break RunEnd::Completed;
-        }
-        let enabled = gate.enabled();
-        if enabled.is_empty() {
-            let found = gate.deadlock();
-            control.waits.halt(found.clone());
-            break RunEnd::Aborted(Abort::Deadlock(found));
-        }
-        let index = gate.steps() as usize;
-        let thread = match scheduler.choose(&enabled, &[]) {
-            Choice::Step(t) => t,
-            Choice::Refuse(t) => break RunEnd::Failed(gate.refuse(index, t)),
-            Choice::Pause => break RunEnd::Paused,
-        };
-        if index as u64 >= MAX_STEPS {
-            break RunEnd::Failed(format!(
-                "a stepped run stops at {MAX_STEPS} steps and this one had not finished; \
-                 make it smaller (fewer threads, transfers, attempts or calls)"
-            ));
-        }
-        gate.take_step(thread);
-        poll_one(gate, &mut threads, thread, &mut first_abort);
-    };
-    // Dropping the unfinished bodies releases what they hold.
-    drop(threads);
-    end
 }
