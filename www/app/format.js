@@ -9,6 +9,8 @@ export const num = (n) => whole.format(n);
 export function ms(t) {
   if (t >= 1000) return `${(t / 1000).toFixed(2)} s`;
   if (t >= 100) return `${t.toFixed(0)} ms`;
+  // A stepped run's clock moves a microsecond a step: its moments are fractions of one.
+  if (Math.abs(t) < 1 && t !== 0) return `${t.toFixed(3)} ms`;
   return `${t.toFixed(1)} ms`;
 }
 

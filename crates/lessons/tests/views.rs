@@ -408,3 +408,32 @@ fn a_placements_listing_marks_the_lines_that_place_its_locks_and_the_invalid_str
         }
     }
 }
+
+#[test]
+fn a_stepped_early_pickup_is_drawn_as_early() {
+    // A stepped run's clock moves a microsecond a step, so its moments are thousandths of a
+    // millisecond: a key rounded to tenths called every stepped pickup "0.0 ms after
+    // landing", never early (as in a browser without threads, where every run is stepped).
+    let (mut early, mut seen) = (0, 0);
+    for seed in 1..=20 {
+        let mut config = lesson("event", "none");
+        config["executor"] = json!("stepped");
+        config["seed"] = json!(seed);
+        let r = run(&config);
+        let f = &r.final_state;
+        let (Some(pickup), Some(landed)) = (f["pickup_at_ms"].as_f64(), f["landed_at_ms"].as_f64())
+        else {
+            panic!("seed {seed}: no moments in {f}");
+        };
+        let key = &r.view.as_ref().expect("a drawn run")["key"];
+        seen += 1;
+        if pickup < landed {
+            early += 1;
+            assert_eq!(key["bad"], json!(true), "seed {seed}: {key}");
+            assert!(key["value"].as_f64().unwrap() < 0.0, "seed {seed}: {key}");
+        } else {
+            assert_eq!(key["bad"], json!(false), "seed {seed}: {key}");
+        }
+    }
+    assert!(early > 0, "no stepped run of {seen} picked up early");
+}
