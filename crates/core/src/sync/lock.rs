@@ -128,11 +128,8 @@ impl LockCore {
                 Err(now) => w = Word(now),
             }
         }
-        // A sleeper counts itself before it last looks at the word (both SeqCst): either
-        // it sees the lock free, or this sees it and wakes it.
-        if self.sleepers.load(Ordering::SeqCst) > 0 && !self.spinning.load(Ordering::SeqCst) {
-            let _park = inner(&self.park);
-            self.freed.notify_one();
+        if !self.spinning.load(Ordering::SeqCst) {
+            self.wake_a_sleeper();
         }
         Ok(())
     }
@@ -147,7 +144,7 @@ impl LockCore {
         let taken = 'spin: loop {
             for _ in 0..64 {
                 if self.try_take(thread, depth) {
-                    self.hand_on_spinning();
+                    self.wake_a_sleeper();
                     break 'spin true;
                 }
                 std::hint::spin_loop();
@@ -162,15 +159,19 @@ impl LockCore {
         taken
     }
 
-    /// After a spinner took the lock: wakes a sleeper, to spin for it next.
+    /// Wakes one sleeper, if any: after a release nobody spins for, and after a spinner took
+    /// the lock, so that the woken thread spins for it next.
     ///
-    /// Otherwise the thread that just released the lock comes back and spins while the new
-    /// owner works, two threads pass the lock between them, and the others sleep until
-    /// their poll. A lesson needs every waiter in play: in the bank's check-outside program
-    /// at its defaults, a check made outside the lock went stale (a balance negative) in 5
-    /// of 20 native runs with the spinning kept, 19 of 20 with it handed on, as with the
-    /// sleeping lock before this one. The price is a wake for each contended acquire.
-    fn hand_on_spinning(&self) {
+    /// Without the second, the thread that just released the lock comes back and spins
+    /// while the new owner works, two threads pass the lock between them, and the others
+    /// sleep until their poll. A lesson needs every waiter in play: in the bank's
+    /// check-outside program at its defaults, a check made outside the lock went stale (a
+    /// balance negative) in 5 of 20 native runs with the spinning kept, 19 of 20 with it
+    /// handed on, as with the sleeping lock before this one. The price is a wake for each
+    /// contended acquire.
+    fn wake_a_sleeper(&self) {
+        // A sleeper counts itself before it last looks at the word (both SeqCst): either
+        // it sees the lock free, or this sees it and wakes it.
         if self.sleepers.load(Ordering::SeqCst) > 0 {
             let _park = inner(&self.park);
             self.freed.notify_one();
@@ -393,20 +394,20 @@ impl Lock {
     fn acquire_timed(&self, waiter: &Waiter<'_>, deadline: Option<Instant>) -> Result<bool, Abort> {
         let thread = waiter.thread;
         let core = &*self.core;
-        let again = |core: &LockCore| {
-            core.word().owner() == Some(thread) && core.kind == LockKind::Reentrant
+        // An RLock's owner takes it once more.
+        let again = || {
+            let again = core.word().owner() == Some(thread) && core.kind == LockKind::Reentrant;
+            if again {
+                core.depth.fetch_add(1, Ordering::Relaxed);
+            }
+            again
         };
         if waiter.turns.is_active() {
             // Time is the steps: one step, then the lock is taken if it is free.
             self.step_for(waiter, false)?;
-            if again(core) {
-                core.depth.fetch_add(1, Ordering::Relaxed);
-                return Ok(true);
-            }
-            return Ok(core.try_take(thread, 1));
+            return Ok(again() || core.try_take(thread, 1));
         }
-        if again(core) {
-            core.depth.fetch_add(1, Ordering::Relaxed);
+        if again() {
             return Ok(true);
         }
         loop {
