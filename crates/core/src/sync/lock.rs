@@ -173,7 +173,10 @@ impl LockCore {
         // A sleeper counts itself before it last looks at the word (both SeqCst): either
         // it sees the lock free, or this sees it and wakes it.
         if self.sleepers.load(Ordering::SeqCst) > 0 {
-            let _park = inner(&self.park);
+            // Taking and dropping `park` orders this after a sleeper's last look at the
+            // word; notifying after dropping it spares the woken thread from waking only
+            // to wait for `park` while this thread still holds it.
+            drop(inner(&self.park));
             self.freed.notify_one();
         }
     }
