@@ -35,7 +35,7 @@ use serde_json::{Map, Value};
 
 use crate::error::CompileError;
 use crate::vm::threads::ControlRef;
-use crate::vm::{CancelRef, Program, RunOptions, RunResult};
+use crate::vm::{CancelRef, OutputLine, Program, RunOptions, RunResult, Stepping};
 
 /// Longest program accepted, in bytes of UTF-8.
 pub const MAX_PROGRAM_BYTES: usize = 100_000;
@@ -294,20 +294,64 @@ impl ProgramConfig {
             .control
             .get_or_insert_with(|| ControlRef::Shared(Arc::new(RunControl::new())))
             .clone();
-        control.begin_attempt();
-        if options.threads.is_some() {
-            control.turns.begin(plan, self.pause_at_choice);
-        } else {
-            // No threads to be had: the program's threads take their turns on this one.
-            control.turns.begin_one_thread(plan, self.pause_at_choice);
+        // A traced run keeps real threads: on one thread, a Condition's wait and the
+        // requests of threads that cannot move yet are not traced as real threads trace them.
+        if options.threads.is_some()
+            && options.stepping == Stepping::OneThreadFirst
+            && options.trace.is_none()
+        {
+            // The prints are told once the run is known to stand: a run that needs real
+            // threads is made again, and its prints would be told twice.
+            let first = RunOptions {
+                threads: None,
+                on_print: None,
+                ..options.clone()
+            };
+            let run = self.stepped_run(program, &first, plan, &control);
+            // Stopped meanwhile: no second run.
+            if !run.needs_threads || run.report.outcome == Outcome::Cancelled {
+                if let Some(hook) = &options.on_print {
+                    for line in &run.output {
+                        (hook.0)(line);
+                    }
+                }
+                return run.report;
+            }
         }
-        let mut result = program.run(&options);
+        self.stepped_run(program, &options, plan, &control).report
+    }
+
+    /// One stepped run with `options`, whose control block is `control`.
+    fn stepped_run(
+        &self,
+        program: &Program,
+        options: &RunOptions,
+        plan: &StepPlan,
+        control: &ControlRef,
+    ) -> Stepped {
+        let one_thread = options.threads.is_none();
+        control.begin_attempt();
+        if one_thread {
+            // No threads to be had (or none wanted): the program's threads take their
+            // turns on this one.
+            control.turns.begin_one_thread(plan, self.pause_at_choice);
+        } else {
+            control.turns.begin(plan, self.pause_at_choice);
+        }
+        let mut result = program.run(options);
+        let output = if one_thread {
+            result.output.clone()
+        } else {
+            Vec::new()
+        };
         control.turns.end();
         let mut steps = control.turns.report();
         if let Some(view) = result.step_view.take() {
             name_steps(&mut steps, view);
         }
         let ended = control.turns.ended();
+        let needs_threads =
+            one_thread && (steps.narrowed || matches!(ended, Some(TurnsEnd::Refused(_))));
         let mut report = self.report_of(result, steps.count as f64 / 1e3);
         report.executor = Executor::Stepped;
         match ended {
@@ -329,7 +373,11 @@ impl ProgramConfig {
             Some(TurnsEnd::Deadlock | TurnsEnd::Stopped) | None => {}
         }
         report.steps = Some(steps);
-        report
+        Stepped {
+            report,
+            output,
+            needs_threads,
+        }
     }
 
     fn report_of(&self, result: RunResult, elapsed_ms: f64) -> Report {
@@ -461,4 +509,14 @@ fn name_steps(steps: &mut racelab::exec::StepReport, view: crate::vm::stepview::
         .into_iter()
         .map(|(name, value)| racelab::exec::SharedRow { name, value })
         .collect();
+}
+
+/// A stepped run's outcome (see [`ProgramConfig::run_with`]).
+struct Stepped {
+    report: Report,
+    /// What it printed (kept only on one thread, to be told once the run stands).
+    output: Vec<OutputLine>,
+    /// It ran on one thread and a thread could not be offered its turn there (see
+    /// [`Stepping`]): real threads would give another report.
+    needs_threads: bool,
 }

@@ -168,3 +168,83 @@ fn a_traced_stepped_run_records_the_same_events_on_one_thread() {
         assert_eq!(events(&a), events(&b), "seed {seed}");
     }
 }
+
+/// Real threads that count how many program threads were started on them.
+struct Counted(std::sync::atomic::AtomicUsize);
+
+impl racelab::Spawn for Counted {
+    fn capacity(&self) -> usize {
+        64
+    }
+    fn spawn(&self, body: Box<dyn FnOnce() + Send + 'static>) -> Result<(), String> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn(body)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// A stepped run with real threads at hand, as the CLI and the page make one: its report,
+/// and how many threads it started. Its prints, told as they are made, must be told once
+/// each, as the report has them, whichever way it ran.
+fn stepped_by_default(program: &str, extra: serde_json::Value) -> (Report, usize) {
+    let mut config = json!({ "program": program, "executor": "stepped" });
+    for (k, v) in extra.as_object().unwrap() {
+        config[k] = v.clone();
+    }
+    let config = racelab_lang::run::ProgramConfig::from_value(&config).unwrap();
+    let compiled = config.compile().unwrap();
+    let counted = std::sync::Arc::new(Counted(Default::default()));
+    let mut options = config.options();
+    options.threads = Some(racelab_lang::vm::threads::SpawnRef(counted.clone()));
+    let told = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = told.clone();
+    options.on_print = Some(racelab_lang::vm::PrintRef(std::sync::Arc::new(
+        move |line: &racelab_lang::vm::OutputLine| sink.lock().unwrap().push(line.text.clone()),
+    )));
+    let report = config.run_with(&compiled, options);
+    let printed: Vec<String> = report
+        .output
+        .iter()
+        .flatten()
+        .map(|o| o.text.clone())
+        .collect();
+    assert_eq!(*told.lock().unwrap(), printed, "the prints told");
+    (report, counted.0.load(std::sync::atomic::Ordering::SeqCst))
+}
+
+#[test]
+fn a_stepped_run_takes_its_turns_on_one_thread_even_where_real_threads_are_at_hand() {
+    let program = lesson("philosophers.py");
+    for seed in 0..5 {
+        let extra = json!({ "seed": seed });
+        let (report, started) = stepped_by_default(&program, extra.clone());
+        assert_eq!(started, 0, "seed {seed}: {started} real threads started");
+        let real = stepped(&program, &extra, false);
+        assert_eq!(essence(&report), essence(&real), "seed {seed}");
+    }
+}
+
+#[test]
+fn a_stepped_run_that_one_thread_narrows_is_made_again_with_real_threads() {
+    // The per-account placement sorts its locks with a key function, inside which a thread
+    // can be suspended: on one thread the others beneath it on the stack could not move.
+    let (_, program) = lesson_placements()
+        .into_iter()
+        .find(|(_, p)| p.contains("key=lambda"))
+        .expect("a placement that sorts with a key function");
+    let mut again = 0;
+    for seed in 0..SEEDS {
+        let extra = json!({ "seed": seed });
+        let narrowed = stepped(&program, &extra, true).steps.unwrap().narrowed;
+        let (report, started) = stepped_by_default(&program, extra.clone());
+        let real = stepped(&program, &extra, false);
+        assert_eq!(essence(&report), essence(&real), "seed {seed}");
+        assert!(!report.steps.as_ref().unwrap().narrowed, "seed {seed}");
+        assert_eq!(started > 0, narrowed, "seed {seed}: {started} real threads");
+        again += usize::from(narrowed);
+    }
+    assert!(again > 0, "no seed of {SEEDS} narrowed on one thread");
+}

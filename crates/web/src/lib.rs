@@ -376,8 +376,9 @@ fn run_program(
     report.to_json()
 }
 
-/// A program's exploration: every way its threads can take turns, each a stepped run
-/// whose threads are the pool's workers; Stop ends the search between runs and within one.
+/// A program's exploration: every way its threads can take turns, each a stepped run on
+/// one thread (on the pool's workers when one thread would narrow it); Stop ends the search
+/// between runs and within one.
 fn explore_program(value: &serde_json::Value, pool: bool) -> Result<String, JsError> {
     let search = racelab_lang::explore::ProgramSearch::from_value(value)
         .map_err(|e| JsError::new(&e.to_string()))?;

@@ -129,6 +129,29 @@ pub struct RunOptions {
     pub control: Option<threads::ControlRef>,
     /// Record a trace of the run keeping its first this many events (see [`trace`]).
     pub trace: Option<u64>,
+    /// Where a stepped run's threads take their turns when [`Self::threads`] offers real
+    /// ones (see [`Stepping`]).
+    pub stepping: Stepping,
+}
+
+/// Where a stepped run's threads take their turns.
+///
+/// A stepped run moves one thread at a time, so real threads buy it nothing but the
+/// hand-off at every step (a context switch, about 10 µs natively; a turn through
+/// `Atomics.wait` in the page): on one thread, each program thread an interpreter of its
+/// own, the same run is ten times faster. Only a thread suspended inside a call further
+/// down the one stack (a wait inside a `key=` function) cannot move there until that call
+/// returns; such a run says it was narrowed, or refuses, and then needs real threads. A
+/// traced run takes real threads from the start: on one thread its trace would lack a
+/// Condition's wait and record a blocked thread's request only once it can move.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Stepping {
+    /// On one thread (untraced); again with real threads if that run was narrowed or
+    /// refused. The report is the real threads' whenever it would differ.
+    #[default]
+    OneThreadFirst,
+    /// With real threads taking turns (tests compare the two).
+    RealThreads,
 }
 
 /// A hook told of each `print` as it happens.
@@ -169,6 +192,7 @@ impl Default for RunOptions {
             threads: None,
             control: None,
             trace: None,
+            stepping: Stepping::default(),
         }
     }
 }

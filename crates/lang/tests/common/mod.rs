@@ -123,6 +123,8 @@ pub fn stepped(program: &str, extra: &serde_json::Value, one_thread: bool) -> ra
     let mut options = config.options();
     if one_thread {
         options.threads = None;
+    } else {
+        options.stepping = racelab_lang::vm::Stepping::RealThreads;
     }
     config.run_with(&compiled, options)
 }
