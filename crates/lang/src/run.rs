@@ -311,8 +311,12 @@ impl ProgramConfig {
             // Stopped meanwhile: no second run.
             if !run.needs_threads || run.report.outcome == Outcome::Cancelled {
                 if let Some(hook) = &options.on_print {
-                    for line in &run.output {
-                        (hook.0)(line);
+                    for p in run.report.output.iter().flatten() {
+                        (hook.0)(&OutputLine {
+                            thread: p.thread,
+                            text: p.text.clone(),
+                            end: p.end.clone().unwrap_or_else(|| "\n".into()),
+                        });
                     }
                 }
                 return run.report;
@@ -339,11 +343,6 @@ impl ProgramConfig {
             control.turns.begin(plan, self.pause_at_choice);
         }
         let mut result = program.run(options);
-        let output = if one_thread {
-            result.output.clone()
-        } else {
-            Vec::new()
-        };
         control.turns.end();
         let mut steps = control.turns.report();
         if let Some(view) = result.step_view.take() {
@@ -375,7 +374,6 @@ impl ProgramConfig {
         report.steps = Some(steps);
         Stepped {
             report,
-            output,
             needs_threads,
         }
     }
@@ -514,8 +512,6 @@ fn name_steps(steps: &mut racelab::exec::StepReport, view: crate::vm::stepview::
 /// A stepped run's outcome (see [`ProgramConfig::run_with`]).
 struct Stepped {
     report: Report,
-    /// What it printed (kept only on one thread, to be told once the run stands).
-    output: Vec<OutputLine>,
     /// It ran on one thread and a thread could not be offered its turn there (see
     /// [`Stepping`]): real threads would give another report.
     needs_threads: bool,
