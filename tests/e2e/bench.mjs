@@ -9,10 +9,10 @@ import { readFileSync } from 'node:fs';
 import { launch } from './engines/index.js';
 
 const {
-  RACELAB_URL: url, RACELAB_CLI: cli, RACELAB_CLI_UNTRACED: cliUntraced,
+  RACELAB_URL: url, RACELAB_CLI: cli,
   BENCH_PLAN: plan, BENCH_TRACE_PLAN: tracePlan, BENCH_PROGRAMS: programsPlan = '[]',
 } = process.env;
-if (!url || !cli || !cliUntraced || !plan || !tracePlan) throw new Error('run this through `cargo xtask bench`');
+if (!url || !cli || !plan || !tracePlan) throw new Error('run this through `cargo xtask bench`');
 const workloads = JSON.parse(plan);
 
 /** The engines measured beside native, through the suite's drivers (engines/index.js). */
@@ -55,13 +55,13 @@ const page = tabs.chromium;
 const inPage = (engine, config, keepEvents = true) => tabs[engine].evaluate(
   async ({ c, keep }) => (await window.racelab.ready).run(c, { keepEvents: keep }), { c: config, keep: keepEvents });
 
-function native(config, binary = cli) {
+function native(config) {
   const args = ['run', config.scenario, '--json'];
   for (const [k, v] of Object.entries(config)) {
-    if (k === 'trace' || k === 'lesson') { if (v) args.push(`--${k}`); } else if (k !== 'scenario') args.push(`--${k}`, Array.isArray(v) ? v.join(',') : String(v));
+    if (k === 'trace') { if (v) args.push(`--${k}`); } else if (k !== 'scenario') args.push(`--${k}`, Array.isArray(v) ? v.join(',') : String(v));
   }
   // A traced report is megabytes of events; the timing is all the bench needs.
-  return JSON.parse(execFileSync(binary, args, { encoding: 'utf8', maxBuffer: 1 << 30 }));
+  return JSON.parse(execFileSync(cli, args, { encoding: 'utf8', maxBuffer: 1 << 30 }));
 }
 const wasm = (config) => inPage('chromium', config, false);
 
@@ -89,15 +89,13 @@ for (const w of workloads) {
     wasmMs: Object.fromEntries(ENGINES.map((e) => [e, median(wasmMs[e])])), violated });
   process.stderr.write(`bench: ${w.name} ${w.config.strategy} done\n`);
 }
-// Tracing: compiled out (the CLI built without the feature), compiled in but off, and on,
-// natively; off and on in the page. One run of each in turn, so load hits all alike.
+// Tracing: off and on, natively and in the page. One run of each in turn, so load hits
+// all alike.
 const trace = [];
 for (const w of JSON.parse(tracePlan)) {
   const kinds = {
-    outMs: (c) => native(c, cliUntraced),
     offMs: (c) => native(c),
     onMs: (c) => native({ ...c, trace: true }),
-    out2Ms: (c) => native(c, cliUntraced),
     wasmOffMs: (c) => wasm(c),
     wasmOnMs: (c) => wasm({ ...c, trace: true }),
   };

@@ -7,10 +7,6 @@ import {
   cycleWords, deadlockWords, firstDifference, fromLink, halves, isLinked, lastStepWords, listingOf, outcomeWords, prepare, toLink,
 } from '../../www/app/step-model.js';
 
-const CATALOG = [
-  { id: 'bank', strategies: [{ id: 'none', listing: [{ text: 'x', role: 'code' }] }, { id: 'global' }] },
-];
-
 /** Two lessons as pg.lessons() gives them: one with a step setup and challenges, one without. */
 const LESSONS = [
   {
@@ -35,7 +31,7 @@ const LESSONS = [
   },
   { id: 'event', title: 'Event', placements: [{ id: 'event', title: 'Event', safe: true, program: 'e\n' }] },
 ];
-const KNOWN = { catalog: CATALOG, lessons: LESSONS };
+const KNOWN = { lessons: LESSONS };
 
 test('a step link reads back as the config and schedule it was made from', () => {
   const config = { scenario: 'bank', strategy: 'none', seed: 7, accounts: [100, 250], threads: 11 };
@@ -48,31 +44,23 @@ test('a step link reads back as the config and schedule it was made from', () =>
   assert.ok(!isLinked({ ...config }));
 });
 
-test("a step link made before the lessons were programs opens the scenario's steps, and links to itself", () => {
-  const old = '?step=bank&strategy=none&seed=1&p.accounts=100,100&schedule=00101';
-  const { config, schedule, kind } = fromLink(old);
-  assert.equal(kind, 'scenario');
-  assert.equal(toLink(config, schedule, kind), old);
-  const view = prepare(config, KNOWN, { asGiven: true, kind });
-  assert.equal(view.kind, 'scenario');
-  assert.equal(view.challenge, null);
-  assert.deepEqual(view.listing, CATALOG[0].strategies[0].listing);
-});
-
-test("an old step link of a demo that became a program opens the program from its start, and says why", () => {
-  // The catalog names the program of a demo whose scenario is retired.
-  const known = {
-    catalog: [...CATALOG, { id: 'event', strategies: [{ id: 'event', program: 'event/event.py', listing: [] }] }],
-    lessons: LESSONS,
-  };
+test("an old step link of a demo that became a program opens the program from its start, says why, and links as a program", () => {
+  for (const old of ['?step=event&strategy=event&seed=4&p.landing_ms=5&schedule=01', '?step=bank&strategy=none&seed=1&p.accounts=100,100&schedule=00101']) {
+    const { config, schedule, kind } = fromLink(old);
+    assert.equal(kind, 'scenario');
+    assert.equal(toLink(config, schedule, kind), old, 'the old link reads back as it was');
+    const view = prepare(config, KNOWN, { asGiven: true, kind });
+    assert.equal(view.kind, 'program');
+    assert.ok(view.retired);
+    assert.equal(view.challenge === null, config.scenario === 'event');
+    assert.match(view.setup, /as it was before it became a program; .* starts from the beginning/);
+    assert.match(toLink(view.config, [], view.kind), /&v=2$/);
+  }
   const { config, kind } = fromLink('?step=event&strategy=event&seed=4&p.landing_ms=5&schedule=01');
-  const view = prepare(config, known, { asGiven: true, kind });
-  assert.equal(view.kind, 'program');
-  assert.ok(view.retired);
+  const view = prepare(config, KNOWN, { asGiven: true, kind });
   assert.deepEqual(view.config, { scenario: 'event', strategy: 'event', seed: 4, landing_ms: 5 });
   assert.match(view.setup, /counted in the Event demo as it was before it became a program/);
-  // A bank link still opens the bank's scenario, which runs yet.
-  assert.ok(!prepare(fromLink('?step=bank&strategy=none&schedule=0').config, known, { asGiven: true, kind: 'scenario' }).retired);
+  assert.ok(!prepare(fromLink('?step=bank&strategy=none&schedule=0&v=2').config, KNOWN, { asGiven: true, kind: 'program' }).retired);
 });
 
 test('a step link keeps what does not parse as text, for the runtime to refuse by name', () => {
@@ -116,7 +104,7 @@ test('a challenge is won by what its manifest says, and told in its own words', 
   assert.equal(lose.story({ ...broke('total-conserved'), view: { story: 'An audit saw 150.' } }), 'An audit saw 150.');
   assert.equal(lose.story(broke('total-conserved')), 'Broken: “total-conserved text”.');
   const lessons = [{ ...LESSONS[0], step: { ...LESSONS[0].step, challenges: [LESSONS[0].step.challenges[2]] } }];
-  const deadlock = prepare({ scenario: 'bank' }, { catalog: CATALOG, lessons }, { asGiven: true }).challenge;
+  const deadlock = prepare({ scenario: 'bank' }, { lessons }, { asGiven: true }).challenge;
   assert.ok(deadlock.won({ outcome: 'deadlock', invariants: [] }));
   assert.ok(!deadlock.won({ outcome: 'paused', invariants: [] }));
 });

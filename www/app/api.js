@@ -5,17 +5,19 @@
 //                                                     // or page; only stepped runs and explore work
 //   pg.capabilities                                   // what was found at start-up, and the
 //                                                     // executor it picked (capabilities.js)
-//   pg.scenarios()                                    // ids, titles, strategies, params
+//   pg.scenarios()                                    // every demo (a lesson): ids, titles,
+//                                                     // placements (strategies), params
 //   pg.lessons()                                      // the lessons (www/lessons): each a
 //                                                     // program per placement, params, invariants
 //   await pg.run({ scenario, strategy, ...params }, { onProgress, keepEvents })  // -> Report
-//     (trace: true adds report.trace; keepEvents: false keeps its counts but not its events)
+//     (the lesson's program for that placement, its params written into the program's
+//     constants: the Report has output and exceptions as a program's does; trace: true adds
+//     report.trace; keepEvents: false keeps its counts but not its events)
 //   await pg.run({ ..., executor: 'stepped', seed, schedule: [0, 1, 1], pause: true })
 //     (one operation at a time: the same seed and schedule give the same report; with pause
 //     the run stops where the schedule ends and report.steps says where each thread stands)
-//   await pg.run({ scenario, strategy, lesson: true, ...params })  // the lesson's program for
-//     that placement, its params written into the program's constants (a lesson without a
-//     hand-written scenario always runs so): the same Report, plus output and exceptions
+//     (`lesson: true`, which asked for the program while the bank still had a hand-written
+//     scenario, is accepted and changes nothing)
 //   await pg.run({ program: 'print("hi")', seed, max_steps, filename })  // a Python program
 //   await pg.run({ program, executor: 'stepped', seed, schedule, pause })  // its threads taking turns
 //     (pause: "choice" goes on after the schedule while there is nothing to choose: steps no
@@ -32,14 +34,12 @@
 //     -> { mode, runs, schedules, violating, states, exhausted, example: { schedule, outcome } }
 //        (a program's also: narrowed, when stepping on one thread could not offer every
 //        interleaving, so the search is not exhausted: where real threads are, it is)
-//        (a scenario's also: broken_states, reached with an invariant already broken; depth,
-//        the most steps a tried schedule took; run_length, the steps of one whole run)
 //   pg.stop()                                         // cancels the run in flight and queued ones
 //   pg.progress()                                     // { runSeq, done, total, violations }
 //   pg.addEventListener('restart', (e) => e.detail.reason)  // a fresh runtime was started
 //
 // Runs are queued and carried out one at a time. A config refused (by the type checks here,
-// or by the core) rejects with a RacelabError whose `field` names the parameter; the message
+// or by the runtime) rejects with a RacelabError whose `field` names the parameter; the message
 // gives the allowed range. A trap anywhere in the runtime rejects the run in flight and
 // starts a fresh runtime for the next one. The page's main thread never calls into wasm:
 // all of it lives in runtime/worker.js.
@@ -97,7 +97,7 @@ class Playground extends EventTarget {
   /** Milliseconds the last start took to load the module, and then to start the pool. */
   moduleMs = 0;
   poolMs = 0;
-  /** Most threads a scenario may use. */
+  /** Workers the pool starts with (a program's threads past them get workers of their own). */
   maxThreads = 0;
   /** How many times the runtime was restarted after a trap or a stuck stop. */
   restarts = 0;
@@ -301,21 +301,20 @@ class Playground extends EventTarget {
    * leaves out its events, keeping its counts and explanations (for batches).
    */
   run(config, { onProgress, keepEvents = true } = {}) {
-    const checked = checkConfig(config, this.#catalog, { lessons: this.#lessons });
+    const checked = checkConfig(config, { lessons: this.#lessons });
     return this.#enqueue({ type: 'run', config: JSON.stringify(checked), keepEvents }, checked, onProgress);
   }
 
   /**
-   * Searches the interleavings of a small run (a scenario's stepped on the controller, no
-   * pool needed; a program's `{ program, seed, budget }` with its threads on the pool,
-   * taking turns, every choice tried: `example` is a shortest violating schedule):
-   * every reachable state of a short run (`mode: "enumerated"`; `exhausted` with
-   * `violating: 0` means no interleaving breaks it), or `budget` random schedules of a long
-   * one (`"sampled"`). `example` is a shortest violating schedule: pass it as `schedule`
-   * (with the same `seed`) to a stepped run. Stop ends it like a run.
+   * Searches the interleavings of a small run (a lesson's placement with small params, or a
+   * program's `{ program, seed, budget }`): its threads on the pool, taking turns, every
+   * choice tried, breadth first, until none is left (`exhausted` with `violating: 0` means no
+   * interleaving breaks it) or `budget` runs were tried. `example` is a shortest violating
+   * schedule: pass it as `schedule` (with the same `seed`) to a stepped run. Stop ends it
+   * like a run.
    */
   explore(config) {
-    const checked = checkConfig(config, this.#catalog, { explore: true, lessons: this.#lessons });
+    const checked = checkConfig(config, { explore: true, lessons: this.#lessons });
     return this.#enqueue({ type: 'explore', config: JSON.stringify(checked) }, checked);
   }
 
@@ -368,7 +367,7 @@ class Playground extends EventTarget {
     // Polled, not pushed: the controller is blocked inside the run, and a trap on a pool
     // worker shows only in the crash note.
     const timer = setInterval(() => {
-      if (this.#crashNote()) return this.#crash(worker, 'a scenario thread trapped');
+      if (this.#crashNote()) return this.#crash(worker, 'a thread of the run trapped');
       if (job.onProgress) {
         const p = this.progress();
         if (p) job.onProgress(p);
@@ -477,29 +476,23 @@ const MAX_SEED = Number.MAX_SAFE_INTEGER;
 /**
  * Type checks made before anything reaches wasm. JSON would quietly turn NaN, Infinity and
  * undefined into null (which means "the default") and drop functions, so a config that
- * cannot cross as it is must be refused here. Ranges are the core's to check.
+ * cannot cross as it is must be refused here. Ranges are the runtime's to check.
  */
-function checkConfig(config, catalog, { explore = false, lessons = [] } = {}) {
+function checkConfig(config, { explore = false, lessons = [] } = {}) {
   const refuse = (field, message) => { throw new RacelabError(`${field}: ${message}`, field); };
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     refuse('config', `must be an object like { scenario: "bank", strategy: "none" }, got ${shown(config)}`);
   }
   if ('program' in config) return checkProgram(config, refuse, { explore });
-  const ids = [...new Set([...catalog.map((s) => s.id), ...lessons.map((l) => l.id)])];
+  const ids = lessons.map((l) => l.id);
   if (typeof config.scenario !== 'string') {
-    refuse('scenario', `must be a string naming a scenario (${ids.join(', ')}), got ${shown(config.scenario)}`);
+    refuse('scenario', `must be a string naming a lesson (${ids.join(', ')}), got ${shown(config.scenario)}`);
   }
   if (config.lesson !== undefined && config.lesson !== null && config.lesson !== true) {
     refuse('lesson', `must be true (run the lesson's program), got ${shown(config.lesson)}`);
   }
-  const scenario = catalog.find((s) => s.id === config.scenario);
-  const lesson = lessons.find((l) => l.id === config.scenario);
-  if (config.lesson === true && !lesson) {
-    refuse('lesson', `"${config.scenario}" has no lesson program; lessons: ${lessons.map((l) => l.id).join(', ')}`);
-  }
-  // Parameters are checked against the table of what will run: the lesson's program when
-  // asked for (or when there is no hand-written scenario), else the scenario.
-  const info = config.lesson === true || !scenario ? lesson : scenario;
+  // Parameters are checked against the lesson's table (its manifest's).
+  const info = lessons.find((l) => l.id === config.scenario);
   if (!info) refuse('scenario', `unknown scenario "${config.scenario}"; choose one of ${ids.join(', ')}`);
   const out = {};
   for (const [key, value] of Object.entries(config)) {
@@ -516,7 +509,7 @@ function checkConfig(config, catalog, { explore = false, lessons = [] } = {}) {
     } else if (key === 'budget' && explore) {
       if (!Number.isSafeInteger(value)) refuse(key, `must be a whole number (runs to try), got ${shown(value)}`);
     } else if (key === 'trace_limit') {
-      // The range is the core's to check; only what JSON would mangle is refused here.
+      // The range is the runtime's to check; only what JSON would mangle is refused here.
       if (!Number.isSafeInteger(value)) refuse(key, `must be a whole number (events kept), got ${shown(value)}`);
     } else if (key === 'seed') {
       if (!Number.isSafeInteger(value) || value < 0) {

@@ -1,7 +1,7 @@
 // A run's trace as files: racelab's own JSON, and the Chrome trace event format, which
 // Perfetto (ui.perfetto.dev) and chrome://tracing open.
 //
-// In the Chrome trace each scenario thread is a process ("thread 2") with three tracks:
+// In the Chrome trace each thread of the run is a process ("thread 2") with three tracks:
 // what it holds and waits for, its temporarily invalid stretches, and its single moments
 // (reads, writes, audits, checks). Spans on one track must nest; a lock and an invalid
 // stretch need not (booking locks only the update), so they get tracks of their own.

@@ -1,7 +1,6 @@
 // A run's final state, drawn the way its lesson talks about it. A lesson's run carries its
 // drawing in the report (`view`: the manifest's table or lanes, already evaluated over the
-// program's globals), so this module draws plain rows and marks and knows no lesson; the
-// one hand-written scenario left, the bank's, is drawn below until it is retired too.
+// program's globals), so this module draws plain rows and marks and knows no lesson.
 
 import { el, ms, num } from './format.js';
 
@@ -13,25 +12,13 @@ const table = (label, rows) => el('table', { class: 'final', 'aria-label': label
 /** The final-state view of `report`, for the result panel. */
 export function renderFinal(report) {
   if (report.view) return drawView(report.view, report.final);
-  const draw = DRAW[report.scenario];
-  return draw ? draw(report.final, report) : el('pre', {}, JSON.stringify(report.final, null, 2));
+  return el('pre', {}, JSON.stringify(report.final, null, 2));
 }
 
 /** One short phrase of the final state, for the history table. */
 export function finalSummary(report) {
-  if (report.view) return report.view.summary ?? '';
-  return report.scenario === 'bank' ? `total ${num(report.final.total)}` : '';
+  return report.view?.summary ?? '';
 }
-
-const DRAW = {
-  bank(f) {
-    const rows = f.balances.map((b, i) => row(`account ${i}`, num(b), { class: `num${b < 0 ? ' negative' : ''}` }));
-    const off = f.total - f.expected_total;
-    rows.push(row('total', [num(f.total), off !== 0 ? ` (${off > 0 ? '+' : ''}${num(off)})` : ''],
-      { class: `num${off !== 0 ? ' negative' : ''}`, 'data-total': f.total }));
-    return table('Final balances', rows);
-  },
-};
 
 /** A lesson's drawing: its table or its lanes of moments; a failed drawing says why. */
 function drawView(view, final) {
@@ -92,7 +79,5 @@ function moments(label, lanes) {
 export function keyNumber(report) {
   const f = report.final;
   if (!f) return null;
-  if (report.view) return viewKey(report.view);
-  if (report.scenario !== 'bank') return null;
-  return { label: `final total (should be ${num(f.expected_total)})`, value: f.total, bad: (v) => v !== f.expected_total, format: num };
+  return report.view ? viewKey(report.view) : null;
 }

@@ -15,7 +15,8 @@ const RESERVED = new Set(['scenario', 'strategy', 'seed', 'lesson', 'v', ...RUN_
 const linked = new WeakSet();
 /**
  * The `v` of a link to a view of a lesson's program. Step links without it were made for
- * the hand-written scenarios (their schedules count the scenarios' steps), and open one.
+ * the hand-written scenarios (their schedules count the scenarios' steps): they open the
+ * program from its start.
  */
 const PROGRAM_LINK = '2';
 
@@ -66,7 +67,7 @@ function violationsOf(report, id) {
   return report.invariants.find((inv) => inv.id === id)?.violations ?? 0;
 }
 
-/** "read account[1] → 100", "write account[1] ← 64", "acquire bank.lock". */
+/** "read accounts[1].balance → 100", "write accounts[1].balance ← 64", "acquire bank_lock". */
 export function entryWords(e) {
   const value = e.value === undefined || e.value === null ? '' : e.value;
   if (e.op === 'read' && value !== '') return `read ${e.obj} → ${value}`;
@@ -208,42 +209,27 @@ export function listingOf(placement) {
 }
 
 /**
- * What a step view of `config` is, before it runs: its kind ('program': the lesson's
- * program for the placement; 'scenario': a hand-written scenario, for links made before and
- * replays of its runs), the config every run of it uses (the lesson's small step setup and
- * its challenge's, unless `asGiven`; seed 1 unless given), its titles, listing, invalid
- * lines, whether the placement is safe, its challenge, the setup sentence, and `retired`:
- * a scenario link whose demo is now its program, whose steps cannot be kept.
+ * What a step view of `config` is, before it runs: its kind ('program', the lesson's
+ * program for the placement; a link made before the lessons were programs says 'scenario'),
+ * the config every run of it uses (the lesson's small step setup and its challenge's, unless
+ * `asGiven`; seed 1 unless given), its titles, listing, invalid lines, whether the placement
+ * is safe, its challenge, the setup sentence, and `retired`: a link made when its demo was a
+ * hand-written scenario, whose steps counted the scenario's and cannot be kept.
  * @param {object} config { scenario, strategy?, ...params, seed? }
- * @param {{ catalog: object[], lessons: object[] }} known pg.scenarios() and pg.lessons()
+ * @param {{ lessons: object[] }} known pg.lessons()
  * @param {{ asGiven: boolean, kind?: string }} how
  */
-export function prepare(config, { catalog, lessons }, { asGiven, kind }) {
+export function prepare(config, { lessons }, { asGiven, kind }) {
   let c = {};
   for (const [key, value] of Object.entries(config ?? {})) {
     if (!RUN_KEYS.has(key) && key !== 'lesson' && value !== undefined) c[key] = value;
   }
   const lesson = lessons.find((l) => l.id === c.scenario) ?? null;
-  const scenario = catalog.find((s) => s.id === c.scenario) ?? null;
-  kind ??= lesson || !scenario ? 'program' : 'scenario';
-  // A link made when this demo was a hand-written scenario, which its program has replaced
-  // (the catalog's placements name their program): its steps counted the scenario's, so
-  // the program opens from its start, with the link's setup.
-  let retired = false;
-  if (kind === 'scenario' && lesson && scenario?.strategies.some((s) => s.program)) {
-    kind = 'program';
-    retired = true;
-  }
-  if (kind === 'scenario') {
-    if (scenario && c.strategy == null) c.strategy = scenario.strategies[0].id;
-    const strategy = scenario?.strategies.find((s) => s.id === c.strategy) ?? null;
-    c.seed ??= 1;
-    return {
-      kind, config: c, title: scenario?.title ?? null, placementTitle: strategy?.title ?? null,
-      safe: Boolean(strategy?.safe), listing: strategy?.listing ?? [], invalidLines: new Set(),
-      challenge: null, setup: null, retired,
-    };
-  }
+  // A link made when this demo was a hand-written scenario, which its program has replaced:
+  // its steps counted the scenario's, so the program opens from its start, with the link's
+  // setup.
+  const retired = kind === 'scenario' && lesson !== null;
+  kind = 'program';
   if (lesson && c.strategy == null) c.strategy = lesson.placements[0].id;
   const placement = lesson?.placements.find((p) => p.id === c.strategy) ?? null;
   const step = lesson?.step ?? null;

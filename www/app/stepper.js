@@ -8,8 +8,8 @@
 // thread's can conflict with, and a thread alone able to move: `pause: "choice"`); Undo
 // goes back to where the learner last chose. The runs are tiny, and this way every view is
 // reproducible from (config, seed, schedule) alone, which is exactly what link() writes into
-// the address bar. A view of a hand-written scenario (a link made before the lessons were
-// stepped as programs, or the replay of a scenario's run) steps exactly as its schedule says.
+// the address bar. A link made before the lessons were programs (its steps counted a
+// hand-written scenario's) opens the program from its start, with its setup.
 //
 // The view: one column per thread (its status, the listing with its next line marked, its
 // Step button), the shared state, the invariants, the step log, the lesson's challenge when
@@ -77,8 +77,8 @@ export class Stepper extends EventTarget {
    * Opens step mode on `config` ({ scenario, strategy, ...params, seed? }) and steps it
    * through `schedule`. A lesson with a small step setup (its manifest's `step`) gets it
    * instead of its parameters, unless the config came from fromLink() (or `exact` is set):
-   * a link is reproduced as it was made. `kind` 'scenario' steps the hand-written scenario
-   * (what a link made before the lessons were programs names). Resolves once the view is
+   * a link is reproduced as it was made. `kind` 'scenario' (a link made before the lessons
+   * were programs) opens the program from its start. Resolves once the view is
    * drawn; a refused config is shown in the view's alert, not thrown.
    * @param {object} config
    * @param {{ schedule?: number[], exact?: boolean, kind?: string }} [options]
@@ -105,8 +105,7 @@ export class Stepper extends EventTarget {
   /**
    * Replays a traced real-thread report in step mode: its `trace.replay` (the order in which
    * the real threads ran) becomes the schedule of a stepped run of the same config and seed,
-   * run to the end (no step setup applies): the program's, or, for a hand-written
-   * scenario's run, the scenario's. Says whether the replay reached the real run's final
+   * run to the end (no step setup applies). Says whether the replay reached the real run's final
    * state; from there, stepping and undo work as in any view.
    * @param {object} report a report of a run with `trace: true`
    * @returns {Promise<void>}
@@ -114,7 +113,7 @@ export class Stepper extends EventTarget {
   replay(report) {
     return this.#enqueue(async () => {
       const config = { scenario: report.scenario, strategy: report.strategy, ...report.params };
-      this.#start(this.#prepare(config, true, report.program ? 'program' : 'scenario'), { replaying: true });
+      this.#start(this.#prepare(config, true), { replaying: true });
       const view = this.#view;
       const schedule = report.trace?.replay;
       if (!Array.isArray(schedule)) {
@@ -321,7 +320,7 @@ export class Stepper extends EventTarget {
 
   /** What a view of `config` is (see prepare), and what exploring and replaying found. */
   #prepare(config, asGiven, kind) {
-    this.#known ??= { catalog: this.#pg.scenarios(), lessons: this.#pg.lessons() };
+    this.#known ??= { lessons: this.#pg.lessons() };
     return { ...prepare(config, this.#known, { asGiven, kind }), asGiven, explored: null, replay: null, chosen: [] };
   }
 

@@ -1,7 +1,7 @@
 // A run's trace as a timeline: one lane per thread, time across, and the lesson drawn on
 // it: each lock held (blue), waited for (hatched), each temporarily invalid stretch (red),
-// every audit that saw a wrong total (a red marker above its lane) and every lost update
-// (an ink diamond). Choosing a violation zooms to it and says which threads were where.
+// every check that failed (a red marker above its lane) and every lost update (an ink
+// diamond). Choosing a violation zooms to it and says which threads were where.
 //
 // x is time, or, at a click, event order: the browser's clock ticks every few µs, so a
 // thread's events come in bursts sharing one time, and only their sequence numbers keep
@@ -229,7 +229,7 @@ export class Timeline {
     this.#selected = i;
     const v = list[i];
     const x = this.#x;
-    // The audit, and around it each thread's last stretch it overlapped, but not much
+    // The failed check's reads, and around them each thread's last stretch they overlapped, but not much
     // more: a thread preempted mid-transfer can stay "invalid" for milliseconds.
     const lo = x.at(v.begin);
     const hi = x.at(v.seq);
@@ -300,7 +300,7 @@ export class Timeline {
     const stage = el('div', { class: 'timeline-stage' }, canvas, tooltip);
     const violations = el('div', { class: 'timeline-violations' });
     const details = el('div', { class: 'timeline-details', 'aria-live': 'polite' },
-      el('p', { class: 'placeholder' }, m.badAudits || m.badChecks
+      el('p', { class: 'placeholder' }, m.badChecks
         ? 'Choose a violation, or click a red marker on the timeline, to see which threads were where at that moment.'
         : 'Click a marker on the timeline to see which threads were where at that moment.'));
     this.#box.replaceChildren(
@@ -630,7 +630,7 @@ export class Timeline {
     ctx.fill(lost);
   }
 
-  /** Behind everything: the audit's window across every lane, so "where was each thread" reads down. */
+  /** Behind everything: the failed check's window across every lane, so "where was each thread" reads down. */
   #drawMoment(ctx, v, k) {
     const x1 = GUTTER + (this.#x.at(v.begin) - this.#vs) * k;
     const x2 = GUTTER + (this.#x.at(v.seq) - this.#vs) * k;
@@ -786,9 +786,7 @@ export class Timeline {
     switch (e.op) {
       case 'read': return `read ${o} = ${num(e.value)}`;
       case 'write': return `write ${o} = ${num(e.value)}`;
-      case 'audit': return `audit saw a total of ${num(e.value)}${e.held ? '' : ': wrong'}`;
-      case 'check': return `check ${e.invariant} = ${num(e.value)}${e.held ? '' : ': failed'}`;
-      case 'audit-begin': return 'began an audit';
+      case 'check': return `check “${e.invariant}” ${e.held ? 'held' : 'failed'}${e.line ? ` at line ${e.line}` : ''}`;
       case 'invalid-begin': return 'began an invalid stretch';
       case 'invalid-end': return 'ended its invalid stretch';
       default: return `${e.op} ${o}`;
@@ -822,7 +820,7 @@ export class Timeline {
       case HOLD: return `${who} holds ${hit.list.map((j) => this.#obj(sp.o[j])).join(', ')} ${when} · ${seqs}`;
       case REQUEST: return `${who} waits for ${this.#obj(sp.o[i])} ${when} · ${seqs}`;
       case WAIT: return `${who} waits on ${this.#obj(sp.o[i])} ${when} · ${seqs}`;
-      case AUDIT: return `${who} audits every account ${when} · ${seqs}`;
+      case AUDIT: return `${who} audits ${when} · ${seqs}`;
       default: return `${who} ${this.#stretchText(hit.lane, sp.a[i], sp.b[i])}: shared data invalid ${when} · ${seqs}`;
     }
   }
@@ -882,33 +880,32 @@ export class Timeline {
 
   #explainViolation(v, i) {
     const m = this.#m;
-    const expected = this.#report.final?.expected_total;
-    const audit = m.eventAt(v.seq);
-    const saw = audit ? num(audit.value) : '?';
-    // One line per thread: its last stretch the audit overlapped (a preempted audit can
-    // overlap hundreds), and how many came before it.
+    const check = m.eventAt(v.seq);
+    const what = check?.invariant ? `“${check.invariant}”` : 'a check';
+    // One line per thread: its last stretch the checked reads overlapped (a preempted thread
+    // can overlap hundreds), and how many came before it.
     const overlapped = lastPerThread(v.overlapped).map((o) => {
       const earlier = v.overlapped.filter((p) => p.thread === o.thread).length - 1;
       return el('li', { 'data-thread': o.thread },
         el('strong', {}, `thread ${o.thread}`), ` ${this.#stretchText(o.thread, o.begin, o.end ?? -1)} `,
         el('span', { class: 'timeline-seq' },
           `(#${o.begin}–${o.end === null ? 'end of trace' : `#${o.end}`}, ${spanText(m.timeOf(o.begin), o.end === null ? m.lastTime : m.timeOf(o.end))})`),
-        earlier ? `, after ${num(earlier)} earlier stretch${earlier === 1 ? '' : 'es'} while the audit ran` : '');
+        earlier ? `, after ${num(earlier)} earlier stretch${earlier === 1 ? '' : 'es'} while it read` : '');
     });
     const lost = v.lost_before;
     this.#dom.details.replaceChildren(...[
-      el('h3', {}, `Wrong total ${num(i + 1)} of ${num(this.violations.length)}`),
+      el('h3', {}, `Failed check ${num(i + 1)} of ${num(this.violations.length)}`),
       el('p', {}, el('strong', {}, `thread ${v.thread}`),
-        ` added up every account from #${v.begin} to #${v.seq} (${spanText(m.timeOf(v.begin), m.timeOf(v.seq))}) and got ${saw}`,
-        expected === undefined ? ': a wrong total.' : ` instead of ${num(expected)}.`),
+        ` read the shared data from #${v.begin} to #${v.seq} (${spanText(m.timeOf(v.begin), m.timeOf(v.seq))}) and ${what} failed`,
+        check?.line ? ` at line ${check.line}.` : '.'),
       overlapped.length
         ? [el('p', {}, 'Meanwhile, inside their invalid stretches (outlined on the timeline):'),
           el('ul', { class: 'timeline-overlapped' }, overlapped)]
-        : el('p', {}, 'No other thread was inside its invalid stretch while it added up.'),
+        : el('p', {}, 'No other thread was inside its invalid stretch while it read.'),
       el('p', { class: lost ? 'timeline-lost' : '' }, lost
-        ? `${num(lost)} update${lost === 1 ? ' had' : 's had'} already been lost: the total was wrong for good.`
-        : 'No update had been lost yet: the missing money was only in flight.'),
-      el('p', {}, `Where every thread was when the audit ended (#${v.seq}):`),
+        ? `${num(lost)} update${lost === 1 ? ' had' : 's had'} already been lost: the data was wrong for good.`
+        : 'No update had been lost yet: what it read was only mid-update.'),
+      el('p', {}, `Where every thread was when the check failed (#${v.seq}):`),
       this.#whereList(v.seq),
     ].flat());
   }
@@ -927,16 +924,13 @@ export class Timeline {
     const n = list.length;
     const m = this.#m;
     let heading;
-    if (n) heading = `${num(n)} audit${n === 1 ? '' : 's'} saw a wrong total in this trace`;
-    else if (m.audits) heading = 'No audit saw a wrong total in this trace';
-    else if (m.badChecks) heading = `${num(m.badChecks)} check${m.badChecks === 1 ? '' : 's'} failed in this trace`;
+    const failed = n || m.badChecks;
+    if (failed) heading = `${num(failed)} check${failed === 1 ? '' : 's'} failed in this trace`;
     else if (m.okChecks) heading = 'Every check held in this trace';
     else heading = 'Nothing in this trace checks the shared data';
     const parts = [el('h3', {}, heading)];
     if (m.badChecks) {
-      parts.push(el('p', {}, m.audits
-        ? `${num(m.badChecks)} check${m.badChecks === 1 ? '' : 's'} failed on the spot (red markers).`
-        : 'Each red marker is one: click it to see where every thread was at that moment.'));
+      parts.push(el('p', {}, 'Each red marker is one: click it to see where every thread was at that moment.'));
     }
     if (m.lost) parts.push(el('p', {}, `${num(m.lost)} lost update${m.lost === 1 ? '' : 's'} (ink diamonds).`));
     if (n) {
@@ -944,7 +938,7 @@ export class Timeline {
       const step = (d) => {
         const b = el('button', { type: 'button', disabled: d < 0 ? cur <= 0 : cur >= n - 1 },
           d < 0 ? 'Previous' : 'Next');
-        b.setAttribute('aria-label', d < 0 ? 'Previous wrong total' : 'Next wrong total');
+        b.setAttribute('aria-label', d < 0 ? 'Previous failed check' : 'Next failed check');
         b.addEventListener('click', () => this.selectViolation(cur < 0 ? 0 : cur + d));
         return b;
       };
@@ -956,9 +950,9 @@ export class Timeline {
       parts.push(el('ol', { class: 'timeline-violation-list', start: from + 1 },
         list.slice(from, from + PAGE).map((v, j) => {
           const i = from + j;
-          const audit = m.eventAt(v.seq);
+          const check = m.eventAt(v.seq);
           const b = el('button', { type: 'button', 'data-violation': i, 'aria-current': i === cur ? 'true' : false },
-            `thread ${v.thread} · ${timeText(m.timeOf(v.seq))} · total ${audit ? num(audit.value) : '?'}`);
+            `thread ${v.thread} · ${timeText(m.timeOf(v.seq))} · ${check?.invariant ?? 'check'}${check?.line ? `, line ${check.line}` : ''}`);
           b.addEventListener('click', () => this.selectViolation(i));
           return el('li', {}, b);
         })));
@@ -1033,7 +1027,6 @@ function summary(m, report) {
   const parts = [`Timeline of ${m.lanes.length} thread${m.lanes.length === 1 ? '' : 's'}, ${num(m.events.length)} events over ${timeText(m.lastTime)}`];
   if (m.holds) parts.push(`${num(m.holds)} lock holds`);
   if (m.invalid) parts.push(`${num(m.invalid)} invalid stretches`);
-  if (report.trace.violations?.length) parts.push(`${num(report.trace.violations.length)} audits saw a wrong total`);
   if (m.badChecks) parts.push(`${num(m.badChecks)} checks failed`);
   if (m.lost) parts.push(`${num(m.lost)} lost updates`);
   return `${parts.join(', ')}. Left and right arrows pan, plus and minus zoom, Home fits the whole trace.`;
@@ -1047,9 +1040,8 @@ function legend(m, words) {
     item('request', 'waits for a lock', m.requests),
     item('invalid', words?.words ?? 'shared data temporarily invalid', m.invalid),
     item('wait', 'waits on an event, barrier or condition', m.waits),
-    item('audit', 'audit: adds up every account', m.audits),
-    item('audit-ok', 'audit or check found everything right', m.okChecks),
-    item('violation', 'audit saw a wrong total, or a check failed', m.badAudits + m.badChecks),
+    item('audit-ok', 'a check held', m.okChecks),
+    item('violation', 'a check failed', m.badChecks),
     item('lost', 'lost update: a write over one it never read', m.lost),
     item('signal', 'sets an event or notifies a condition', m.signals),
     item('rw', 'reads and writes (zoom in)', m.rws));

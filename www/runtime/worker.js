@@ -1,7 +1,7 @@
 // The controller Worker: owns the racelab wasm instance and its thread pool.
 //
 // It exists so that the page's main thread never calls into wasm that can block: `run()`
-// blocks *this* Worker until every scenario thread (each on a pool Web Worker sharing the
+// blocks *this* Worker until every thread of the program (each on a pool Web Worker sharing the
 // same memory) has finished.
 //
 // Protocol (all messages are plain objects with a `type`):

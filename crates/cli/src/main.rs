@@ -1,16 +1,16 @@
-//! `racelab`: run racelab's scenarios on OS threads from the command line.
+//! `racelab`: run racelab's lessons and Python programs on OS threads from the command line.
 //!
 //! ```text
-//! racelab list [--json]
+//! racelab list [--json] [--lessons DIR]
 //! racelab lessons [--json] [--lessons DIR]
-//! racelab run <scenario> [--strategy S] [--seed N] [--<param> V ...] [--trace [--trace-limit N]] [--trace-out FILE] [--json]
-//! racelab run <scenario> --executor stepped [--schedule 0,0,1 [--pause]] ...
+//! racelab run <lesson> [--strategy P] [--seed N] [--<param> V ...] [--trace [--trace-limit N]] [--trace-out FILE] [--json]
+//! racelab run <lesson> --executor stepped [--schedule 0,0,1 [--pause]] ...
 //! racelab run <file.py> [--seed N] [--max-steps N] [--json]
-//! racelab run <lesson> [--lesson] [--lessons DIR] [--strategy P] [--<param> V ...] ...
-//! racelab explore <scenario> [--strategy S] [--seed N] [--<param> V ...] [--budget N] [--json]
+//! racelab explore <lesson> [--strategy P] [--seed N] [--<param> V ...] [--budget N] [--json]
+//! racelab explore <file.py> [--seed N] [--budget N] [--json]
 //! ```
 //!
-//! Parameter flags come from the scenario's own table (the same one the page uses), so
+//! Parameter flags come from the lesson's manifest (the same table the page uses), so
 //! `racelab run bank --threads 0` is refused with the same message as in the browser.
 //! It is also the native baseline of `cargo xtask bench`.
 
@@ -20,7 +20,6 @@ use std::process::ExitCode;
 
 use lexopt::prelude::*;
 use racelab::params::ParamKind;
-use racelab::{catalog, OsThreads, RunConfig, RunControl};
 use racelab_lang::run::ProgramConfig;
 use racelab_lang::vm::{OutputLine, PrintRef};
 use racelab_lessons::{LessonRun, Lessons};
@@ -28,16 +27,16 @@ use serde_json::{Map, Value as Json};
 
 const USAGE: &str = "\
 usage:
-  racelab list [--json]                  scenarios, strategies and parameters
+  racelab list [--json]                  lessons, their placements and parameters
   racelab lessons [--json]               lessons (programs and manifests), placements, parameters
-  racelab run <scenario> [options]       run one on real threads and print the report
+  racelab run <lesson> [options]         run a placement's program on real threads, print the report
   racelab run <file.py> [options]        run a Python program (`-` reads it from stdin)
-  racelab explore <scenario> [options]   search a small run's interleavings for a violation
+  racelab explore <lesson> [options]     search a small run's interleavings for a violation
 
 run options:
-  --strategy S      where the locks go (default: the scenario's first, unsafe, one)
-  --seed N          seed of the threads' random choices
-  --<param> V       any parameter of the scenario (see `racelab list`); lists as 1,2,3
+  --strategy P      where the locks go: the placement (default: the lesson's first, unsafe, one)
+  --seed N          seed of the program's random choices
+  --<param> V       any parameter of the lesson (see `racelab list`); lists as 1,2,3
   --trace           record what every thread did (the report says what it explains)
   --trace-limit N   events to keep (default 100000, at most 200000)
   --trace-out FILE  record a trace and write it to FILE as JSON (not to the report)
@@ -45,9 +44,7 @@ run options:
   --executor stepped  one operation at a time on one thread, in a seeded order
   --schedule 0,1,1  (stepped) the threads to step first, in order
   --pause           (stepped) stop where the schedule ends
-  --lesson          run the lesson's program for this placement (www/lessons/<id>/<strategy>.py,
-                    parameters written into its constants) instead of the hand-written scenario;
-                    a lesson that has no scenario always runs as its program
+  --lesson          accepted for links made before every lesson ran as its program
   --lessons DIR     more lessons, from a folder laid out as www/lessons (also for `lessons`)
 
 program options (racelab run <file.py>):
@@ -56,7 +53,7 @@ program options (racelab run <file.py>):
   --executor stepped  its threads take turns at every shared operation, in a seeded order
   --schedule 0,1,1  (stepped) the threads to move first, in order (0 is the main thread)
   --pause           (stepped) stop where the schedule ends
-  --trace, --trace-limit N, --trace-out FILE  as for a scenario: what every thread did to
+  --trace, --trace-limit N, --trace-out FILE  as for a lesson: what every thread did to
                     shared data, by the program's names and lines (`trace.replay` replays it)
   --json            print the report (output, exceptions, checks) as JSON
   A program's output goes to stdout as Python would print it, then its traceback and the
@@ -250,14 +247,9 @@ fn parse(parser: &mut lexopt::Parser, command: &str) -> Result<Asked, Refused> {
         config.insert(name, value);
     }
     if !config.contains_key("scenario") {
-        let mut ids: Vec<&str> = catalog().iter().map(|s| s.id).collect();
-        for l in lessons.iter() {
-            if !ids.contains(&l.id.as_str()) {
-                ids.push(&l.id);
-            }
-        }
+        let ids: Vec<&str> = lessons.iter().map(|l| l.id.as_str()).collect();
         return Err(Refused(format!(
-            "{command}: which scenario? one of {} (or, for run, a Python file: prog.py)",
+            "{command}: which lesson? one of {} (or a Python file: prog.py)",
             ids.join(", ")
         )));
     }
@@ -286,50 +278,34 @@ fn explore(mut parser: lexopt::Parser) -> Result<(), Refused> {
         let (source, filename) = read_program(&path)?;
         return explore_program(&path, source, filename, config, json);
     }
-    if LessonRun::wanted(&lessons, &Json::Object(config.clone())) {
-        // The search's own field goes to the search; the rest says which program.
-        let budget = config.remove("budget");
-        let given_params: Vec<String> = config.keys().cloned().collect();
-        let run = LessonRun::from_value(&lessons, &Json::Object(config))
-            .map_err(|e| Refused(e.to_string()))?;
-        let mut search = Map::new();
-        search.insert("seed".into(), Json::from(run.program.seed));
-        if let Some(budget) = budget {
-            search.insert("budget".into(), budget);
-        }
-        // The replay command repeats the parameters given, so that it runs what was searched.
-        let values = match serde_json::to_value(&run.values) {
-            Ok(Json::Object(values)) => values,
-            _ => Map::new(),
-        };
-        let given: String = values
-            .iter()
-            .filter(|(name, _)| config_had(&given_params, name))
-            .map(|(name, value)| format!(" --{} {}", name.replace('_', "-"), flag_text(value)))
-            .collect();
-        let path = format!(
-            "{} --lesson --strategy {}{given}",
-            run.lesson.id, run.placement.id
-        );
-        return explore_program(
-            &path,
-            run.program.source.clone(),
-            run.program.filename.clone(),
-            search,
-            json,
-        );
-    }
-    let search = racelab::ExploreConfig::from_value(&Json::Object(config))
+    // The search's own field goes to the search; the rest says which lesson's program.
+    let budget = config.remove("budget");
+    let given_params: Vec<String> = config.keys().cloned().collect();
+    let run = LessonRun::from_value(&lessons, &Json::Object(config))
         .map_err(|e| Refused(e.to_string()))?;
-    let found = search
-        .explore(&RunControl::new())
-        .map_err(|e| Refused(format!("explore: {e}")))?;
-    if json {
-        outln!("{}", found.to_json());
-    } else {
-        out!("{}", render::exploration(&found));
+    let mut search = Map::new();
+    search.insert("seed".into(), Json::from(run.program.seed));
+    if let Some(budget) = budget {
+        search.insert("budget".into(), budget);
     }
-    Ok(())
+    // The replay command repeats the parameters given, so that it runs what was searched.
+    let values = match serde_json::to_value(&run.values) {
+        Ok(Json::Object(values)) => values,
+        _ => Map::new(),
+    };
+    let given: String = values
+        .iter()
+        .filter(|(name, _)| config_had(&given_params, name))
+        .map(|(name, value)| format!(" --{} {}", name.replace('_', "-"), flag_text(value)))
+        .collect();
+    let path = format!("{} --strategy {}{given}", run.lesson.id, run.placement.id);
+    explore_program(
+        &path,
+        run.program.source.clone(),
+        run.program.filename.clone(),
+        search,
+        json,
+    )
 }
 
 fn run(mut parser: lexopt::Parser) -> Result<ExitCode, Refused> {
@@ -359,26 +335,17 @@ fn run(mut parser: lexopt::Parser) -> Result<ExitCode, Refused> {
             Verdict::Program,
         );
     }
-    let config = Json::Object(config);
-    if LessonRun::wanted(&lessons, &config) {
-        let run = LessonRun::from_value(&lessons, &config).map_err(|e| Refused(e.to_string()))?;
-        return run_program(
-            &run.program,
-            json,
-            trace_out.as_deref(),
-            |r| run.finish(r),
-            Verdict::Lesson,
-        );
-    }
-    let config = RunConfig::from_value(&config).map_err(|e| Refused(e.to_string()))?;
-    let mut report = config.run(&OsThreads, &RunControl::new());
-    write_trace(&mut report, trace_out.as_deref())?;
-    if json {
-        outln!("{}", report.to_json());
-    } else {
-        out!("{}", render::report(&report));
-    }
-    Ok(ExitCode::SUCCESS)
+    // `parse` made sure a lesson (or a file, above) was named.
+    let run = LessonRun::from_value(&lessons, &Json::Object(config))
+        .map_err(|e| Refused(e.to_string()))?;
+    let fix = run.placement.fix.as_ref();
+    run_program(
+        &run.program,
+        json,
+        trace_out.as_deref(),
+        |r| run.finish(r),
+        Verdict::Lesson(fix.map(|f| (f.text.as_str(), f.placement.as_str()))),
+    )
 }
 
 /// With `--trace-out FILE`: writes the run's trace to FILE as JSON, and keeps in the report
@@ -491,12 +458,13 @@ fn explore_program(
 
 /// What a run's exit status says.
 #[derive(Clone, Copy, PartialEq)]
-enum Verdict {
+enum Verdict<'a> {
     /// A program of one's own: a deadlock (where Python would hang) is a failure, 3.
     Program,
     /// A lesson's placement: a deadlock is one of the outcomes it teaches, as a broken
-    /// invariant is, and exits 0 as a scenario's does.
-    Lesson,
+    /// invariant is, and exits 0. With the placement's fix, if it has one: (what it
+    /// changes, the placement that makes it).
+    Lesson(Option<(&'a str, &'a str)>),
 }
 
 /// `racelab run prog.py` (or a lesson): the program's output on stdout as Python prints it;
@@ -507,7 +475,7 @@ fn run_program(
     json: bool,
     trace_out: Option<&std::path::Path>,
     finish: impl FnOnce(racelab::Report) -> racelab::Report,
-    verdict: Verdict,
+    verdict: Verdict<'_>,
 ) -> Result<ExitCode, Refused> {
     use std::io::Write;
     let report = match program.compile() {
@@ -544,7 +512,11 @@ fn run_program(
         for e in report.exceptions.iter().flatten() {
             eprint!("{}", e.traceback);
         }
-        eprint!("{}", render::report(&report));
+        let fix = match verdict {
+            Verdict::Lesson(fix) => fix,
+            Verdict::Program => None,
+        };
+        eprint!("{}", render::report(&report, &program.source, fix));
     }
     Ok(
         if report.outcome == racelab::Outcome::Deadlock && verdict == Verdict::Program {
@@ -557,21 +529,15 @@ fn run_program(
     )
 }
 
-/// The flag's text as the JSON the core expects: numbers and lists where the parameter table
-/// says so and the text parses, the text itself otherwise (the core then names the
-/// parameter and its range in its refusal).
+/// The flag's text as the JSON a config holds: numbers and lists where the lesson's
+/// parameter table says so and the text parses, the text itself otherwise (the lesson's
+/// config then names the parameter and its range in its refusal).
 fn typed_value(scenario: Option<&Json>, lessons: &Lessons, name: &str, text: &str) -> Json {
     let id = scenario.and_then(Json::as_str).unwrap_or_default();
-    let kind = catalog()
-        .into_iter()
-        .find(|s| s.id == id)
-        .and_then(|s| s.params.iter().find(|p| p.name == name).cloned())
-        .or_else(|| {
-            lessons
-                .get(id)
-                .and_then(|l| l.params.iter().find(|p| p.name == name).cloned())
-        })
-        .map(|p| p.kind);
+    let kind = lessons
+        .get(id)
+        .and_then(|l| l.params.iter().find(|p| p.name == name))
+        .map(|p| p.kind.clone());
     let number = |t: &str| {
         t.trim()
             .parse::<i64>()

@@ -3,11 +3,12 @@
 use std::fmt::Write;
 
 use racelab::params::ParamKind;
-use racelab::{Exploration, Outcome, Report};
+use racelab::{Outcome, Report};
 use serde_json::Value;
 
-/// A report as a readable table.
-pub fn report(r: &Report) -> String {
+/// A report as a readable table. `source` is the program that ran (a deadlock quotes its
+/// stuck lines); `fix` a lesson's placement's (what it changes, the placement that does).
+pub fn report(r: &Report, source: &str, fix: Option<(&str, &str)>) -> String {
     let mut out = String::new();
     let outcome = match r.outcome {
         Outcome::Ok if r.program.is_some() => "OK: every check held, no exception escaped",
@@ -44,14 +45,6 @@ pub fn report(r: &Report) -> String {
         }
     }
     if let Some(d) = &r.deadlock {
-        let strategy = racelab::catalog()
-            .into_iter()
-            .find(|s| Some(s.id) == r.scenario.as_deref())
-            .and_then(|s| {
-                s.strategies
-                    .into_iter()
-                    .find(|s| Some(s.id) == r.strategy.as_deref())
-            });
         for edge in &d.cycle {
             if edge.holds.is_empty() {
                 let _ = write!(out, "  thread {} waits for {}", edge.thread, edge.waits_for);
@@ -64,16 +57,10 @@ pub fn report(r: &Report) -> String {
                     edge.waits_for
                 );
             }
-            let text = edge.line.and_then(|n| {
-                Some(
-                    strategy
-                        .as_ref()?
-                        .listing
-                        .get(n.checked_sub(1)?)?
-                        .text
-                        .trim(),
-                )
-            });
+            let text = edge
+                .line
+                .and_then(|n| source.lines().nth(n.checked_sub(1)?))
+                .map(str::trim);
             match (edge.line, text) {
                 (Some(n), Some(text)) => {
                     let _ = writeln!(out, ", at line {n}: {text}");
@@ -102,8 +89,8 @@ pub fn report(r: &Report) -> String {
                 }
             }
         }
-        if let Some(fix) = strategy.as_ref().and_then(|s| s.fix.as_ref()) {
-            let _ = writeln!(out, "fix: {} (strategy {})", fix.text, fix.strategy);
+        if let Some((text, placement)) = fix {
+            let _ = writeln!(out, "fix: {text} (strategy {placement})");
         }
     }
     let width = r.invariants.iter().map(|i| i.id.len()).max().unwrap_or(0);
@@ -135,7 +122,7 @@ pub fn report(r: &Report) -> String {
                 .count();
             let _ = writeln!(
                 out,
-                "  {} audits saw a broken invariant: {overlapped} while another thread's update \
+                "  {} failed checks: {overlapped} while another thread's update \
                  was in flight; {} updates were lost for good",
                 t.violations.len(),
                 t.lost_updates.len()
@@ -282,70 +269,6 @@ pub fn catalog(lessons: &racelab_lessons::Lessons) -> String {
         }
         params(&mut out, &l.params);
         let _ = writeln!(out);
-    }
-    out
-}
-
-/// An exploration's findings in words.
-pub fn exploration(e: &Exploration) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} · strategy {} · seed {} · {} runs in {:.1} ms",
-        e.scenario, e.strategy, e.seed, e.runs, e.elapsed_ms
-    );
-    let how = match e.mode {
-        "enumerated" => format!("{} reachable states", e.states),
-        _ => "random schedules (a sample proves nothing safe)".into(),
-    };
-    let _ = write!(
-        out,
-        "{} whole schedules over {how}: {} violating",
-        e.schedules, e.violating
-    );
-    if e.broken_states > 0 {
-        let _ = write!(
-            out,
-            "; {} states reached with an invariant already broken, before their schedule's end",
-            e.broken_states
-        );
-    }
-    out.push('\n');
-    if e.exhausted && e.violating == 0 && e.broken_states == 0 {
-        let _ = writeln!(
-            out,
-            "no interleaving breaks it: every reachable state explored"
-        );
-    } else if e.cancelled {
-        let _ = writeln!(out, "stopped before the end");
-    } else if e.out_of_steps {
-        let _ = writeln!(
-            out,
-            "stopped after {} steps, the most one search takes: a smaller run goes further",
-            e.steps
-        );
-    } else if !e.exhausted {
-        let _ = writeln!(
-            out,
-            "not exhausted: the budget of {} runs ran out; schedules were tried up to {} steps \
-             deep (a whole run takes {}), so longer interleavings were not covered",
-            e.runs, e.depth, e.run_length
-        );
-    }
-    if let Some(x) = &e.example {
-        let steps: Vec<String> = x.schedule.iter().map(u8::to_string).collect();
-        let _ = writeln!(
-            out,
-            "shortest violating schedule ({:?}{}): --executor stepped --seed {} --schedule {}",
-            x.outcome,
-            if e.violating == 0 {
-                ", found before any whole schedule ended"
-            } else {
-                ""
-            },
-            e.seed,
-            steps.join(",")
-        );
     }
     out
 }

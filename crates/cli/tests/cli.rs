@@ -86,11 +86,12 @@ fn bad_input_is_refused_with_the_parameter_and_its_range() {
         ),
         (
             &["run", "bank", "--strategy", "mutex"],
-            "strategy: unknown strategy \"mutex\" for bank",
+            "strategy: must be one of none, global, fine, fine-unordered, check-outside for bank, \
+             got \"mutex\"",
         ),
         (
             &["run", "bank", "--speed", "3"],
-            "speed: unknown parameter for bank",
+            "speed: unknown field for bank; its fields are accounts, threads",
         ),
         (
             &["run", "barrier", "--travellers", "16"],
@@ -100,7 +101,7 @@ fn bad_input_is_refused_with_the_parameter_and_its_range() {
             &["run", "joint-account", "--delay-ms", "-1"],
             "delay_ms: must be a whole number from 0 to 2000 ms, got -1",
         ),
-        (&["run"], "which scenario?"),
+        (&["run"], "which lesson?"),
         (&["dance"], "unknown command `dance`"),
     ];
     for (args, words) in cases {
@@ -185,7 +186,7 @@ fn a_self_deadlock_is_explained_in_the_text_report() {
 fn a_deadlock_between_tellers_names_the_lines_they_are_stuck_at_and_the_fix() {
     // fine-unordered deadlocks in nearly every run; allow for a rare run that finishes.
     let text = (0..5)
-        .map(|_| stdout(&racelab(&["run", "bank", "--strategy", "fine-unordered"])))
+        .map(|_| stderr(&racelab(&["run", "bank", "--strategy", "fine-unordered"])))
         .find(|t| t.contains("outcome: DEADLOCK"))
         .expect("fine-unordered deadlocked in none of 5 runs");
     let stuck = text.lines().filter(|l| l.contains(", at line ")).count();
@@ -210,7 +211,9 @@ fn a_trace_goes_to_its_file_and_the_report_says_what_it_explains() {
         path,
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let text = stdout(&o);
+    // The program prints its total; the report, with what the trace explains, follows.
+    assert!(stdout(&o).starts_with("total "), "{}", stdout(&o));
+    let text = stderr(&o);
     assert!(text.contains("trace: "), "{text}");
     let trace: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).expect("the trace file")).unwrap();
@@ -252,21 +255,22 @@ fn explore_proves_the_global_lock_and_prints_a_schedule_that_breaks_the_unlocked
 
     let o = racelab(&[&["explore", "bank"], &tiny[..]].concat());
     let text = stdout(&o);
-    let flags = text
+    let command = text
         .lines()
-        .find_map(|l| l.split_once("): ").map(|(_, flags)| flags.to_owned()))
+        .find_map(|l| {
+            l.split_once("(Violated): racelab ")
+                .map(|(_, c)| c.to_owned())
+        })
         .unwrap_or_else(|| panic!("no schedule printed: {text}"));
-    // The printed flags replay the violation.
-    let mut args = vec!["run", "bank"];
-    args.extend(&tiny);
-    args.extend(flags.split_whitespace());
+    // The printed command names what was searched, so it replays the violation.
+    let args: Vec<&str> = command.split_whitespace().collect();
     let o = racelab(&args);
-    assert!(stdout(&o).contains("outcome: VIOLATED"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("outcome: VIOLATED"), "{}", stderr(&o));
 
     let o = racelab(&["explore", "bank", "--budget", "0"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("budget: must be a whole number from 1"),
+        stderr(&o).contains("budget: must be a whole number of runs from 1"),
         "{}",
         stderr(&o)
     );

@@ -1,10 +1,10 @@
 //! Every numeric limit racelab enforces, in one place.
 //!
-//! The parameter tables of the scenarios, the web pool size and the CLI all read these, so a
-//! limit changed here changes everywhere (and in the error messages that name it).
+//! The config readers, the web pool size and the CLI all read these, so a limit changed here
+//! changes everywhere (and in the error messages that name it).
 
-/// Most scenario threads one run may ask for. The web pool is started with this many workers
-/// so that every scenario thread can block at once without starving another.
+/// Workers the web pool starts with: a program's threads beyond them get workers of their
+/// own, made as the run needs them.
 pub const MAX_THREADS: i64 = 16;
 
 /// Most threads one program's run may have, its main thread included (`Thread.start()`
@@ -23,19 +23,5 @@ pub const MAX_STEPS: u64 = 20_000_000;
 pub const STEP_LOG_LIMIT: usize = 10_000;
 /// Longest schedule a config may give.
 pub const MAX_SCHEDULE: i64 = 1_000_000;
-/// Exploration: most runs one search may try, and the default.
-pub const MAX_EXPLORE_BUDGET: i64 = 1_000_000;
-/// Exploration: runs tried when the call does not say.
-pub const DEFAULT_EXPLORE_BUDGET: i64 = 20_000;
-
 /// Largest seed accepted: the largest integer a JavaScript number holds exactly.
 pub const MAX_SEED: i64 = (1 << 53) - 1;
-
-/// Bank: how many accounts at most.
-pub const MAX_ACCOUNTS: usize = 64;
-/// Bank: the largest starting balance of one account.
-pub const MAX_BALANCE: i64 = 1_000_000_000;
-/// Bank: transfers per thread at most (the lesson uses 9,999; 100x that is plenty).
-pub const MAX_TRANSFERS_PER_THREAD: i64 = 1_000_000;
-/// Bank: the largest processing delay between debit and credit, in microseconds.
-pub const MAX_BANK_DELAY_US: i64 = 10_000;

@@ -1,12 +1,11 @@
 //! Traces: what every thread of a real run did, in one order and on one clock.
 //!
-//! A traced run gives each scenario thread a [`Recorder`] (inside its `Ctx`): every shared
-//! read and write, lock request, acquire and release, wait and wake, and the marks a scenario
-//! adds (the start and end of a temporarily invalid stretch, an audit, an invariant check)
-//! become an event with the thread, a global sequence number and a time on the run's clock.
-//! Events go into per-thread buffers (no lock while the threads run); the sequence counter
-//! is the one thing the threads share, and it caps the trace: the first `limit` events of the
-//! run are kept, later ones only counted, so a cut trace is still a consistent prefix.
+//! A traced program's threads (the VM's tracer) record every shared read and write, lock
+//! request, acquire and release, wait and wake, and the marks a program adds (the start and
+//! end of a temporarily invalid stretch, a check), each an event with the thread, a global
+//! sequence number and a time on the run's clock; [`Trace::from_events`] takes them in
+//! sequence order and finds what they show: lost updates, and for every failed check the
+//! stretches it overlapped.
 //!
 //! ## What the order means
 //! The sequence number is taken with one atomic increment, next to the operation, not with
@@ -17,141 +16,9 @@
 //! end after its last. So an audit that saw money in flight always overlaps, in sequence
 //! order, the stretch that put it there ([`Trace::explain`] relies on this).
 //!
-//! When a run is not traced, the only cost is one well-predicted branch per operation; the
-//! `trace` feature (on by default) compiles even that out, which is how the benchmark checks
-//! that the branch costs nothing measurable.
-
-use std::cell::{Cell, RefCell};
-use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
-use std::sync::{Mutex, PoisonError};
+//! The recorder numbers events so that conclusions drawn from the order are sound.
 
 use serde::Serialize;
-use web_time::Instant;
-
-use crate::exec::stepped::StepGate;
-
-/// Whether this build can record traces (the `trace` feature). Without it, recording calls
-/// compile to nothing and a config asking for a trace is refused.
-pub const COMPILED_IN: bool = cfg!(feature = "trace");
-
-/// The identity of a shared object in a trace: its address, stable while the run lasts.
-pub(crate) fn id_of<T>(object: &T) -> usize {
-    std::ptr::from_ref(object) as usize
-}
-
-/// One recorded operation, as a thread records it: objects by address.
-pub(crate) type Op = EventOp<usize>;
-
-#[derive(Debug, Clone, Copy)]
-struct Raw {
-    seq: u64,
-    t_ns: u64,
-    op: Op,
-}
-
-/// What one thread hands in when it ends.
-#[derive(Debug)]
-struct Part {
-    thread: usize,
-    events: Vec<Raw>,
-    dropped: u64,
-}
-
-#[derive(Debug, Default)]
-struct Session {
-    limit: u64,
-    parts: Vec<Part>,
-}
-
-/// A run's trace recording: armed before the run, filled by its threads, taken after.
-/// It lives in the run's [`crate::RunControl`], so every thread can reach it.
-#[derive(Debug)]
-pub struct TraceSink {
-    /// Events numbered so far in this run (kept or not).
-    seq: AtomicU64,
-    /// `Some` while a traced run is set up or in flight.
-    session: Mutex<Option<Session>>,
-    /// Named objects in the order the scenario named them (the order reports list them),
-    /// kept for untraced runs too: the stepped executor tells objects apart by them.
-    names: Mutex<Vec<(usize, String)>>,
-}
-
-impl Default for TraceSink {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl TraceSink {
-    /// An unarmed sink: runs are not traced.
-    pub const fn new() -> Self {
-        Self {
-            seq: AtomicU64::new(0),
-            session: Mutex::new(None),
-            names: Mutex::new(Vec::new()),
-        }
-    }
-
-    fn session(&self) -> std::sync::MutexGuard<'_, Option<Session>> {
-        self.session.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Traces the next run, keeping its first `limit` events; `None` leaves it untraced.
-    pub fn arm(&self, limit: Option<u64>) {
-        self.seq.store(0, SeqCst);
-        self.names
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
-        *self.session() = limit.filter(|_| COMPILED_IN).map(|limit| Session {
-            limit,
-            ..Session::default()
-        });
-    }
-
-    /// Gives `object` a name in the trace (`account[2]`, `bank.lock`). Scenarios name their
-    /// shared objects before the threads start; unnamed ones appear as `object N`.
-    pub fn name<T>(&self, object: &T, name: impl Into<String>) {
-        self.names
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push((id_of(object), name.into()));
-    }
-
-    /// The objects named so far in this run, by address.
-    pub(crate) fn named(&self) -> Vec<(usize, String)> {
-        self.names
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// A recorder for thread `thread` of the run starting at `start`, if the run is traced.
-    /// A stepped run passes its gate: its events are timed on the steps' virtual clock.
-    pub(crate) fn recorder<'r>(
-        &'r self,
-        thread: usize,
-        start: Instant,
-        stepped: Option<&'r StepGate>,
-    ) -> Option<Recorder<'r>> {
-        let limit = self.session().as_ref()?.limit;
-        Some(Recorder {
-            sink: self,
-            thread,
-            start,
-            stepped,
-            limit,
-            events: RefCell::new(Vec::with_capacity(4096.min(limit as usize))),
-            dropped: Cell::new(0),
-        })
-    }
-
-    /// The trace of the run just ended (`None` if it was not traced); disarms the sink.
-    pub fn take(&self) -> Option<Trace> {
-        let session = self.session().take()?;
-        Some(Trace::assemble(session, self.named()))
-    }
-}
 
 /// One step of a real run, in sequence order, for [`replay_order`]: its thread and, for a
 /// read or write of a shared number, what it read or wrote.
@@ -270,88 +137,6 @@ fn place_read(out: &mut Vec<Step>, thread: u8, obj: u32, value: i64) {
 /// A step of a schedule under construction: its thread and, for a read or write, the
 /// object, the value and whether it wrote.
 type Step = (u8, Option<(u32, i64, bool)>);
-
-/// Every thread's events in one sequence order. Each thread's own are in order already
-/// (its numbers only grow), so this merges rather than sorts: threads are few, and a
-/// general sort would add its code to the wasm for nothing.
-fn merge_by_seq(parts: Vec<Part>) -> Vec<(usize, Raw)> {
-    let total = parts.iter().map(|p| p.events.len()).sum();
-    let mut heads: Vec<(usize, std::iter::Peekable<std::vec::IntoIter<Raw>>)> = parts
-        .into_iter()
-        .map(|p| (p.thread, p.events.into_iter().peekable()))
-        .collect();
-    let mut out = Vec::with_capacity(total);
-    loop {
-        let next = heads
-            .iter_mut()
-            .filter_map(|(thread, events)| Some((events.peek()?.seq, *thread, events)))
-            .min_by_key(|&(seq, _, _)| seq);
-        match next {
-            Some((_, thread, events)) => out.extend(events.next().map(|e| (thread, e))),
-            None => return out,
-        }
-    }
-}
-
-/// One thread's recording of a traced run (owned by its `Ctx`).
-#[derive(Debug)]
-pub(crate) struct Recorder<'r> {
-    sink: &'r TraceSink,
-    thread: usize,
-    start: Instant,
-    stepped: Option<&'r StepGate>,
-    limit: u64,
-    events: RefCell<Vec<Raw>>,
-    dropped: Cell<u64>,
-}
-
-impl Recorder<'_> {
-    /// Numbers and timestamps `op`. Past the limit the event is only counted, but the
-    /// thread pays the same (the increment and the clock), so a traced run is slowed
-    /// evenly from start to end: its violation rate is a fair measure of tracing's effect.
-    ///
-    /// Kept out of line (and out of the hot code's way): inlined at each of a body's
-    /// operations, it bloated the untraced loop enough to cost it 1.5 to 1.8% against a
-    /// build without tracing (0.5 to 0.8% once out of line, within run-to-run noise).
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn record(&self, op: Op) {
-        self.record_around(op, || ());
-    }
-
-    /// Numbers `op`, does `act` (a store) at once, and only then reads the clock and keeps
-    /// the event: the store lands nanoseconds after its number, not after the bookkeeping,
-    /// so fewer reads by other threads are numbered between a write and the store that it
-    /// is (what a replay of the trace relies on).
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn record_around(&self, op: Op, act: impl FnOnce()) {
-        let seq = self.sink.seq.fetch_add(1, SeqCst);
-        act();
-        let t_ns = match self.stepped {
-            Some(gate) => gate.steps() * 1_000,
-            None => self.start.elapsed().as_nanos() as u64,
-        };
-        if seq < self.limit {
-            self.events.borrow_mut().push(Raw { seq, t_ns, op });
-        } else {
-            self.dropped.set(self.dropped.get() + 1);
-        }
-    }
-}
-
-impl Drop for Recorder<'_> {
-    fn drop(&mut self) {
-        let part = Part {
-            thread: self.thread,
-            events: self.events.take(),
-            dropped: self.dropped.get(),
-        };
-        if let Some(s) = self.sink.session().as_mut() {
-            s.parts.push(part);
-        }
-    }
-}
 
 /// A recorded event, as reports carry it: shared objects by their index in
 /// [`Trace::objects`], time in microseconds since the threads left the starting line.
@@ -539,44 +324,6 @@ pub struct Violation {
 }
 
 impl Trace {
-    fn assemble(session: Session, names: Vec<(usize, String)>) -> Self {
-        let Session { limit, parts } = session;
-        let dropped: u64 = parts.iter().map(|p| p.dropped).sum();
-        let raw = merge_by_seq(parts);
-
-        // Objects are few (at most a few hundred): a sorted table of addresses does, and
-        // keeps hash maps (and their code, in the wasm) out of the build.
-        let mut index: Vec<(usize, u32)> = Vec::new();
-        let mut objects: Vec<String> = Vec::new();
-        let mut obj = |addr: usize, name: Option<String>| -> u32 {
-            match index.binary_search_by_key(&addr, |&(a, _)| a) {
-                Ok(i) => index[i].1,
-                Err(i) => {
-                    let n = objects.len() as u32;
-                    objects.push(name.unwrap_or_else(|| format!("object {n}")));
-                    index.insert(i, (addr, n));
-                    n
-                }
-            }
-        };
-        for (addr, name) in names {
-            obj(addr, Some(name));
-        }
-        let events: Vec<Event> = raw
-            .into_iter()
-            .map(|(thread, e)| Event {
-                seq: e.seq,
-                thread,
-                t_us: e.t_ns as f64 / 1e3,
-                op: e.op.map_obj(|addr| obj(addr, None)),
-                line: None,
-            })
-            .collect();
-        let mut trace = Trace::from_events(limit, dropped, objects, events, Vec::new());
-        trace.replay = trace.schedule();
-        trace
-    }
-
     /// A trace recorded by someone else (a program's VM), its events already in sequence
     /// order and numbered from 0: this finds its lost updates and explains its violations.
     /// `replay` is the run as a stepped schedule, as the recorder knows it (see
@@ -793,23 +540,27 @@ impl Trace {
 mod tests {
     use super::*;
 
+    type Op = EventOp<u32>;
+
     fn trace_of(events: &[(usize, Op)]) -> Trace {
-        let sink = TraceSink::new();
-        sink.arm(Some(1_000));
-        let start = Instant::now();
-        let recorders: Vec<_> = (0..2)
-            .map(|t| sink.recorder(t, start, None).unwrap())
+        let events = events
+            .iter()
+            .enumerate()
+            .map(|(seq, &(thread, op))| Event {
+                seq: seq as u64,
+                thread,
+                t_us: seq as f64,
+                op,
+                line: None,
+            })
             .collect();
-        for (thread, op) in events {
-            recorders[*thread].record(*op);
-        }
-        drop(recorders);
-        sink.take().unwrap()
+        let objects = vec!["a".to_string(), "b".to_string()];
+        Trace::from_events(1_000, 0, objects, events, Vec::new())
     }
 
     #[test]
     fn an_audit_inside_another_threads_stretch_is_explained_by_it() {
-        let (a, b) = (0x10, 0x18);
+        let (a, b) = (0, 1);
         let t = trace_of(&[
             (0, Op::InvalidBegin),
             (0, Op::Read { obj: a, value: 100 }),
@@ -844,7 +595,7 @@ mod tests {
 
     #[test]
     fn two_writes_built_on_one_read_value_lose_an_update() {
-        let x = 0x20;
+        let x = 0;
         let t = trace_of(&[
             (0, Op::Read { obj: x, value: 10 }),
             (1, Op::Read { obj: x, value: 10 }),
@@ -872,46 +623,5 @@ mod tests {
         );
         assert_eq!(t.violations[0].lost_before, 1);
         assert!(t.violations[0].overlapped.is_empty());
-    }
-
-    #[test]
-    fn past_the_limit_events_are_counted_not_kept() {
-        let sink = TraceSink::new();
-        sink.arm(Some(3));
-        let rec = sink.recorder(0, Instant::now(), None).unwrap();
-        for _ in 0..5 {
-            rec.record(Op::InvalidBegin);
-        }
-        drop(rec);
-        let t = sink.take().unwrap();
-        assert_eq!((t.recorded, t.dropped, t.truncated), (3, 2, true));
-        assert_eq!(
-            t.events.iter().map(|e| e.seq).collect::<Vec<_>>(),
-            [0, 1, 2]
-        );
-        assert!(sink.take().is_none(), "taking the trace disarms the sink");
-    }
-
-    #[test]
-    fn named_objects_keep_their_names_and_others_are_numbered() {
-        let sink = TraceSink::new();
-        sink.arm(Some(10));
-        let (a, b) = (1u8, 2u8);
-        sink.name(&a, "account[0]");
-        let rec = sink.recorder(0, Instant::now(), None).unwrap();
-        rec.record(Op::Read {
-            obj: id_of(&b),
-            value: 1,
-        });
-        rec.record(Op::Read {
-            obj: id_of(&a),
-            value: 1,
-        });
-        drop(rec);
-        let t = sink.take().unwrap();
-        assert_eq!(t.objects, ["account[0]", "object 1"]);
-        let json = serde_json::to_value(&t.events[1]).unwrap();
-        assert_eq!(json["op"], "read");
-        assert_eq!(json["obj"], 0);
     }
 }

@@ -1,14 +1,10 @@
 //! The catalog the faces present (the page's gallery and controls, `racelab list`): one
-//! entry per lesson, in gallery order, in the shape of the core's scenario catalog.
-//!
-//! A lesson whose hand-written scenario still stands in for its program on real threads
-//! (the core's catalog has its id) keeps that scenario's entry, whose listing matches what
-//! runs; every other lesson's entry is built from its manifest, with its placements'
+//! entry per lesson, in gallery order, built from its manifest, with its placements'
 //! programs as the listings (the lines a placement adds marked as locks, the lines under
 //! `with invalid():` as the invalid stretch), so that a deadlock's line is the listing's,
-//! and each placement names its program (`program`: what runs it, where a scenario's entry
-//! has none). Either way an entry carries the manifest's words for the page: how the
-//! timeline speaks of the invalid stretch (`invalid`) and a placement's `note`.
+//! and each placement names its program (`program`). An entry carries the manifest's words
+//! for the page too: how the timeline speaks of the invalid stretch (`invalid`) and a
+//! placement's `note`.
 
 use serde_json::{json, Value};
 
@@ -16,15 +12,10 @@ use crate::{Lesson, Lessons};
 
 /// The catalog of `lessons` (see the module docs) as JSON values.
 pub fn catalog(lessons: &Lessons) -> Vec<Value> {
-    let scenarios = racelab::catalog();
     lessons
         .iter()
         .map(|lesson| {
-            let mut entry = match scenarios.iter().find(|s| s.id == lesson.id) {
-                Some(s) => serde_json::to_value(s).unwrap_or(Value::Null),
-                None => entry(lesson),
-            };
-            // The manifest's words for the page, whichever runs the demo.
+            let mut entry = entry(lesson);
             if let Some(invalid) = &lesson.invalid {
                 entry["invalid"] = json!(invalid);
             }

@@ -1,6 +1,6 @@
-//! A run of a lesson: the config a face gives (`{ scenario, strategy, ...params }`, as for a
-//! hand-written scenario), turned into a program's run, and the program's report turned into
-//! the lesson's.
+//! A run of a lesson: the config a face gives (`{ scenario, strategy, ...params }`: the
+//! lesson, the placement, its parameters), turned into a program's run, and the program's
+//! report turned into the lesson's.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -52,24 +52,6 @@ pub struct LessonRun<'l> {
 }
 
 impl<'l> LessonRun<'l> {
-    /// Whether `config` asks for one of `lessons` run as its program: it names a lesson
-    /// (`scenario`) that no hand-written scenario has, or says `"lesson": true`. A name that
-    /// is neither a lesson nor a scenario is the lessons' to refuse ([`Self::from_value`]
-    /// names every demo).
-    ///
-    /// The hand-written scenario that remains (the bank) still answers to its id until its
-    /// program is as fast; `lesson: true` asks for the program meanwhile.
-    pub fn wanted(lessons: &Lessons, config: &Value) -> bool {
-        let Some(id) = config.get("scenario").and_then(Value::as_str) else {
-            return false;
-        };
-        let scenario = racelab::catalog().iter().any(|s| s.id == id);
-        match lessons.get(id) {
-            Some(_) => config.get("lesson").is_some_and(|v| !v.is_null()) || !scenario,
-            None => !scenario,
-        }
-    }
-
     /// Checks a lesson's config: `scenario` (the lesson), `strategy` (a placement; the
     /// first when absent), its parameters, and the program's `seed`, `executor`,
     /// `schedule`, `pause`, `trace` and `trace_limit`.

@@ -132,7 +132,7 @@ fn the_built_in_lessons_load() {
 }
 
 #[test]
-fn the_catalog_keeps_the_banks_scenario_and_lists_the_others_as_their_programs() {
+fn the_catalog_lists_every_lesson_as_its_programs() {
     let lessons = Lessons::builtin().unwrap();
     let catalog = crate::catalog(lessons);
     let ids: Vec<&str> = catalog.iter().filter_map(|e| e["id"].as_str()).collect();
@@ -141,14 +141,13 @@ fn the_catalog_keeps_the_banks_scenario_and_lists_the_others_as_their_programs()
         lessons.iter().map(|l| l.id.as_str()).collect::<Vec<_>>()
     );
     let entry = |id: &str| catalog.iter().find(|e| e["id"] == id).unwrap();
-    // The bank still runs its scenario: its listing is the scenario's, with no program.
+    // Every placement names its program, listed line for line with its marks.
     let bank = entry("bank");
-    assert!(bank["strategies"][0].get("program").is_none());
+    assert_eq!(bank["strategies"][0]["program"], "bank/none.py");
     assert_eq!(
         bank["invalid"]["verbs"],
         serde_json::json!(["debited", "credited"])
     );
-    // The others are their programs, listed line for line with their marks.
     let booking = entry("booking");
     let lock = &booking["strategies"][1];
     assert_eq!(lock["program"], "booking/lock.py");

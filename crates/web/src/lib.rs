@@ -1,8 +1,9 @@
-//! racelab-web: the wasm-bindgen face of the racelab core.
+//! racelab-web: the wasm-bindgen face of racelab's lessons and programs.
 //!
 //! Loaded by the controller Worker (`www/runtime/worker.js`), never by the page's main thread:
-//! `run` blocks its caller until every scenario thread has finished. Scenario threads run on
-//! a rayon pool of Web Workers sharing this module's memory (wasm-bindgen-rayon).
+//! `run` blocks its caller until the program's threads have finished. A program's main
+//! thread runs on the controller; the threads it starts run on a rayon pool of Web Workers
+//! sharing this module's memory (wasm-bindgen-rayon), and past it on workers of their own.
 //!
 //! While a run blocks the controller, the page follows it through a [`RunControl`] block in
 //! shared memory: [`control_ptr`] gives its address; the page reads progress from it and
@@ -13,17 +14,15 @@
 //! controller, which stays blocked in `run`, so the page watches the note instead and
 //! restarts the runtime.
 //!
-//! A config with a `program` (a learner's Python) runs through `racelab-lang`; a config
-//! naming a lesson (`racelab-lessons`) runs its placement's program the same way; every
-//! other config is a scenario's, run by the core.
+//! A config with a `program` (a learner's Python) runs through `racelab-lang`; any other
+//! names a lesson (`racelab-lessons`), whose placement's program runs the same way.
 //!
 //! Natively this crate is empty: everything below needs wasm32 with atomics.
 #![cfg(target_arch = "wasm32")]
 
 use std::sync::atomic::{AtomicU32, AtomicU8, Ordering::SeqCst};
 
-use racelab::exec::Body;
-use racelab::{ExploreConfig, RunConfig, RunControl, Spawn, Threads};
+use racelab::{RunControl, Spawn};
 use racelab_lang::run::ProgramConfig;
 use racelab_lang::vm::threads::{ControlRef, SpawnRef};
 use racelab_lessons::LessonRun;
@@ -105,7 +104,7 @@ pub fn hang_for_test() {
     }
 }
 
-/// Test hook: panics (a trap) on the controller (`on_pool` false) or, like a scenario thread
+/// Test hook: panics (a trap) on the controller (`on_pool` false) or, like a program's thread
 /// failing mid-run, on a pool worker while the controller waits for it (`on_pool` true).
 /// The browser specs use it to check that the page recovers; nothing else calls it.
 #[wasm_bindgen(js_name = crashForTest)]
@@ -120,23 +119,6 @@ pub fn crash_for_test(on_pool: bool) {
 
 /// The rayon pool of Web Workers as a source of threads.
 struct WorkerPool;
-
-impl Threads for WorkerPool {
-    fn capacity(&self) -> usize {
-        rayon::current_num_threads()
-    }
-
-    fn run_all<'s>(&self, bodies: Vec<Body<'s>>) -> Result<(), String> {
-        // Every body gets a worker of its own because the pool has at least as many workers
-        // as bodies (checked by `run_parallel`) and a body that blocks keeps its worker.
-        rayon::scope(|s| {
-            for body in bodies {
-                s.spawn(move |_| body());
-            }
-        });
-        Ok(())
-    }
-}
 
 impl Spawn for WorkerPool {
     /// Every thread a program may have: past the pool's workers, more are made on demand.
@@ -246,8 +228,7 @@ mod more_threads {
 }
 
 /// Every demo (the built-in lessons) with its strategies, parameters (ranges, defaults) and
-/// listings, as JSON: the core's scenario entry where one still runs the lesson on real
-/// threads, its programs otherwise (`racelab_lessons::catalog`).
+/// listings (its programs), as JSON (`racelab_lessons::catalog`).
 #[wasm_bindgen]
 pub fn catalog() -> Result<String, JsError> {
     Ok(racelab_lessons::catalog_json(builtin_lessons()?))
@@ -267,7 +248,7 @@ fn builtin_lessons() -> Result<&'static racelab_lessons::Lessons, JsError> {
     racelab_lessons::Lessons::builtin().map_err(|e| JsError::new(&format!("lessons: {e}")))
 }
 
-/// Most scenario threads one run may use: the pool must be started with at least this many.
+/// Workers the pool starts with (a program's threads past them get workers of their own).
 #[wasm_bindgen(js_name = maxThreads)]
 pub fn max_threads() -> u32 {
     racelab::limits::MAX_THREADS as u32
@@ -315,30 +296,19 @@ pub fn run(config: &str, keep_events: bool, pool: bool) -> Result<String, JsErro
         return Ok(run_program(&program, keep_events, pool, |r| r));
     }
     let lessons = builtin_lessons()?;
-    if LessonRun::wanted(lessons, &value) {
-        let lesson =
-            LessonRun::from_value(lessons, &value).map_err(|e| JsError::new(&e.to_string()))?;
-        return Ok(run_program(&lesson.program, keep_events, pool, |r| {
-            lesson.finish(r)
-        }));
+    let lesson =
+        LessonRun::from_value(lessons, &value).map_err(|e| JsError::new(&e.to_string()))?;
+    // A lesson's programs start threads: without the pool only a stepped run can go (a
+    // program of one's own may need none, and says so itself if it starts one).
+    if !pool && lesson.program.stepped.is_none() {
+        return Err(JsError::new(
+            "executor: real threads need a cross-origin isolated page (SharedArrayBuffer), \
+             and this one is not; choose \"stepped\" to run one operation at a time",
+        ));
     }
-    let config = RunConfig::from_value(&value).map_err(|e| JsError::new(&e.to_string()))?;
-    if config.stepped.is_none() {
-        if !pool {
-            return Err(JsError::new(
-                "executor: real threads need a cross-origin isolated page (SharedArrayBuffer), \
-                 and this one is not; choose \"stepped\" to run one operation at a time",
-            ));
-        }
-        config
-            .check_capacity(rayon::current_num_threads())
-            .map_err(|e| JsError::new(&e.to_string()))?;
-    }
-    let mut report = config.run(&WorkerPool, &CONTROL);
-    if !keep_events {
-        drop_events(&mut report);
-    }
-    Ok(report.to_json())
+    Ok(run_program(&lesson.program, keep_events, pool, |r| {
+        lesson.finish(r)
+    }))
 }
 
 /// Keeps a traced run's counts and explanations but not its events (see [`run`]).
@@ -390,10 +360,9 @@ fn explore_program(value: &serde_json::Value, pool: bool) -> Result<String, JsEr
     Ok(search.explore(&options).to_json())
 }
 
-/// Validates an exploration config (JSON: a small run config plus `budget`), searches its
-/// interleavings on this thread and returns what it found as JSON (see
-/// `racelab::Exploration`). A scenario's needs no thread pool; a program's (`{ program,
-/// seed?, budget? }`) runs its threads on the pool, taking turns (see
+/// Validates an exploration config (JSON: a program's `{ program, seed?, budget? }`, or a
+/// lesson's placement with its parameters and `budget`), searches its interleavings and
+/// returns what it found as JSON: the program's threads on the pool, taking turns (see
 /// `racelab_lang::explore`).
 #[wasm_bindgen]
 pub fn explore(config: &str, pool: bool) -> Result<String, JsError> {
@@ -403,24 +372,19 @@ pub fn explore(config: &str, pool: bool) -> Result<String, JsError> {
     if ProgramConfig::is_program(&value) {
         return explore_program(&value, pool);
     }
+    // A lesson's placement is explored as its program; the search's own field stays.
     let lessons = builtin_lessons()?;
-    if LessonRun::wanted(lessons, &value) {
-        // A lesson's placement is explored as its program; the search's own field stays.
-        let mut value = value;
-        let budget = value.as_object_mut().and_then(|o| o.remove("budget"));
-        let lesson =
-            LessonRun::from_value(lessons, &value).map_err(|e| JsError::new(&e.to_string()))?;
-        let mut search = serde_json::json!({
-            "program": lesson.program.source,
-            "filename": lesson.program.filename,
-            "seed": lesson.program.seed,
-        });
-        if let Some(budget) = budget {
-            search["budget"] = budget;
-        }
-        return explore_program(&search, pool);
+    let mut value = value;
+    let budget = value.as_object_mut().and_then(|o| o.remove("budget"));
+    let lesson =
+        LessonRun::from_value(lessons, &value).map_err(|e| JsError::new(&e.to_string()))?;
+    let mut search = serde_json::json!({
+        "program": lesson.program.source,
+        "filename": lesson.program.filename,
+        "seed": lesson.program.seed,
+    });
+    if let Some(budget) = budget {
+        search["budget"] = budget;
     }
-    let config = ExploreConfig::from_value(&value).map_err(|e| JsError::new(&e.to_string()))?;
-    let found = config.explore(&CONTROL).map_err(|e| JsError::new(&e))?;
-    Ok(found.to_json())
+    explore_program(&search, pool)
 }

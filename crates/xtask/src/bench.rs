@@ -1,5 +1,5 @@
 //! `cargo xtask bench`: native, Chromium and Firefox timings measured side by side, what
-//! tracing costs (against a build with tracing compiled out), the timeline's frame time on
+//! tracing costs (on against off), the timeline's frame time on
 //! a 100,000-event trace, the pool's start time in each browser, racelab's Python VM against
 //! CPython on the programs in `crates/lang/bench/`, and the wasm size with the language's
 //! share of it. Prints Markdown tables for the README.
@@ -15,7 +15,8 @@ use crate::serve::Site;
 use crate::setup::{ensure_browsers, ensure_node_modules, CHROMIUM, FIREFOX};
 use crate::{cargo, root, run, Result};
 
-/// Workloads: (label, config, runs). Runs alternate native and wasm, one each in turn.
+/// Workloads: (label, config, runs): the lessons' programs at their defaults and longer.
+/// Runs alternate native and wasm, one each in turn.
 fn plan() -> Value {
     let lesson_transfers = 9999;
     let mut items = Vec::new();
@@ -27,22 +28,15 @@ fn plan() -> Value {
         items.push(json!({"name": "bank (20x transfers)", "runs": 5,
             "config": {"scenario": "bank", "strategy": strategy, "transfers_per_thread": 20 * lesson_transfers}}));
     }
-    // The booking has no scenario any more: this is its program.
     for strategy in ["none", "lock", "lock-update-only"] {
         items.push(json!({"name": "booking (lesson)", "runs": 5,
             "config": {"scenario": "booking", "strategy": strategy}}));
     }
-    // The bank as its programs (www/lessons), beside the hand-written scenario they are to
-    // replace: what retiring it costs in time.
-    for strategy in ["none", "global", "fine", "check-outside"] {
-        items.push(json!({"name": "bank (lesson program)", "runs": 11,
-            "config": {"scenario": "bank", "strategy": strategy, "lesson": true}}));
-    }
     Value::Array(items)
 }
 
-/// Tracing workloads: each runs on the CLI with tracing compiled out, compiled in but off,
-/// and on, then in the page off and on; all alternating.
+/// Tracing workloads: each runs on the CLI with tracing off and on, then in the page off
+/// and on; all alternating.
 fn trace_plan() -> Value {
     let mut items = Vec::new();
     for strategy in ["none", "global"] {
@@ -53,10 +47,6 @@ fn trace_plan() -> Value {
         "config": {"scenario": "booking", "strategy": "lock", "processing_ms": 1}}));
     Value::Array(items)
 }
-
-/// Where the CLI built without the `trace` feature goes (its own target dir, so the two
-/// builds do not overwrite each other).
-const UNTRACED_TARGET: &str = "target/bench-untraced";
 
 /// The VM workloads: every `.py` file in `crates/lang/bench/`, by name.
 fn programs_plan() -> Result<Value> {
@@ -155,15 +145,6 @@ pub fn cmd(args: &[String]) -> Result {
     };
     let tracing_only = only != Only::Everything;
     run(cargo().args(["build", "--release", "--package", "racelab-cli"]))?;
-    run(cargo().args([
-        "build",
-        "--release",
-        "--package",
-        "racelab-cli",
-        "--no-default-features",
-        "--target-dir",
-        UNTRACED_TARGET,
-    ]))?;
     let dir = dist()?;
     ensure_browsers()?;
     ensure_node_modules()?;
@@ -180,10 +161,6 @@ pub fn cmd(args: &[String]) -> Result {
         .current_dir(root().join("tests/e2e"))
         .env("RACELAB_URL", site.url())
         .env("RACELAB_CLI", root().join("target/release/racelab"))
-        .env(
-            "RACELAB_CLI_UNTRACED",
-            root().join(UNTRACED_TARGET).join("release/racelab"),
-        )
         .env(
             "BENCH_TRACE_PLAN",
             if only == Only::Programs {
@@ -247,26 +224,6 @@ pub fn cmd(args: &[String]) -> Result {
         println!(
             "Medians over the runs shown (each after one warm-up), native, Chromium and Firefox in turn, seed by seed."
         );
-        let results = data["results"].as_array().cloned().unwrap_or_default();
-        let find = |name: &str, strategy: &str| {
-            results
-                .iter()
-                .find(|r| r["name"] == name && r["strategy"] == strategy)
-        };
-        for (scenario, program, strategy) in [
-            ("bank (lesson)", "bank (lesson program)", "global"),
-            ("bank (lesson)", "bank (lesson program)", "none"),
-        ] {
-            if let (Some(s), Some(p)) = (find(scenario, strategy), find(program, strategy)) {
-                let ratio = |k: &dyn Fn(&Value) -> f64| k(p) / k(s).max(0.001);
-                println!(
-                    "{program} {strategy} against the scenario: {:.2}x natively, {:.2}x in Chromium, {:.2}x in Firefox.",
-                    ratio(&|r| r["nativeMs"].as_f64().unwrap_or(0.0)),
-                    ratio(&|r| r["wasmMs"]["chromium"].as_f64().unwrap_or(0.0)),
-                    ratio(&|r| r["wasmMs"]["firefox"].as_f64().unwrap_or(0.0)),
-                );
-            }
-        }
     }
     for (engine, e) in data["engines"].as_object().into_iter().flatten() {
         println!(
@@ -354,21 +311,18 @@ pub fn cmd(args: &[String]) -> Result {
         return Ok(());
     }
     println!();
-    println!("Tracing: what recording costs, and what its branch costs when off.");
+    println!("Tracing: what recording costs.");
     println!();
-    println!("| workload | strategy | native, compiled out ms | native, off ms | off / compiled out | compiled out again / compiled out (noise) | native, on ms | on / off | wasm, off ms | wasm, on ms | on / off |");
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| workload | strategy | native, off ms | native, on ms | on / off | wasm, off ms | wasm, on ms | on / off |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
     for r in data["trace"].as_array().into_iter().flatten() {
         let f = |k: &str| r[k].as_f64().unwrap_or(0.0);
         let ratio = |a: f64, b: f64| a / b.max(0.001);
         println!(
-            "| {} | {} | {:.1} | {:.1} | {:.3} | {:.3} | {:.1} | {:.2} | {:.1} | {:.1} | {:.2} |",
+            "| {} | {} | {:.1} | {:.1} | {:.2} | {:.1} | {:.1} | {:.2} |",
             r["name"].as_str().unwrap_or(""),
             r["strategy"].as_str().unwrap_or(""),
-            f("outMs"),
             f("offMs"),
-            ratio(f("offMs"), f("outMs")),
-            ratio(f("out2Ms"), f("outMs")),
             f("onMs"),
             ratio(f("onMs"), f("offMs")),
             f("wasmOffMs"),
@@ -378,7 +332,7 @@ pub fn cmd(args: &[String]) -> Result {
     }
     println!();
     println!(
-        "Medians of {} runs each, the six kinds alternating (the compiled-out build twice, so that its two medians show the run-to-run noise). Timeline: a {}-event trace drawn in {:.2} ms median per frame while panning ({} frames; 95th percentile {:.2} ms).",
+        "Medians of {} runs each, the four kinds alternating. Timeline: a {}-event trace drawn in {:.2} ms median per frame while panning ({} frames; 95th percentile {:.2} ms).",
         data["trace"][0]["runs"],
         data["frames"]["events"],
         data["frames"]["medianMs"].as_f64().unwrap_or(f64::NAN),

@@ -55,7 +55,8 @@ test('an embed in a course page on another origin without headers runs real thre
   const result = await page.evaluate(() => window.send({ type: 'racelab:run', id: 1 }, ['racelab:result', 'racelab:error']));
   expect(result.type).toBe('racelab:result');
   expect(result.report).toMatchObject({ scenario: 'bank', strategy: 'none', executor: 'parallel' });
-  expect(result.report.threads).toBe(5);
+  // Five tellers and the program's main thread.
+  expect(result.report.threads).toBe(6);
   // The learner's own click inside the frame reaches the page as well (id null).
   await lab(page).getByRole('radio', { name: /One global lock/ }).check();
   await lab(page).getByRole('button', { name: 'Run', exact: true }).click();
@@ -107,7 +108,7 @@ test('the postMessage API checks shapes and names what is wrong', async ({ page 
   const set = await ask({ type: 'racelab:set-strategy', id: 9, strategy: 'global' });
   expect(set.strategy).toBe('global');
   const run = await ask({ type: 'racelab:run', id: 10, params: { transfers_per_thread: 100 } });
-  expect(run.report).toMatchObject({ strategy: 'global', threads: 2, outcome: 'ok' });
+  expect(run.report).toMatchObject({ strategy: 'global', threads: 3, outcome: 'ok' }); // 2 tellers, main
   expect(run.report.final.balances).toHaveLength(2);
 
   // Other messages are someone else's: no answer, nothing breaks.
@@ -146,7 +147,7 @@ test('where the frame cannot be isolated it runs stepped, offers step mode and r
   expect(Object.fromEntries(href.searchParams)).toMatchObject({ scenario: 'bank', strategy: 'none', 'p.threads': '2', 'p.accounts': '100,100' });
 
   const result = await page.evaluate(() => window.send({ type: 'racelab:run', id: 1 }, ['racelab:result', 'racelab:error']));
-  expect(result.report).toMatchObject({ executor: 'stepped', threads: 2 });
+  expect(result.report).toMatchObject({ executor: 'stepped', threads: 3 }); // 2 tellers, main
   await frame.getByRole('button', { name: 'Step through it' }).click();
   await expect(frame.locator('#step-panel')).toBeVisible();
   await expect(frame.locator('#stepper button').first()).toBeVisible();

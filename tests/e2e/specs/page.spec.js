@@ -15,7 +15,7 @@ test('a learner runs the bank without locks, then with one, and compares', async
   await expect(page.locator('#listing .line.lock').first()).toContainText('bank_lock');
   await page.getByRole('button', { name: 'Re-run' }).click();
   await expect(page.locator('.outcome')).toHaveAttribute('data-outcome', 'ok');
-  await expect(page.locator('[data-total]')).toHaveAttribute('data-total', '44500');
+  await expect(page.locator('table.final tr').filter({ hasText: /^total/ })).toHaveText(/^total\s*44,500 \(should be 44,500\)$/);
 
   const rows = page.locator('#history tbody tr');
   await expect(rows).toHaveCount(2);
@@ -186,7 +186,8 @@ test('during a long run the page answers, shows progress, and Stop ends it', asy
   await page.getByRole('button', { name: 'Run' }).click();
   const progress = page.locator('#progress');
   await expect(progress).toBeVisible();
-  await expect(page.locator('#progress-text')).toContainText('of 5,000,000 steps');
+  // A program does not know its length: the bar runs, the text counts time and what broke.
+  await expect(page.locator('#progress-text')).toContainText(/running for \d+\.\d s · [\d,]+ violations so far/);
 
   // The main thread keeps answering: another control responds while the run goes on.
   await strategyRadio(page, 'fine').check();
@@ -200,8 +201,6 @@ test('during a long run the page answers, shows progress, and Stop ends it', asy
   // the bound leaves room for a machine whose cores the run's five threads and a parallel
   // build share with the page.
   expect(lag).toBeLessThan(500);
-  const done = await page.locator('#progress-bar').evaluate((bar) => bar.value);
-  expect(done).toBeGreaterThan(0);
   await expect(progress).toBeVisible();
 
   await page.keyboard.press('Escape');

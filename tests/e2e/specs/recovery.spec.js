@@ -27,7 +27,7 @@ test('a fine-grained bank taking locks in any order deadlocks, and a global run 
     // Reported within 2 s of the cycle forming: the whole run took less than that.
     expect(bad.elapsed).toBeLessThan(2000);
     for (const edge of bad.cycle) {
-      expect(edge.waits_for).toMatch(/^account\[\d+\]\.lock$/);
+      expect(edge.waits_for).toMatch(/^accounts\[\d+\]\.lock$/);
       expect(edge.line, 'each stuck thread is placed in the listing').toBeGreaterThan(0);
     }
   }
@@ -46,7 +46,7 @@ test('the page draws the deadlock, points at the stuck lines, and switches to th
     if (await page.locator('.outcome').getAttribute('data-outcome') === 'deadlock') break;
   }
   await expect(page.locator('.outcome')).toHaveAttribute('data-outcome', 'deadlock');
-  const graph = page.getByRole('img', { name: /Wait-for cycle: thread \d+ waits for account\[\d+\]\.lock/ });
+  const graph = page.getByRole('img', { name: /Wait-for cycle: thread \d+ waits for accounts\[\d+\]\.lock/ });
   await expect(graph).toBeVisible();
   const threads = await page.locator('.cycle-node.thread').count();
   expect(threads).toBeGreaterThanOrEqual(2);

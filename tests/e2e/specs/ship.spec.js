@@ -65,11 +65,9 @@ test('a host that sends no headers: one reload, then real threads and the lesson
   // quiet steps with the steps' names and shared data for step mode to 650 KB, and the VM
   // built at opt-level "s" instead of "z" (16 to 24% faster programs) to 691 KB, and
   // retiring seven demos' hand-written scenarios (their programs run now) took it back to
-  // 663 KB; README's
-  // "Performance" tracks the gap. This bound keeps it from growing unnoticed while
-  // that work goes on (retiring the bank's scenario, which its programs are to replace,
-  // will shrink it).
-  expect(gz, 'first load under 680 KB gzipped').toBeLessThan(680 * 1024);
+  // 663 KB, and the bank's, the last, with the core's scenario executors to 619 KB;
+  // README's "Performance" tracks the gap. This bound keeps it from growing unnoticed.
+  expect(gz, 'first load under 640 KB gzipped').toBeLessThan(640 * 1024);
 
   // Later visits come isolated from the first byte: no reload, and no loop.
   await page.reload();

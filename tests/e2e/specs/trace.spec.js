@@ -10,7 +10,7 @@ const SMALL_BANK = {
   accounts: Array(48).fill(5000), delay: 20, trace: true,
 };
 
-test('a traced unsafe bank shows, for every wrong audit, the transfer in flight or the lost update', async ({ page }) => {
+test('a traced unsafe bank shows, for every failed check, the transfer in flight or the lost update', async ({ page }) => {
   await openPlayground(page);
   // Checked here from the raw events, independently of the core's own explanation.
   const runs = await page.evaluate(async (config) => {
@@ -18,15 +18,18 @@ test('a traced unsafe bank shows, for every wrong audit, the transfer in flight 
     const out = [];
     for (let i = 0; i < 20; i++) {
       const { trace } = await pg.run(config);
-      const auditBegin = new Map();
+      // A failed check looked at what its thread read since its last check or the end of
+      // its last invalid stretch (its audit's reads).
+      const since = new Map();
       const stretches = [];
       const open = new Map();
       const wrong = [];
       for (const e of trace.events) {
+        if (!since.has(e.thread)) since.set(e.thread, e.seq);
         if (e.op === 'invalid-begin') { open.set(e.thread, stretches.length); stretches.push({ thread: e.thread, begin: e.seq, end: Infinity }); }
         if (e.op === 'invalid-end' && open.has(e.thread)) { stretches[open.get(e.thread)].end = e.seq; open.delete(e.thread); }
-        if (e.op === 'audit-begin') auditBegin.set(e.thread, e.seq);
-        if (e.op === 'audit' && !e.held) wrong.push({ thread: e.thread, begin: auditBegin.get(e.thread), end: e.seq });
+        if (e.op === 'check' && !e.held) wrong.push({ thread: e.thread, begin: since.get(e.thread), end: e.seq });
+        if (e.op === 'invalid-end' || e.op === 'check') since.set(e.thread, e.seq);
       }
       const damage = trace.lost_updates.map((l) => l.by);
       let unexplained = 0, byOverlap = 0, agree = 0;
@@ -43,7 +46,7 @@ test('a traced unsafe bank shows, for every wrong audit, the transfer in flight 
   }, SMALL_BANK);
   for (const r of runs) {
     expect(r.truncated).toBe(false);
-    expect(r.unexplained, 'wrong audits with no transfer in flight and no update lost').toBe(0);
+    expect(r.unexplained, 'failed checks with no transfer in flight and no update lost').toBe(0);
     expect(r.agree, "the core's explanation matches the events").toBe(r.wrong);
   }
   // Every wrong audit is explained in every run (above). That one is caught mid-flight
@@ -235,9 +238,10 @@ test('the trace downloads as JSON and as a valid Chrome trace for Perfetto', asy
   expect(problems).toEqual([]);
   expect(slices.size).toBeGreaterThan(0);
   const names = traceEvents.filter((e) => e.ph === 'X').map((e) => e.name);
-  expect(names.some((n) => /^holds account\[\d\]\.lock$/.test(n))).toBe(true);
+  expect(names.some((n) => /^holds accounts\[\d\]\.lock$/.test(n))).toBe(true);
   expect(names).toContain('shared data invalid');
-  expect(traceEvents.filter((e) => e.name === 'process_name').length).toBe(5);
+  // A process per thread: five tellers and the program's main thread.
+  expect(traceEvents.filter((e) => e.name === 'process_name').length).toBe(6);
 });
 
 test('a bad number of runs is refused naming the field and its range', async ({ page }) => {

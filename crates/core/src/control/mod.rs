@@ -5,7 +5,7 @@
 //! `cancel` straight from shared wasm memory: those words are [`Progress`], whose layout
 //! ([`Progress::WORDS`]) the web crate exports for the page to read by (`controlLayout`).
 //! They lead [`RunState`] (`state.rs`), what every wait consults; the rest of [`RunControl`]
-//! (the trace, the stepped executors' gate and turns) is the run's own.
+//! (a stepped program's turns) is the run's own.
 //!
 //! Invariant: the top of the run's machinery. The executors and the VM take a whole
 //! `RunControl`; the primitives and the turns take only its parts (`state.rs` is below them
@@ -13,10 +13,8 @@
 
 pub mod state;
 
-use crate::exec::stepped::StepGate;
 use crate::exec::turns::Turns;
 use crate::sync::Waiter;
-use crate::trace::TraceSink;
 pub use state::{Progress, RunState};
 
 /// A run's control block: the [`RunState`] its waits consult (first, so that the block's
@@ -29,10 +27,6 @@ pub use state::{Progress, RunState};
 pub struct RunControl {
     /// Progress, the cancel flag, the wait-for graph.
     pub state: RunState,
-    /// The run's trace, when one was asked for.
-    pub trace: TraceSink,
-    /// The stepped executor's turns, when the run is stepped.
-    pub steps: StepGate,
     /// A stepped program's turns (its threads are real threads that take turns).
     pub turns: Turns,
 }
@@ -42,8 +36,6 @@ impl RunControl {
     pub const fn new() -> Self {
         Self {
             state: RunState::new(),
-            trace: TraceSink::new(),
-            steps: StepGate::new(),
             turns: Turns::new(),
         }
     }
@@ -58,7 +50,7 @@ impl std::ops::Deref for RunControl {
 }
 
 impl<'r> Waiter<'r> {
-    /// Thread `thread` of the run `control` controls, waiting at no particular site.
+    /// Thread `thread` of the run `control` controls, waiting at no particular line.
     pub fn new(thread: usize, control: &'r RunControl) -> Self {
         Waiter::with_parts(thread, &control.state, &control.turns)
     }

@@ -106,15 +106,6 @@ impl RunState {
     pub fn should_stop(&self) -> bool {
         self.is_cancelled() || self.waits.is_halted() || self.ending.load(Relaxed)
     }
-
-    pub(crate) fn add_progress(&self, steps: u32, violations: u32) {
-        if steps > 0 {
-            self.progress.steps_done.fetch_add(steps, Relaxed);
-        }
-        if violations > 0 {
-            self.progress.violations.fetch_add(violations, Relaxed);
-        }
-    }
 }
 
 fn clamp_u32(n: u64) -> u32 {

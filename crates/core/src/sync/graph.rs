@@ -61,8 +61,6 @@ type StuckWait = (usize, u64, Blocker, Option<usize>);
 struct Slot {
     /// What it waits for, while it waits.
     on: Option<Blocker>,
-    /// Where in the listing it waits (a fragment of the line's text; empty if not said).
-    site: &'static str,
     /// The program line it waits at, when its waiter said.
     line: Option<usize>,
     /// Bumped at every start and end of a wait, so that a re-read can tell "the same wait"
@@ -76,7 +74,6 @@ struct Slot {
 impl Slot {
     const IDLE: Slot = Slot {
         on: None,
-        site: "",
         line: None,
         epoch: 0,
         live: false,
@@ -109,7 +106,6 @@ impl Default for WaitGraph {
 struct SeenEdge {
     thread: usize,
     wait_epoch: u64,
-    site: &'static str,
     line: Option<usize>,
     lock: String,
     held: bool,
@@ -176,18 +172,11 @@ impl WaitGraph {
         self.slots.get(thread)
     }
 
-    /// `thread` starts waiting for `on`, at `site` (a listing fragment) or `line`.
-    pub(super) fn begin_wait(
-        &self,
-        thread: usize,
-        site: &'static str,
-        line: Option<usize>,
-        on: Blocker,
-    ) {
+    /// `thread` starts waiting for `on`, at `line` when its waiter knows it.
+    pub(super) fn begin_wait(&self, thread: usize, line: Option<usize>, on: Blocker) {
         if let Some(slot) = self.slot(thread) {
             let mut s = inner(slot);
             s.on = Some(on);
-            s.site = site;
             s.line = line;
             s.epoch += 1;
         }
@@ -278,9 +267,9 @@ impl WaitGraph {
         let mut edges: Vec<SeenEdge> = Vec::new();
         let mut thread = me;
         loop {
-            let (on, site, line, wait_epoch) = {
+            let (on, line, wait_epoch) = {
                 let s = inner(self.slot(thread)?);
-                (s.on.clone()?, s.site, s.line, s.epoch)
+                (s.on.clone()?, s.line, s.epoch)
             };
             if on.ready_for(thread) {
                 return None;
@@ -289,7 +278,6 @@ impl WaitGraph {
             edges.push(SeenEdge {
                 thread,
                 wait_epoch,
-                site,
                 line,
                 lock: on.name(),
                 held: on.is_held(),
@@ -327,7 +315,6 @@ fn to_deadlock(edges: &[SeenEdge]) -> Deadlock {
                         Vec::new()
                     },
                     waits_for: e.lock.clone(),
-                    site: e.site,
                     line: e.line,
                 }
             })

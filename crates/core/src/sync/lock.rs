@@ -9,7 +9,7 @@ use web_time::Instant;
 
 use super::graph::Blocker;
 use super::{inner, Abort, Awaited, Deadlock, WaitEdge, Waiter, WAIT_POLL};
-use crate::exec::stepped::{Blocked, Ready, StepKind};
+use crate::exec::stepped::StepKind;
 use crate::trace::EventOp;
 
 /// Whether a lock may be taken again by the thread that holds it.
@@ -259,7 +259,9 @@ impl Lock {
     ///
     /// A plain lock asked for again by its holder would block forever; that is reported at
     /// once as a one-thread [`Deadlock`] instead. While blocked, the waiter looks for a
-    /// wait-for cycle through itself every [`WAIT_POLL`] (see [`super::WaitGraph`]).
+    /// wait-for cycle through itself every [`WAIT_POLL`] (see [`super::WaitGraph`]). (The
+    /// tests' way in; a program's thread goes through [`Lock::acquire_for`].)
+    #[cfg(test)]
     pub(crate) fn acquire(&self, waiter: &Waiter<'_>) -> Result<LockGuard<'_>, Abort> {
         self.acquire_depth(waiter, 1)?;
         Ok(LockGuard {
@@ -283,7 +285,6 @@ impl Lock {
                         thread,
                         holds: vec![core.name.clone()],
                         waits_for: core.name.clone(),
-                        site: waiter.site,
                         line: waiter.line,
                     }],
                 })),
@@ -524,9 +525,7 @@ impl<'r> InGraph<'r> {
     }
 
     pub(super) fn waiting_for(waiter: &Waiter<'r>, on: Blocker) -> Self {
-        waiter
-            .graph()
-            .begin_wait(waiter.thread, waiter.site, waiter.line, on);
+        waiter.graph().begin_wait(waiter.thread, waiter.line, on);
         Self { waiter: *waiter }
     }
 }
@@ -537,7 +536,8 @@ impl Drop for InGraph<'_> {
     }
 }
 
-/// Holds a [`Lock`] until dropped, like Python's `with lock:` block.
+/// Holds a [`Lock`] until dropped, like Python's `with lock:` block (the tests').
+#[cfg(test)]
 #[derive(Debug)]
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct LockGuard<'a> {
@@ -545,30 +545,10 @@ pub struct LockGuard<'a> {
     thread: usize,
 }
 
-impl LockGuard<'_> {
-    /// The lock this guard holds.
-    pub fn lock(&self) -> &Lock {
-        self.lock
-    }
-}
-
+#[cfg(test)]
 impl Drop for LockGuard<'_> {
     fn drop(&mut self) {
         self.lock.release(self.thread);
-    }
-}
-
-impl Ready for Lock {
-    /// Free, or held by `thread` itself: it may go on.
-    fn blocked_for(&self, thread: usize) -> Option<Blocked> {
-        match self.owner() {
-            None => None,
-            Some(o) if o == thread => None,
-            owner => Some(Blocked {
-                on: self.name().to_owned(),
-                owner,
-            }),
-        }
     }
 }
 
@@ -593,7 +573,6 @@ mod tests {
                 thread: 3,
                 holds: vec!["lock".into()],
                 waits_for: "lock".into(),
-                site: "",
                 line: None,
             }]
         );

@@ -29,7 +29,7 @@ pub(crate) fn trace_id<T: ?Sized>(core: &std::sync::Arc<T>) -> usize {
     std::sync::Arc::as_ptr(core) as *const () as usize
 }
 pub use join::ThreadEnd;
-pub use lock::{Lock, LockGuard, LockKind};
+pub use lock::{Lock, LockKind};
 
 /// What a traced program's thread records of the primitives it uses (racelab's VM
 /// implements it, one per thread). Primitives name themselves by their `trace_id`.
@@ -44,8 +44,6 @@ pub trait WaitTrace: std::fmt::Debug {
 pub struct Waiter<'r> {
     /// The waiting thread's index.
     pub thread: usize,
-    /// Where in the listing it waits (a fragment of the line), for deadlock reports.
-    pub site: &'static str,
     /// The line it waits at, when the waiter knows it (a program's thread does).
     pub line: Option<usize>,
     /// The run's state: its cancel flag and its wait-for graph.
@@ -62,11 +60,10 @@ pub struct Waiter<'r> {
 
 impl<'r> Waiter<'r> {
     /// Thread `thread` of the run whose state is `run` and turns `turns`, waiting at no
-    /// particular site ([`Waiter::new`] makes one from a whole `RunControl`).
+    /// particular line ([`Waiter::new`] makes one from a whole `RunControl`).
     pub fn with_parts(thread: usize, run: &'r RunState, turns: &'r Turns) -> Self {
         Self {
             thread,
-            site: "",
             line: None,
             run,
             turns,
@@ -91,11 +88,6 @@ impl<'r> Waiter<'r> {
         if let Some(t) = self.trace {
             t.note(op, step);
         }
-    }
-
-    /// The same waiter at `site`.
-    pub fn at(self, site: &'static str) -> Self {
-        Self { site, ..self }
     }
 
     /// The same waiter at line `line` of its program.

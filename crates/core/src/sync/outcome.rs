@@ -59,24 +59,9 @@ pub struct WaitEdge {
     pub holds: Vec<String>,
     /// Name of the lock it waits for.
     pub waits_for: String,
-    /// Where it waits: a fragment of the listing line (empty if the scenario did not say).
-    #[serde(skip)]
-    pub site: &'static str,
-    /// That line of the strategy's listing (or of the program), counted from 1: a program's
-    /// waiter says it, a scenario's is looked up from its site (see [`Deadlock::locate`]).
+    /// The program's line it waits at, counted from 1, when its waiter said it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
-}
-
-impl Deadlock {
-    /// Fills in each edge's `line` from its site (see [`crate::listing::locate`]).
-    pub fn locate(&mut self, listing: &[crate::listing::ListingLine]) {
-        for edge in &mut self.cycle {
-            if edge.line.is_none() {
-                edge.line = crate::listing::locate(listing, edge.site);
-            }
-        }
-    }
 }
 
 /// How long a waiter sleeps before it looks at the cancel flag (and, for a lock, the

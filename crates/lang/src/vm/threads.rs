@@ -169,6 +169,9 @@ pub(crate) const MAX_CHECK_RECORDS: usize = 10_000;
 impl RunShared {
     /// Records a failed check (or `assert`).
     pub(crate) fn check_failed(&self, failure: CheckFailure) {
+        // The page shows the count while the run goes (its progress words).
+        let violations = &self.control.progress.violations;
+        violations.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut checks = lock(&self.checks);
         if checks.len() < MAX_CHECK_RECORDS {
             checks.push(failure);

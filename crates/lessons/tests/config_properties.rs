@@ -1,21 +1,35 @@
-//! The config parser and validator, fuzzed with generated inputs: no input panics (a panic in
-//! wasm is a trap that kills the runtime), and every refusal names the field at fault and,
-//! for a parameter, its allowed range.
+//! A lesson's config reader, fuzzed with generated inputs: no input panics (a panic in wasm is
+//! a trap that kills the runtime), and every refusal names the field at fault and, for a
+//! parameter, its allowed range.
 //!
-//! Everything is driven from the catalog, so a new scenario, strategy or parameter is
-//! covered without touching this file. Case counts are set so that the whole file takes a
-//! few seconds in `cargo test --release` on two cores.
+//! Everything is driven from the lessons' manifests, so a new lesson, placement or
+//! parameter is covered without touching this file. Case counts are set so that the whole
+//! file takes a few seconds in an optimized build on two cores.
 
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use racelab::params::{ParamKind, ParamSpec};
-use racelab::{catalog, OsThreads, Outcome, RunConfig, RunControl};
+use racelab::Outcome;
+use racelab_lessons::{Lesson, LessonRun, Lessons};
 use serde_json::{json, Map, Value};
 
 /// Keys a refusal may name besides the parameters of the config given.
 const TOP_FIELDS: &[&str] = &["config", "scenario", "strategy", "seed", "executor"];
+
+fn lessons() -> &'static Lessons {
+    Lessons::builtin().expect("the built-in lessons load")
+}
+
+fn lesson_list() -> Vec<&'static Lesson> {
+    lessons().iter().collect()
+}
+
+/// Reads `value` as a lesson's config.
+fn parse(value: &Value) -> Result<LessonRun<'static>, racelab::ConfigError> {
+    LessonRun::from_value(lessons(), value)
+}
 
 /// Any JSON value, a few levels deep, with keys that are sometimes real config keys.
 fn any_json() -> impl Strategy<Value = Value> {
@@ -99,14 +113,14 @@ fn value_for(spec: &ParamSpec) -> BoxedStrategy<(Value, bool)> {
     }
 }
 
-/// A config of a catalog scenario and strategy in which each parameter may be absent, valid
-/// or invalid; with the names of the invalid ones (an unknown key counts as one) and
-/// whether the seed is invalid.
+/// A config of a lesson and placement in which each parameter may be absent, valid or
+/// invalid; with the names of the invalid ones (an unknown key counts as one) and whether
+/// the seed is invalid.
 fn near_valid() -> impl Strategy<Value = (Value, BTreeSet<String>, bool)> {
-    let scenarios = catalog();
-    (0..scenarios.len()).prop_flat_map(move |i| {
-        let info = scenarios[i].clone();
-        let strategies: Vec<&'static str> = info.strategies.iter().map(|s| s.id).collect();
+    let all = lesson_list();
+    (0..all.len()).prop_flat_map(move |i| {
+        let info = all[i];
+        let strategies: Vec<&'static str> = info.placements.iter().map(|p| p.id.as_str()).collect();
         let params: Vec<BoxedStrategy<Option<(Value, bool)>>> = info
             .params
             .iter()
@@ -158,7 +172,7 @@ proptest! {
     #[test]
     fn any_json_is_parsed_or_refused_naming_a_field(value in any_json()) {
         let text = value.to_string();
-        if let Err(e) = RunConfig::from_json(&text) {
+        if let Err(e) = parse(&value) {
             let keys: Vec<&str> = value.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
             prop_assert!(!e.field.is_empty() && !e.message.is_empty());
             prop_assert!(
@@ -174,8 +188,11 @@ proptest! {
         let whole = format!(r#"{{"scenario": "bank", "threads": 5{text}"#);
         let cut_text: String = whole.chars().take(cut).collect();
         for t in [whole, cut_text] {
-            if let Err(e) = RunConfig::from_json(&t) {
-                prop_assert!(!e.field.is_empty());
+            // What the faces do with text: JSON first, then the lesson's config.
+            if let Ok(value) = serde_json::from_str::<Value>(&t) {
+                if let Err(e) = parse(&value) {
+                    prop_assert!(!e.field.is_empty());
+                }
             }
         }
     }
@@ -186,44 +203,34 @@ proptest! {
     fn near_valid_configs_are_accepted_exactly_when_every_value_is_valid(
         (config, invalid, bad_seed) in near_valid()
     ) {
-        match RunConfig::from_value(&config) {
-            Ok(parsed) => {
+        match parse(&config) {
+            Ok(_) => {
                 prop_assert!(invalid.is_empty() && !bad_seed, "accepted {config}, invalid: {invalid:?}");
-                // The capacity check answers for any pool size, naming what to lower.
-                for capacity in 0..=20 {
-                    if let Err(e) = parsed.check_capacity(capacity) {
-                        prop_assert!(parsed.threads() > capacity);
-                        prop_assert!(e.message.contains(&format!("needs {} threads", parsed.threads())), "{e}");
-                    }
-                }
             }
-            Err(e) if bad_seed => prop_assert_eq!(e.field, "seed"),
+            Err(e) if bad_seed && !invalid.contains(&e.field) => prop_assert_eq!(e.field, "seed"),
             Err(e) => {
                 prop_assert!(invalid.contains(&e.field), "{config} refused naming {:?}: {e}", e.field);
-                let scenario = config["scenario"].as_str().unwrap();
-                let info = catalog().into_iter().find(|s| s.id == scenario).unwrap();
+                let id = config["scenario"].as_str().unwrap();
+                let info = lessons().get(id).unwrap();
                 match info.params.iter().find(|p| p.name == e.field) {
                     Some(spec) => prop_assert!(e.message.contains(&spec.range_text()), "{e}"),
-                    None => prop_assert!(e.message.contains("unknown parameter"), "{e}"),
+                    None => prop_assert!(e.message.contains("unknown field"), "{e}"),
                 }
             }
         }
     }
 }
 
-/// A valid config of `scenario` small enough to run in milliseconds: every time parameter
-/// and every count of repetitions near its minimum.
-fn small_valid(scenario: usize) -> impl Strategy<Value = Value> {
-    let info = catalog().swap_remove(scenario);
-    let strategies: Vec<&'static str> = info.strategies.iter().map(|s| s.id).collect();
+/// A valid config of the `lesson`th lesson small enough to run in milliseconds: every time
+/// parameter and every count of repetitions near its minimum.
+fn small_valid(lesson: usize) -> impl Strategy<Value = Value> {
+    let info = lesson_list()[lesson];
+    let strategies: Vec<&'static str> = info.placements.iter().map(|p| p.id.as_str()).collect();
     let params: Vec<BoxedStrategy<(&'static str, Value)>> = info
         .params
         .iter()
         .map(|spec| {
-            let name: &'static str = match &spec.name {
-                std::borrow::Cow::Borrowed(name) => name,
-                std::borrow::Cow::Owned(_) => unreachable!("scenarios name parameters statically"),
-            };
+            let name: &'static str = &spec.name;
             let repetitions = ["transfers", "calls", "attempts"]
                 .iter()
                 .any(|w| name.contains(w));
@@ -269,11 +276,11 @@ proptest! {
     /// Every valid config runs to a verdict (never a panic, never an error) and its report
     /// gives back every parameter as it was given.
     #[test]
-    fn small_valid_configs_of_every_scenario_run_to_a_verdict(
-        config in (0..catalog().len()).prop_flat_map(small_valid)
+    fn small_valid_configs_of_every_lesson_run_to_a_verdict(
+        config in (0..lesson_list().len()).prop_flat_map(small_valid)
     ) {
-        let parsed = RunConfig::from_value(&config).expect("generated configs are valid");
-        let report = parsed.run(&OsThreads, &RunControl::new());
+        let parsed = parse(&config).expect("generated configs are valid");
+        let report = parsed.finish(parsed.program.run(None));
         prop_assert!(
             matches!(report.outcome, Outcome::Ok | Outcome::Violated | Outcome::Deadlock),
             "{config}: {:?} {:?}", report.outcome, report.error
