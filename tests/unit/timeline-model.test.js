@@ -4,37 +4,37 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  AUDIT_BAD, HOLD, INVALID, LOST, REQUEST, buildModel, lowerBound, niceStep, spanText, tickText, timeText, upperBound,
+  CHECK_BAD, HOLD, INVALID, LOST, REQUEST, buildModel, lowerBound, niceStep, spanText, tickText, timeText, upperBound,
 } from '../../www/app/timeline-model.js';
 
 /** A trace of two tellers: thread 0 takes the lock (twice: it is reentrant), debits in the
- * invalid stretch and lets go; thread 1 waits for the lock, then audits and sees it wrong. */
+ * invalid stretch and lets go; thread 1 waits for the lock, reads, and its check fails. */
 function twoTellers() {
-  const ev = (seq, t, thread, op, extra = {}) => ({ seq, t_us: t, thread, op, obj: 'bank.lock', ...extra });
+  const ev = (seq, t, thread, op, extra = {}) => ({ seq, t_us: t, thread, op, obj: 'bank_lock', ...extra });
   const events = [
     ev(1, 1, 0, 'request'),
     ev(2, 2, 0, 'acquire'),
     ev(3, 3, 1, 'request'),
     ev(4, 3.5, 0, 'acquire'),
     ev(5, 4, 0, 'invalid-begin', { obj: null }),
-    ev(6, 5, 0, 'write', { obj: 'account[0]', value: 60 }),
+    ev(6, 5, 0, 'write', { obj: 'accounts[0].balance', value: 60 }),
     ev(7, 6, 0, 'invalid-end', { obj: null }),
     ev(8, 6.5, 0, 'release'),
     ev(9, 7, 0, 'release'),
     ev(10, 8, 1, 'acquire'),
-    ev(11, 9, 1, 'audit-begin', { obj: null }),
-    ev(12, 10, 1, 'audit', { obj: null, held: false, value: 160 }),
+    ev(11, 9, 1, 'read', { obj: 'accounts[0].balance', value: 60 }),
+    ev(12, 10, 1, 'check', { obj: null, held: false, value: 0, invariant: 'the total is unchanged', line: 43 }),
   ];
   return { threads: 2, trace: { events, violations: [{ seq: 12 }], lost_updates: [{ by: 6, lost: 1 }] } };
 }
 
-test('a trace becomes a lane per thread with its holds, waits, invalid stretch and audit', () => {
+test('a trace becomes a lane per thread with its holds, waits, invalid stretch and failed check', () => {
   const m = buildModel(twoTellers());
   assert.equal(m.lanes.length, 2);
   assert.equal(m.holds, 2, "thread 0's reentrant hold is one span; thread 1 holds to the end");
   assert.equal(m.requests, 2);
   assert.equal(m.invalid, 1);
-  assert.equal(m.badAudits, 1);
+  assert.equal(m.badChecks, 1);
   assert.equal(m.lost, 1);
 
   const hold0 = m.lanes[0].spans[HOLD];
@@ -52,7 +52,7 @@ test('a trace becomes a lane per thread with its holds, waits, invalid stretch a
   assert.equal(m.order.lanes[1].spans[HOLD].e[0], 13);
 
   const points = m.lanes[1].points;
-  assert.deepEqual([...points.kind], [AUDIT_BAD]);
+  assert.deepEqual([...points.kind], [CHECK_BAD]);
   assert.equal(m.violationAt.get(12), 0);
   const lost = m.lanes[0].points;
   assert.deepEqual([...lost.kind], [LOST], 'the overwriting write is marked on its own lane');

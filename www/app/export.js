@@ -3,12 +3,12 @@
 //
 // In the Chrome trace each thread of the run is a process ("thread 2") with three tracks:
 // what it holds and waits for, its temporarily invalid stretches, and its single moments
-// (reads, writes, audits, checks). Spans on one track must nest; a lock and an invalid
-// stretch need not (booking locks only the update), so they get tracks of their own.
+// (reads, writes, checks). Spans on one track must nest; a lock and an invalid stretch need
+// not (a lesson may lock only part of its update), so they get tracks of their own.
 
 /** Track ids inside each thread's process. */
 const TRACK = { sync: 0, invalid: 1, ops: 2 };
-const TRACK_NAMES = { [TRACK.sync]: 'locks and waits', [TRACK.invalid]: 'invalid data', [TRACK.ops]: 'reads, writes, audits' };
+const TRACK_NAMES = { [TRACK.sync]: 'locks and waits', [TRACK.invalid]: 'invalid data', [TRACK.ops]: 'reads, writes, checks' };
 
 /** Opening and closing ops of each kind of span. */
 const SPANS = {
@@ -16,7 +16,6 @@ const SPANS = {
   acquire: { close: 'release', track: TRACK.sync, name: (o) => `holds ${o}`, cat: 'lock' },
   wait: { close: 'wake', track: TRACK.sync, name: (o) => `waits on ${o}`, cat: 'wait' },
   'invalid-begin': { close: 'invalid-end', track: TRACK.invalid, name: () => 'shared data invalid', cat: 'invalid' },
-  'audit-begin': { close: 'audit', track: TRACK.ops, name: () => 'audit', cat: 'audit' },
 };
 const CLOSERS = new Map(Object.entries(SPANS).map(([open, s]) => [s.close, open]));
 
@@ -46,9 +45,8 @@ export function toChromeTrace(report) {
   const span = (e, kind, begin, until) => {
     const s = SPANS[kind];
     const args = { seq: begin.seq, end_seq: until?.seq ?? null };
-    if (kind === 'audit-begin' && until) Object.assign(args, { total: until.value, held: until.held });
     events.push({
-      name: kind === 'audit-begin' && until && !until.held ? 'audit: wrong total' : s.name(obj(begin.obj)),
+      name: s.name(obj(begin.obj)),
       cat: s.cat, ph: 'X', pid: begin.thread + 1, tid: s.track,
       // Times are whole nanoseconds: rounding the difference keeps float noise from making
       // a slice seem to end a hair after the one around it.

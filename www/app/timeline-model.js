@@ -7,19 +7,16 @@
 export const HOLD = 0;
 export const REQUEST = 1;
 export const WAIT = 2;
-export const AUDIT = 3;
-export const INVALID = 4;
-export const KINDS = 5;
+export const INVALID = 3;
+export const KINDS = 4;
 // Hover looks for the narrowest meaning first: inside a hold there may be a stretch.
-export const HIT_ORDER = [INVALID, REQUEST, WAIT, AUDIT, HOLD];
+export const HIT_ORDER = [INVALID, REQUEST, WAIT, HOLD];
 
 // Point kinds.
-export const AUDIT_OK = 0;
-export const AUDIT_BAD = 1;
-export const CHECK_OK = 2;
-export const CHECK_BAD = 3;
-export const LOST = 4;
-export const SIGNAL = 5;
+export const CHECK_OK = 0;
+export const CHECK_BAD = 1;
+export const LOST = 2;
+export const SIGNAL = 3;
 
 // ---- the model ---------------------------------------------------------------------------
 
@@ -54,7 +51,6 @@ export function buildModel(report) {
     requests: new Map(),
     waits: new Map(),
     invalid: null,
-    audit: null,
   }));
   const push = (sp, t1, t2, s1, s2, obj) => {
     sp.s.push(t1); sp.e.push(t2); sp.a.push(s1); sp.b.push(s2); sp.o.push(obj);
@@ -69,7 +65,6 @@ export function buildModel(report) {
   const point = (L, t, kind, ev, aux = -1) => {
     L.points.t.push(t); L.points.kind.push(kind); L.points.ev.push(ev); L.points.aux.push(aux);
   };
-  let badAudits = 0;
   let badChecks = 0;
   let okChecks = 0;
   for (let i = 0; i < events.length; i++) {
@@ -115,16 +110,6 @@ export function buildModel(report) {
         if (L.invalid) push(L.spans[INVALID], L.invalid.t, t, L.invalid.seq, e.seq, -1);
         L.invalid = null;
         break;
-      case 'audit-begin':
-        L.audit = { t, seq: e.seq };
-        break;
-      case 'audit':
-        if (L.audit) push(L.spans[AUDIT], L.audit.t, t, L.audit.seq, e.seq, -1);
-        L.audit = null;
-        point(L, t, e.held ? AUDIT_OK : AUDIT_BAD, i);
-        if (e.held) okChecks++;
-        else badAudits++;
-        break;
       case 'check':
         point(L, t, e.held ? CHECK_OK : CHECK_BAD, i);
         if (e.held) okChecks++;
@@ -139,7 +124,6 @@ export function buildModel(report) {
     for (const [obj, r] of L.requests) push(L.spans[REQUEST], r.t, end, r.seq, -1, obj);
     for (const [obj, w] of L.waits) push(L.spans[WAIT], w.t, end, w.seq, -1, obj);
     if (L.invalid) push(L.spans[INVALID], L.invalid.t, end, L.invalid.seq, -1, -1);
-    if (L.audit) push(L.spans[AUDIT], L.audit.t, end, L.audit.seq, -1, -1);
   }
 
   // Events are numbered from the first one kept, one after another; search if not.
@@ -197,7 +181,6 @@ export function buildModel(report) {
     time: { order: false, lanes, start, end, at: timeOf },
     order: { order: true, lanes: orderLanes, start: base - 0.5, end: lastSeq + 1.5, at: (seq) => seq },
     clockTick: clockTick(b),
-    badAudits,
     badChecks,
     okChecks,
     lost: (trace.lost_updates ?? []).length,
@@ -205,7 +188,6 @@ export function buildModel(report) {
     holds: lanes.reduce((n, l) => n + l.spans[HOLD].s.length, 0),
     requests: lanes.reduce((n, l) => n + l.spans[REQUEST].s.length, 0),
     waits: lanes.reduce((n, l) => n + l.spans[WAIT].s.length, 0),
-    audits: lanes.reduce((n, l) => n + l.spans[AUDIT].s.length, 0),
     violationAt,
     eventAt,
     timeOf,

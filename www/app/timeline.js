@@ -14,11 +14,11 @@
 
 import { el, num } from './format.js';
 import {
-  AUDIT, AUDIT_BAD, AUDIT_OK, CHECK_BAD, CHECK_OK, HIT_ORDER, HOLD, INVALID, LOST, REQUEST, SIGNAL, WAIT, buildModel, fixed, lastPerThread, lowerBound, niceStep, spanText, tickText, timeText, upperBound,
+  CHECK_BAD, CHECK_OK, HIT_ORDER, HOLD, INVALID, LOST, REQUEST, SIGNAL, WAIT, buildModel, fixed, lastPerThread, lowerBound, niceStep, spanText, tickText, timeText, upperBound,
 } from './timeline-model.js';
 
 // Geometry, in CSS pixels. Within a lane: markers on top, the bands in the middle, the
-// audit line and the read/write ticks underneath.
+// checks that held and the read/write ticks underneath.
 const GUTTER = 78;
 const RIGHT = 12;
 const AXIS = 24;
@@ -26,7 +26,7 @@ const LANE = 40;
 const MARK_Y = 1;
 const BAND_Y = 10;
 const BAND_H = 20;
-const AUDIT_Y = 31;
+const CHECK_Y = 31;
 const TICK_Y = 34;
 const TICK_H = 5;
 
@@ -155,10 +155,10 @@ export class Timeline {
     const x = GUTTER + ((this.#x.at(seq) - this.#vs) * this.#plotWidth()) / (this.#ve - this.#vs);
     if (x < GUTTER || x > GUTTER + this.#plotWidth()) return null;
     const top = AXIS + e.thread * LANE;
-    const bad = (e.op === 'audit' || e.op === 'check') && !e.held;
+    const bad = e.op === 'check' && !e.held;
     const y = e.op === 'read' || e.op === 'write' ? top + TICK_Y + TICK_H / 2
       : bad || e.op === 'signal' ? top + MARK_Y + 4
-        : e.op === 'audit' || e.op === 'check' ? top + AUDIT_Y + 1 : top + BAND_Y + BAND_H / 2;
+        : e.op === 'check' ? top + CHECK_Y + 1 : top + BAND_Y + BAND_H / 2;
     return { x, y };
   }
 
@@ -467,7 +467,6 @@ export class Timeline {
     const holdEdge = new Path2D();
     const request = new Path2D();
     const wait = new Path2D();
-    const audit = new Path2D();
     const invalid = new Path2D();
     const x0 = GUTTER;
     const tEnd = this.#ve;
@@ -477,7 +476,6 @@ export class Timeline {
       addSpans(lane.spans[HOLD], vs, tEnd, x0, k, xMax, holdBand, y + BAND_Y, BAND_H, holdEdge, y + BAND_Y + BAND_H - 2, 2);
       addSpans(lane.spans[REQUEST], vs, tEnd, x0, k, xMax, request, y + BAND_Y + 4, BAND_H - 8);
       addSpans(lane.spans[WAIT], vs, tEnd, x0, k, xMax, wait, y + BAND_Y + 4, BAND_H - 8);
-      addSpans(lane.spans[AUDIT], vs, tEnd, x0, k, xMax, audit, y + AUDIT_Y, 2);
       addSpans(lane.spans[INVALID], vs, tEnd, x0, k, xMax, invalid, y + BAND_Y + 3, BAND_H - 6);
     }
     ctx.fillStyle = c['lock-bg'];
@@ -489,8 +487,6 @@ export class Timeline {
     ctx.fill(wait);
     ctx.fillStyle = this.#hatch;
     ctx.fill(request);
-    ctx.fillStyle = c.muted;
-    ctx.fill(audit);
     ctx.fillStyle = c.bad;
     ctx.fill(invalid);
 
@@ -566,7 +562,7 @@ export class Timeline {
       for (let j = lowerBound(p.t, vs - margin); j < hi; j++) {
         const x = GUTTER + (p.t[j] - vs) * k;
         switch (p.kind[j]) {
-          case AUDIT_BAD: case CHECK_BAD:
+          case CHECK_BAD:
             if (x - lastBad < 4) break;
             lastBad = x;
             // No closePath(): fill() closes subpaths anyway, and Chromium's closePath
@@ -589,10 +585,10 @@ export class Timeline {
             lostHalo.lineTo(x - 6, cy);
             break;
           }
-          case AUDIT_OK: case CHECK_OK:
+          case CHECK_OK:
             if (x - lastOk < 1) break;
             lastOk = x;
-            okTicks.rect(x - 0.75, y + AUDIT_Y - 2, 1.5, 6);
+            okTicks.rect(x - 0.75, y + CHECK_Y - 2, 1.5, 6);
             break;
           case SIGNAL:
             signals.rect(x - 0.75, y + MARK_Y + 1, 1.5, 7);
@@ -679,8 +675,8 @@ export class Timeline {
       const x = GUTTER + (hit.t - this.#vs) * k;
       const kind = hit.type === 'point' ? this.#x.lanes[hit.lane].points.kind[hit.j] : -1;
       const cy = hit.type === 'rw' ? y + TICK_Y + TICK_H / 2
-        : kind === AUDIT_BAD || kind === CHECK_BAD || kind === SIGNAL ? y + MARK_Y + 4
-          : kind === AUDIT_OK || kind === CHECK_OK ? y + AUDIT_Y + 1 : y + BAND_Y + BAND_H / 2;
+        : kind === CHECK_BAD || kind === SIGNAL ? y + MARK_Y + 4
+          : kind === CHECK_OK ? y + CHECK_Y + 1 : y + BAND_Y + BAND_H / 2;
       ctx.beginPath();
       ctx.arc(x, cy, 6, 0, Math.PI * 2);
       ctx.stroke();
@@ -702,8 +698,8 @@ export class Timeline {
     let bestD = 6 / k;
     const p = lane.points;
     for (let j = lowerBound(p.t, t - bestD); j < p.t.length && p.t[j] <= t + 6 / k; j++) {
-      // A wrong total wins a near tie: it is what the learner is looking for.
-      const d = Math.abs(p.t[j] - t) - (p.kind[j] === AUDIT_BAD || p.kind[j] === CHECK_BAD ? 2 / k : 0);
+      // A failed check wins a near tie: it is what the learner is looking for.
+      const d = Math.abs(p.t[j] - t) - (p.kind[j] === CHECK_BAD ? 2 / k : 0);
       if (d < bestD) { bestD = d; best = { type: 'point', lane: l, j, t: p.t[j], event: p.ev[j] }; }
     }
     const rw = lane.rw;
@@ -820,7 +816,6 @@ export class Timeline {
       case HOLD: return `${who} holds ${hit.list.map((j) => this.#obj(sp.o[j])).join(', ')} ${when} · ${seqs}`;
       case REQUEST: return `${who} waits for ${this.#obj(sp.o[i])} ${when} · ${seqs}`;
       case WAIT: return `${who} waits on ${this.#obj(sp.o[i])} ${when} · ${seqs}`;
-      case AUDIT: return `${who} audits ${when} · ${seqs}`;
       default: return `${who} ${this.#stretchText(hit.lane, sp.a[i], sp.b[i])}: shared data invalid ${when} · ${seqs}`;
     }
   }
@@ -866,7 +861,6 @@ export class Timeline {
     for (const r of inside(REQUEST)) parts.push(`waiting for ${this.#obj(r.obj)} since #${r.a}`);
     for (const w of inside(WAIT)) parts.push(`waiting on ${this.#obj(w.obj)} since #${w.a}`);
     for (const s of inside(INVALID)) parts.push(`inside its invalid stretch since #${s.a}: ${this.#stretchText(lane, s.a, s.b, seq)}`);
-    for (const a of inside(AUDIT)) parts.push(`auditing since #${a.a}`);
     const last = m.lastEventOf(lane, seq);
     if (!last) parts.push(m.eventsOf(lane, -1, Infinity).length ? 'had not started yet' : 'has no events in the trace');
     else parts.push(`last event: ${this.#describeEvent(last)} (#${last.seq}, ${timeText(last.t_us)})`);
@@ -1040,7 +1034,7 @@ function legend(m, words) {
     item('request', 'waits for a lock', m.requests),
     item('invalid', words?.words ?? 'shared data temporarily invalid', m.invalid),
     item('wait', 'waits on an event, barrier or condition', m.waits),
-    item('audit-ok', 'a check held', m.okChecks),
+    item('check-ok', 'a check held', m.okChecks),
     item('violation', 'a check failed', m.badChecks),
     item('lost', 'lost update: a write over one it never read', m.lost),
     item('signal', 'sets an event or notifies a condition', m.signals),

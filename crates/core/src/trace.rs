@@ -12,11 +12,9 @@
 //! it, so two threads' events a few nanoseconds apart may be ordered either way. Where it
 //! matters, the side is chosen so that conclusions drawn from the order are sound: writes are
 //! numbered *before* their store, reads *after* their load, a stretch's begin before its
-//! first write and its end after its last, an audit's begin before its first read and its
-//! end after its last. So an audit that saw money in flight always overlaps, in sequence
-//! order, the stretch that put it there ([`Trace::explain`] relies on this).
-//!
-//! The recorder numbers events so that conclusions drawn from the order are sound.
+//! first write and its end after its last, a check after the reads it checks. So a check
+//! that saw money in flight always overlaps, in sequence order, the stretch that put it
+//! there ([`Trace::explain`] relies on this).
 
 use serde::Serialize;
 
@@ -210,18 +208,9 @@ pub enum EventOp<O = u32> {
     InvalidBegin,
     /// Valid again.
     InvalidEnd,
-    /// An audit starts reading.
-    AuditBegin,
-    /// An audit ends: `value` is the total it saw, `held` whether every invariant held.
-    Audit {
-        /// The total seen.
-        value: i64,
-        /// Whether the audit found everything right.
-        held: bool,
-    },
-    /// An invariant checked on the spot.
+    /// A program's `check`: the invariant it names, held or not.
     Check {
-        /// The invariant's id.
+        /// The invariant's name.
         invariant: &'static str,
         /// The value checked.
         value: i64,
@@ -245,8 +234,6 @@ impl<O> EventOp<O> {
             Signal { obj } => Signal { obj: f(obj) },
             InvalidBegin => InvalidBegin,
             InvalidEnd => InvalidEnd,
-            AuditBegin => AuditBegin,
-            Audit { value, held } => Audit { value, held },
             Check {
                 invariant,
                 value,
@@ -277,7 +264,7 @@ pub struct Trace {
     pub events: Vec<Event>,
     /// Updates overwritten by a write based on a stale read.
     pub lost_updates: Vec<LostUpdate>,
-    /// Every audit that saw a broken invariant, with what explains it.
+    /// Every failed check, with what explains it.
     pub violations: Vec<Violation>,
     /// The run as a stepped executor's schedule (see [`Trace::schedule`]): give it back as
     /// `schedule`, with the run's seed, to replay the run one operation at a time.
@@ -306,20 +293,21 @@ pub struct LostUpdate {
     pub by: u64,
 }
 
-/// An audit that saw a broken invariant, and the events that explain it.
+/// A failed check, and the events that explain it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Violation {
-    /// Sequence number of the audit's end (the `audit` event).
+    /// Sequence number of the `check` event.
     pub seq: u64,
-    /// Its `audit-begin`.
+    /// Where its reads began, at the latest: its thread's last stretch or check before it
+    /// (or its first event).
     pub begin: u64,
-    /// The auditing thread.
+    /// The checking thread.
     pub thread: usize,
-    /// Other threads' invalid stretches the audit overlapped: it may have seen their
-    /// money in flight.
+    /// Other threads' invalid stretches its reads overlapped: it may have seen their data
+    /// mid-update.
     pub overlapped: Vec<Stretch>,
-    /// How many updates had been lost before the audit ended: each leaves the total wrong
-    /// for good, overlap or not.
+    /// How many updates had been lost before the check: each leaves the data wrong for
+    /// good, overlap or not.
     pub lost_before: usize,
 }
 
@@ -423,8 +411,8 @@ impl Trace {
     /// A read-modify-write is a thread's write of a shared number after its own read of it.
     /// In any serial order it builds on the value the last write before it left; one that
     /// builds on anything else read an older value, and overwrites the last write without
-    /// having seen it: that update is lost. (Write numbers are taken before the store, so an
-    /// audit that saw the damage ended after both writes.)
+    /// having seen it: that update is lost. (Write numbers are taken before the store, so a
+    /// check that saw the damage came after both writes.)
     pub fn find_lost_updates(&self) -> Vec<LostUpdate> {
         let objects = self.objects.len();
         // Per thread and object: the value of the thread's last read of it, not yet written.
@@ -458,34 +446,28 @@ impl Trace {
         lost
     }
 
-    /// Each audit that saw a broken invariant, with the other threads' invalid stretches it
-    /// overlapped in sequence order and the lost updates before it.
+    /// Each failed `check`, with the other threads' invalid stretches its reads overlapped
+    /// in sequence order and the lost updates before it.
     ///
-    /// Sound by the numbering rules of this module: an audit that saw money in flight read
-    /// the debit (so ended after the stretch began) and missed the credit (so began before
-    /// the stretch ended); an audit that saw a lost update's damage ended after the write
-    /// that did it.
-    ///
-    /// A program's failed `check` counts as an audit too (a program's events have lines). Where it began reading is not
-    /// marked, so it is taken to have read since its thread's last stretch, check or audit
-    /// ended (or since the thread's first event): all it can have seen comes from then.
+    /// Where a check began reading is not marked, so it is taken to have read since its
+    /// thread's last stretch or check ended (or since the thread's first event): all it can
+    /// have seen comes from then. Sound by the numbering rules of this module: a check that
+    /// saw money in flight read the debit (so ended after the stretch began) and missed the
+    /// credit (so began before the stretch ended); one that saw a lost update's damage
+    /// ended after the write that did it.
     pub fn explain(&self) -> Vec<Violation> {
-        // Per thread: its audit in progress (from its begin), its stretch in progress.
-        let mut open: Vec<Option<u64>> = vec![None; self.threads()];
+        // Per thread: its stretch in progress, and where a check it makes began reading, at
+        // the latest.
         let mut open_stretch: Vec<Option<usize>> = vec![None; self.threads()];
-        // Per thread: where a check it makes began reading, at the latest.
         let mut since: Vec<Option<u64>> = vec![None; self.threads()];
         let mut stretches: Vec<Stretch> = Vec::new();
-        let mut audits: Vec<(usize, u64, u64)> = Vec::new(); // (thread, begin, end)
+        let mut failed: Vec<(usize, u64, u64)> = Vec::new(); // (thread, begin, end)
         for e in &self.events {
             let from = since[e.thread].get_or_insert(e.seq);
             match e.op {
-                EventOp::InvalidEnd | EventOp::Audit { .. } | EventOp::Check { held: true, .. } => {
-                    *from = e.seq;
-                }
-                // A program's (its events have lines; a scenario's checks are not audits).
-                EventOp::Check { held: false, .. } if e.line.is_some() => {
-                    audits.push((e.thread, *from, e.seq));
+                EventOp::InvalidEnd | EventOp::Check { held: true, .. } => *from = e.seq,
+                EventOp::Check { held: false, .. } => {
+                    failed.push((e.thread, *from, e.seq));
                     *from = e.seq;
                 }
                 _ => {}
@@ -504,18 +486,13 @@ impl Trace {
                         stretches[i].end = Some(e.seq);
                     }
                 }
-                EventOp::AuditBegin => open[e.thread] = Some(e.seq),
-                EventOp::Audit { held: false, .. } => {
-                    let begin = open[e.thread].unwrap_or(e.seq);
-                    audits.push((e.thread, begin, e.seq));
-                }
                 _ => {}
             }
         }
         // Found in event order, so already sorted.
         let damage: Vec<u64> = self.lost_updates.iter().map(|l| l.by).collect();
-        // Stretches are in begin order; an audit can only overlap those begun before its end.
-        audits
+        // Stretches are in begin order; a check can only overlap those begun before its end.
+        failed
             .into_iter()
             .map(|(thread, begin, end)| {
                 let upto = stretches.partition_point(|s| s.begin < end);
@@ -542,6 +519,12 @@ mod tests {
 
     type Op = EventOp<u32>;
 
+    const FAILED: Op = Op::Check {
+        invariant: "the total is unchanged",
+        value: 0,
+        held: false,
+    };
+
     fn trace_of(events: &[(usize, Op)]) -> Trace {
         let events = events
             .iter()
@@ -559,22 +542,15 @@ mod tests {
     }
 
     #[test]
-    fn an_audit_inside_another_threads_stretch_is_explained_by_it() {
+    fn a_failed_check_inside_another_threads_stretch_is_explained_by_it() {
         let (a, b) = (0, 1);
         let t = trace_of(&[
             (0, Op::InvalidBegin),
             (0, Op::Read { obj: a, value: 100 }),
             (0, Op::Write { obj: a, value: 90 }),
-            (1, Op::AuditBegin),
             (1, Op::Read { obj: a, value: 90 }),
             (1, Op::Read { obj: b, value: 100 }),
-            (
-                1,
-                Op::Audit {
-                    value: 190,
-                    held: false,
-                },
-            ),
+            (1, FAILED),
             (0, Op::Read { obj: b, value: 100 }),
             (0, Op::Write { obj: b, value: 110 }),
             (0, Op::InvalidEnd),
@@ -582,13 +558,13 @@ mod tests {
         assert!(t.lost_updates.is_empty());
         assert_eq!(t.violations.len(), 1);
         let v = &t.violations[0];
-        assert_eq!((v.thread, v.begin, v.seq, v.lost_before), (1, 3, 6, 0));
+        assert_eq!((v.thread, v.begin, v.seq, v.lost_before), (1, 3, 5, 0));
         assert_eq!(
             v.overlapped,
             [Stretch {
                 thread: 0,
                 begin: 0,
-                end: Some(9)
+                end: Some(8)
             }]
         );
     }
@@ -603,15 +579,8 @@ mod tests {
             (1, Op::Write { obj: x, value: 9 }),
             (0, Op::Read { obj: x, value: 9 }),
             (0, Op::Write { obj: x, value: 8 }),
-            (1, Op::AuditBegin),
             (1, Op::Read { obj: x, value: 8 }),
-            (
-                1,
-                Op::Audit {
-                    value: 8,
-                    held: false,
-                },
-            ),
+            (1, FAILED),
         ]);
         assert_eq!(
             t.lost_updates,
