@@ -209,15 +209,15 @@ export function listingOf(placement) {
 }
 
 /**
- * What a step view of `config` is, before it runs: its kind ('program', the lesson's
- * program for the placement; a link made before the lessons were programs says 'scenario'),
- * the config every run of it uses (the lesson's small step setup and its challenge's, unless
+ * What a step view of `config` (the lesson's program for the placement) is, before it
+ * runs: the config every run of it uses (the lesson's small step setup and its challenge's, unless
  * `asGiven`; seed 1 unless given), its titles, listing, invalid lines, whether the placement
  * is safe, its challenge, the setup sentence, and `retired`: a link made when its demo was a
  * hand-written scenario, whose steps counted the scenario's and cannot be kept.
  * @param {object} config { scenario, strategy?, ...params, seed? }
  * @param {{ lessons: object[] }} known pg.lessons()
- * @param {{ asGiven: boolean, kind?: string }} how
+ * @param {{ asGiven: boolean, kind?: string }} how `kind` 'scenario': a link made before
+ *   the lessons were programs
  */
 export function prepare(config, { lessons }, { asGiven, kind }) {
   let c = {};
@@ -229,7 +229,6 @@ export function prepare(config, { lessons }, { asGiven, kind }) {
   // its steps counted the scenario's, so the program opens from its start, with the link's
   // setup.
   const retired = kind === 'scenario' && lesson !== null;
-  kind = 'program';
   if (lesson && c.strategy == null) c.strategy = lesson.placements[0].id;
   const placement = lesson?.placements.find((p) => p.id === c.strategy) ?? null;
   const step = lesson?.step ?? null;
@@ -249,7 +248,7 @@ export function prepare(config, { lessons }, { asGiven, kind }) {
       'a program; they cannot be replayed on the program, so it starts from the beginning.';
   }
   return {
-    kind, config: c, title: lesson?.title ?? null, placementTitle: placement?.title ?? null,
+    config: c, title: lesson?.title ?? null, placementTitle: placement?.title ?? null,
     safe: Boolean(placement?.safe), listing: placement ? listingOf(placement) : [],
     invalidLines: new Set(placement?.invalid_lines ?? []), challenge, setup, retired,
   };

@@ -123,7 +123,7 @@ export class Stepper extends EventTarget {
       let replayed;
       try {
         // No pause: the replay runs to the end, so that its final state can be compared.
-        replayed = await this.#pg.run({ ...this.#runConfig(view), executor: 'stepped', schedule });
+        replayed = await this.#pg.run({ ...view.config, executor: 'stepped', schedule });
       } catch (e) {
         if (view === this.#view) this.#fail(e.message);
         return;
@@ -142,7 +142,7 @@ export class Stepper extends EventTarget {
    */
   link() {
     const base = location.origin + location.pathname;
-    return this.#view ? base + toLink(this.#view.config, this.#schedule, this.#view.kind) : base;
+    return this.#view ? base + toLink(this.#view.config, this.#schedule) : base;
   }
 
 
@@ -191,12 +191,12 @@ export class Stepper extends EventTarget {
   async #go(schedule, say, { keepError = false, exact = false } = {}) {
     const view = this.#view;
     if (!view) return false;
-    // A program's view goes on while there is nothing to choose; `exact` stops where the
-    // schedule ends (undo, and a scenario's view always).
-    const pause = view.kind === 'program' && !exact ? 'choice' : true;
+    // A view goes on while there is nothing to choose; `exact` stops where the schedule
+    // ends (undo).
+    const pause = exact ? true : 'choice';
     let report;
     try {
-      report = await this.#pg.run({ ...this.#runConfig(view), executor: 'stepped', schedule, pause });
+      report = await this.#pg.run({ ...view.config, executor: 'stepped', schedule, pause });
     } catch (e) {
       if (view === this.#view) this.#fail(e.message);
       return false;
@@ -208,11 +208,6 @@ export class Stepper extends EventTarget {
     }
     this.#accept(report, say, { keepError });
     return true;
-  }
-
-  /** The run config of `view`: its setup, and which program runs it. */
-  #runConfig(view) {
-    return { ...view.config, lesson: view.kind === 'program' ? true : undefined };
   }
 
   /** Makes `report` the current state of the view and draws it. */
@@ -267,7 +262,7 @@ export class Stepper extends EventTarget {
       const view = this.#view;
       const { steps } = this.#report;
       const back = view.chosen.pop()
-        ?? this.#schedule.slice(0, view.kind === 'program' && steps.log_complete ? lastChoice(steps) : -1);
+        ?? this.#schedule.slice(0, steps.log_complete ? lastChoice(steps) : -1);
       const undone = this.#report.steps.log[back.length];
       await this.#go(back, () => (undone
         ? `Undid thread ${undone.thread}'s ${entryWords(undone)}.`
@@ -301,7 +296,7 @@ export class Stepper extends EventTarget {
       proof.setAttribute('aria-busy', 'true');
       let result;
       try {
-        result = await this.#pg.explore(this.#runConfig(view));
+        result = await this.#pg.explore(view.config);
       } catch (e) {
         if (view !== this.#view) return;
         proof.setAttribute('aria-busy', 'false');
@@ -357,11 +352,8 @@ export class Stepper extends EventTarget {
       .filter(Boolean).join(': ');
     let how = 'You are the scheduler: each Step button runs one operation of that thread (a read, a ' +
       'write, taking a lock), in the order you choose. Keys: 0 to 9 step a thread, Backspace or u ' +
-      'undoes, r starts over.';
-    if (view.kind === 'program') {
-      how += ' Thread 0 is the program\'s main thread. Steps that nothing else could come between ' +
-        '(reading a function, a module or a constant, and a thread alone able to move) are taken for you.';
-    }
+      'undoes, r starts over. Thread 0 is the program\'s main thread. Steps that nothing else could come ' +
+      'between (reading a function, a module or a constant, and a thread alone able to move) are taken for you.';
     if (view.replaying) how = 'This is a real run replayed one operation at a time, in the order its threads really ran. ' + how;
     else if (view.asGiven) how += ' This view comes from a link: its setup is used exactly as given.';
     const intro = el('div', { class: 'step-intro' },
@@ -518,12 +510,12 @@ export class Stepper extends EventTarget {
   }
 
   /**
-   * The shared data: a program's, row by row as the run left it (its lesson's drawing once
-   * the run is over); a scenario's final state as its lesson draws it.
+   * The shared data, row by row as the run left it (its lesson's drawing once the run is
+   * over).
    */
   #stateTable() {
     const report = this.#report;
-    if (this.#view.kind !== 'program' || report.view?.title) return renderFinal(report);
+    if (report.view?.title) return renderFinal(report);
     const rows = report.steps.shared ?? [];
     if (!rows.length) return el('p', { class: 'step-shared-empty' }, 'No shared data yet.');
     const shown = (v) => (typeof v === 'number' ? num(v) : Array.isArray(v) ? v.map(shown).join(', ') : JSON.stringify(v));
